@@ -1,0 +1,102 @@
+//! The command line: the only file that names clap. Turns flags into [`Options`].
+
+use clap::{Parser, Subcommand, ValueEnum};
+use reftree::Options;
+use reftree::report::Format;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "reftree",
+    version,
+    about = "Lint and cross-check Markdown reference trees"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a tree: links, fragments, encodings.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule id, as `reftree rules` lists them.
+        rule: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders whose findings are reported (default: all). The
+    /// whole root is indexed either way.
+    pub paths: Vec<PathBuf>,
+    /// The folder links resolve against [default: the git work tree's top, else the current folder].
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Leave pages matching this glob out of checking (repeatable). They still count as link targets.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Set a rule's severity: `RULE=error|warning|info|off` (repeatable).
+    #[arg(long, value_name = "RULE=LEVEL")]
+    pub rule: Vec<String>,
+    /// Print no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Human,
+    Short,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Short => Format::Short,
+        }
+    }
+}
+
+impl CheckArgs {
+    pub fn options(&self) -> Result<Options, String> {
+        let cwd =
+            std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+        let root = self
+            .root
+            .clone()
+            .unwrap_or_else(|| reftree::default_root(&cwd));
+        let mut severities = std::collections::HashMap::new();
+        for r in &self.rule {
+            let (id, level) = r
+                .split_once('=')
+                .ok_or_else(|| format!("--rule `{r}`: expected RULE=LEVEL"))?;
+            let sev = match level {
+                "error" => Some(reftree::diag::Severity::Error),
+                "warning" => Some(reftree::diag::Severity::Warning),
+                "info" => Some(reftree::diag::Severity::Info),
+                "off" => None,
+                other => {
+                    return Err(format!(
+                        "--rule `{r}`: unknown level `{other}` (error, warning, info, off)"
+                    ));
+                }
+            };
+            severities.insert(id.to_string(), sev);
+        }
+        Ok(Options {
+            root,
+            paths: self.paths.clone(),
+            exclude: self.exclude.clone(),
+            severities,
+        })
+    }
+}

@@ -1,0 +1,114 @@
+//! Findings as plain data: a rule id, a severity, a span and the words a user reads.
+
+use std::fmt;
+use std::ops::Range;
+
+/// How serious a finding is. Only `Error` makes the run fail (exit code 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A 1-based line and column (columns count Unicode scalar values).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    /// The position just after `text`, when `text` starts at `self`.
+    pub fn advance(self, text: &str) -> Pos {
+        let mut p = self;
+        for c in text.chars() {
+            if c == '\n' {
+                p.line += 1;
+                p.col = 1;
+            } else {
+                p.col += 1;
+            }
+        }
+        p
+    }
+}
+
+/// Where a finding is: a file relative to the root, a byte range in it, and
+/// the line/column of both ends (computed while the text was at hand).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub path: String,
+    pub bytes: Range<u32>,
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Location {
+    /// A location covering `text`, which starts at byte `offset` / position `start`.
+    pub fn of_text(path: &str, offset: u32, start: Pos, text: &str) -> Location {
+        Location {
+            path: path.to_string(),
+            bytes: offset..offset + text.len() as u32,
+            start,
+            end: start.advance(text),
+        }
+    }
+}
+
+/// A second place a finding points at (the other side of a relation, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub label: String,
+}
+
+/// A replacement of the bytes of `location` by `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub replacement: String,
+    /// Certain fixes are applied by `--fix`; the others only with `--fix-unsafe`.
+    pub certain: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub location: Location,
+    /// Short text shown under the primary span.
+    pub label: String,
+    pub message: String,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    /// Sort key: file, offset, rule, so parallel work prints deterministically.
+    pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
+        (
+            &self.location.path,
+            self.location.bytes.start,
+            self.location.bytes.end,
+            self.rule,
+            &self.message,
+        )
+    }
+}

@@ -1,0 +1,358 @@
+//! The whole tree as data: every file, every page's facts, every link
+//! resolved once. Rules read this and nothing else.
+
+pub mod resolve;
+
+use crate::diag::{Diagnostic, Location, Pos, Severity};
+use crate::parse::{self, PageFacts, RawLink};
+use crate::walk::{self, Walked};
+use rayon::prelude::*;
+use resolve::{Resolved, Target};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Pages larger than this are not parsed (links into them are still resolved).
+pub const MAX_PAGE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Every path under the root, for exact and case-insensitive lookups.
+#[derive(Default)]
+pub struct Entries {
+    exact: HashMap<Box<str>, Option<u32>>,
+    folded: HashMap<String, Box<str>>,
+}
+
+impl Entries {
+    fn new(files: &[String], dirs: &[String]) -> Self {
+        let mut e = Entries::default();
+        for (i, f) in files.iter().enumerate() {
+            e.exact.insert(f.as_str().into(), Some(i as u32));
+            e.folded
+                .entry(f.to_lowercase())
+                .or_insert_with(|| f.as_str().into());
+        }
+        for d in dirs {
+            e.exact.insert(d.as_str().into(), None);
+            e.folded
+                .entry(d.to_lowercase())
+                .or_insert_with(|| d.as_str().into());
+        }
+        e
+    }
+
+    /// The file or folder at exactly this root-relative path.
+    pub fn exact(&self, path: &str) -> Option<Target> {
+        self.exact.get(path).map(|id| match id {
+            Some(id) => Target::File(*id),
+            None => Target::Dir,
+        })
+    }
+
+    /// The real path of an entry that matches `path` ignoring letter case.
+    pub fn case_insensitive(&self, path: &str) -> Option<Box<str>> {
+        self.folded.get(&path.to_lowercase()).cloned()
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.exact.contains_key(path)
+    }
+}
+
+/// A link on a page, with what it resolved to.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub raw: RawLink,
+    pub resolved: Resolved,
+}
+
+impl Link {
+    pub fn written(&self) -> &str {
+        self.raw.written()
+    }
+
+    /// Location of bytes `range` of the written destination.
+    pub fn location(&self, page: &str, range: std::ops::Range<usize>) -> Location {
+        let w = self.written();
+        let range = range.start.min(w.len())..range.end.min(w.len());
+        let start = self.raw.pos.advance(&w[..range.start]);
+        Location::of_text(page, self.raw.offset + range.start as u32, start, &w[range])
+    }
+
+    /// Location of the whole written destination.
+    pub fn whole(&self, page: &str) -> Location {
+        self.location(page, 0..self.written().len())
+    }
+
+    /// Byte range of the path part in the written destination.
+    pub fn path_range(&self) -> std::ops::Range<usize> {
+        let w = self.written();
+        0..w.find(['?', '#']).unwrap_or(w.len())
+    }
+
+    /// Byte range of the fragment (after `#`) in the written destination.
+    pub fn fragment_range(&self) -> Option<std::ops::Range<usize>> {
+        let w = self.written();
+        w.find('#').map(|i| i + 1..w.len())
+    }
+}
+
+pub struct Page {
+    pub file: u32,
+    pub path: String,
+    /// Findings on this page are reported.
+    pub reported: bool,
+    /// `None` when the page could not be parsed (binary, too large): links
+    /// into it are not checked for fragments.
+    pub anchors: Option<HashSet<String>>,
+    pub facts: PageFacts,
+    pub links: Vec<Link>,
+}
+
+impl Page {
+    pub fn dir(&self) -> &str {
+        self.path.rfind('/').map_or("", |i| &self.path[..i])
+    }
+}
+
+pub struct Index {
+    pub root: PathBuf,
+    pub files: Vec<String>,
+    pub entries: Entries,
+    /// Pages in file order.
+    pub pages: Vec<Page>,
+    /// File id -> page index.
+    pub page_of: HashMap<u32, usize>,
+    /// Findings about the input itself (unreadable, invalid UTF-8, binary...).
+    pub input_problems: Vec<Diagnostic>,
+    /// Some input could not be read.
+    pub unreadable: bool,
+}
+
+impl Index {
+    pub fn page_by_file(&self, file: u32) -> Option<&Page> {
+        self.page_of.get(&file).map(|&i| &self.pages[i])
+    }
+}
+
+/// Build the index: parse every page (in parallel), resolve every link.
+/// `report` says which checked pages' findings are reported.
+pub fn build(root: &Path, walked: Walked, report: &(dyn Fn(&str) -> bool + Sync)) -> Index {
+    let entries = Entries::new(&walked.files, &walked.dirs);
+    let page_files: Vec<u32> = (0..walked.files.len() as u32)
+        .filter(|&i| walk::is_page(&walked.files[i as usize]))
+        .collect();
+    let loaded: Vec<(Page, Vec<Diagnostic>, bool)> = page_files
+        .par_iter()
+        .map(|&file| {
+            let path = &walked.files[file as usize];
+            let reported = walked.checked[file as usize] && report(path);
+            load(root, file, path, reported, &entries)
+        })
+        .collect();
+    let mut input_problems = walked.problems;
+    let mut unreadable = walked.unreadable;
+    let mut pages = Vec::with_capacity(loaded.len());
+    for (page, problems, failed) in loaded {
+        unreadable |= failed;
+        if page.reported || failed {
+            input_problems.extend(problems);
+        }
+        pages.push(page);
+    }
+    let page_of = pages.iter().enumerate().map(|(i, p)| (p.file, i)).collect();
+    Index {
+        root: root.to_path_buf(),
+        files: walked.files,
+        entries,
+        pages,
+        page_of,
+        input_problems,
+        unreadable,
+    }
+}
+
+fn input_problem(
+    rule: &'static str,
+    severity: Severity,
+    path: &str,
+    at: (u32, Pos),
+    message: String,
+    help: &str,
+) -> Diagnostic {
+    Diagnostic {
+        rule,
+        severity,
+        location: Location {
+            path: path.to_string(),
+            bytes: at.0..at.0,
+            start: at.1,
+            end: at.1,
+        },
+        label: String::new(),
+        message,
+        help: Some(help.to_string()),
+        fix: None,
+        related: Vec::new(),
+    }
+}
+
+const START: (u32, Pos) = (0, Pos { line: 1, col: 1 });
+
+/// Read and parse one page. Returns the page, its input findings, and
+/// whether it could not be read.
+fn load(
+    root: &Path,
+    file: u32,
+    path: &str,
+    reported: bool,
+    entries: &Entries,
+) -> (Page, Vec<Diagnostic>, bool) {
+    let mut page = Page {
+        file,
+        path: path.to_string(),
+        reported,
+        anchors: None,
+        facts: PageFacts::default(),
+        links: Vec::new(),
+    };
+    let mut problems = Vec::new();
+    let full = root.join(path);
+    let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_PAGE_BYTES {
+        problems.push(input_problem(
+            "file-too-large",
+            Severity::Warning,
+            path,
+            START,
+            format!(
+                "`{path}` is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit; it was not parsed"
+            ),
+            "links into it are still resolved, but its own links and anchors are not checked",
+        ));
+        return (page, problems, false);
+    }
+    let bytes = match std::fs::read(&full) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(input_problem(
+                "unreadable-file",
+                Severity::Error,
+                path,
+                START,
+                format!("cannot read `{path}`: {e}"),
+                "fix the permissions, or exclude the path with `--exclude`",
+            ));
+            return (page, problems, true);
+        }
+    };
+    if bytes.is_empty() {
+        problems.push(input_problem(
+            "empty-page",
+            Severity::Warning,
+            path,
+            START,
+            format!("`{path}` is empty"),
+            "write the page or delete it; links into it can name no heading",
+        ));
+    }
+    if bytes[..bytes.len().min(8000)].contains(&0) {
+        problems.push(input_problem(
+            "binary-page",
+            Severity::Warning,
+            path,
+            START,
+            format!(
+                "`{path}` has a Markdown name but binary content (a NUL byte); it was not parsed"
+            ),
+            "rename it, or replace it with the Markdown it should hold",
+        ));
+        return (page, problems, false);
+    }
+    let base = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let text = match std::str::from_utf8(&bytes[base..]) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => {
+            let (fixed, first_bad) = replace_invalid_utf8(&bytes[base..]);
+            let pos = crate::parse::Lines::new(&fixed, base as u32).pos(first_bad);
+            problems.push(input_problem(
+                "invalid-utf8",
+                Severity::Error,
+                path,
+                ((base + first_bad) as u32, pos),
+                format!(
+                    "`{path}` is not valid UTF-8 (first bad byte at offset {})",
+                    base + first_bad
+                ),
+                "re-save the file as UTF-8; the rest of the page was still checked",
+            ));
+            std::borrow::Cow::Owned(fixed)
+        }
+    };
+    page.facts = parse::parse(&text, base as u32);
+    let mut anchors: HashSet<String> = page
+        .facts
+        .headings
+        .iter()
+        .map(|h| h.anchor.clone())
+        .collect();
+    anchors.extend(page.facts.html_anchors.iter().cloned());
+    page.anchors = Some(anchors);
+    let dir = page.dir().to_string();
+    page.links = std::mem::take(&mut page.facts.links)
+        .into_iter()
+        .map(|raw| {
+            let resolved = resolve::resolve(&raw.dest, &dir, entries);
+            Link { raw, resolved }
+        })
+        .collect();
+    (page, problems, false)
+}
+
+/// A page's bytes as text with the same byte offsets (invalid bytes replaced).
+pub fn text_with_same_offsets(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => replace_invalid_utf8(bytes).0,
+    }
+}
+
+/// Replace each invalid byte with U+001A (one byte, so offsets stay exact).
+fn replace_invalid_utf8(bytes: &[u8]) -> (String, usize) {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    let mut first_bad = None;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.extend_from_slice(s.as_bytes());
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.extend_from_slice(&rest[..good]);
+                first_bad.get_or_insert(out.len());
+                let bad = e.error_len().unwrap_or(rest.len() - good);
+                out.extend(std::iter::repeat_n(0x1A, bad));
+                rest = &rest[good + bad..];
+            }
+        }
+    }
+    let s = String::from_utf8(out).expect("only valid UTF-8 and 0x1A were written");
+    (s, first_bad.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_bytes_are_replaced_one_for_one() {
+        let (s, at) = replace_invalid_utf8(b"ab\xffc\xe2\x82");
+        assert_eq!(s.len(), 6);
+        assert_eq!(at, 2);
+        assert_eq!(&s[..2], "ab");
+    }
+}

@@ -1,0 +1,261 @@
+//! One relative link -> what it names on disk. The only place links are
+//! split, percent-decoded, joined and normalised.
+
+use super::Entries;
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use std::borrow::Cow;
+
+/// What a link's path names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An empty path (`#frag` or nothing): the linking page itself.
+    SamePage,
+    File(u32),
+    Dir,
+    /// Nothing on disk. `resolved` is the root-relative path it asked for.
+    Missing {
+        resolved: Box<str>,
+        /// A decoded segment held a `/` (`%2F`), which is not a separator in a URL.
+        encoded_slash: bool,
+    },
+    /// Only a file (or folder) with other letter case exists.
+    CaseMismatch {
+        actual: Box<str>,
+    },
+    /// `..` climbs above the root.
+    Outside,
+    /// Resolves only if a raw `#` or `?` is read as part of the file name.
+    RawReserved {
+        ch: char,
+        file: u32,
+    },
+    /// The file's name on disk holds `%XX`; the link did not escape the `%`.
+    UnescapedPercent {
+        file: u32,
+    },
+    /// Resolves only when decoded twice (`%2528`).
+    DoubleEncoded {
+        file: u32,
+    },
+    /// The escapes decode to bytes that are not UTF-8.
+    InvalidUtf8,
+}
+
+/// A link after resolution.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub target: Target,
+    /// Byte length of the path part of the written destination (before `?`/`#`).
+    pub path_len: usize,
+    /// Percent-decoded fragment, if the link has one.
+    pub fragment: Option<Box<str>>,
+    /// The path in canonical encoding, when the written path is not.
+    pub canonical: Option<Box<str>>,
+}
+
+/// Characters a link path must percent-encode: what would end or break the
+/// destination (space, `#`, `?`, `%`, parentheses, quotes, brackets of HTML).
+/// Letters outside ASCII and `&`, `'`, `[`, `]`, `@`, `:` stay raw.
+const MUST_ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'(')
+    .add(b')')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// Encode one decoded path segment canonically.
+pub fn encode_segment(seg: &str) -> String {
+    // utf8_percent_encode encodes every non-ASCII byte; keep those raw.
+    let mut out = String::with_capacity(seg.len());
+    for (i, c) in seg.char_indices() {
+        if c.is_ascii() {
+            out.extend(utf8_percent_encode(&seg[i..i + 1], MUST_ENCODE));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Decode `%XX` escapes; `None` when they make invalid UTF-8.
+pub fn decode(s: &str) -> Option<Cow<'_, str>> {
+    if !s.contains('%') {
+        return Some(Cow::Borrowed(s));
+    }
+    percent_decode_str(s).decode_utf8().ok()
+}
+
+/// Offset of the first `%` not followed by two hex digits.
+pub fn bad_percent(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    (0..b.len()).find(|&i| {
+        b[i] == b'%'
+            && !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    })
+}
+
+/// Join `segments` onto `base` (a root-relative folder), normalising `.`
+/// and `..`. `None` when `..` climbs above the root.
+fn join<'a>(base: &'a str, segments: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in segments {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Resolve `dest` (as the renderer sees it) written in a page in folder `dir`.
+pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Resolved {
+    let (before_frag, fragment) = match dest.find('#') {
+        Some(i) => (&dest[..i], Some(&dest[i + 1..])),
+        None => (dest, None),
+    };
+    let (path, query) = match before_frag.find('?') {
+        Some(i) => (&before_frag[..i], Some(&before_frag[i + 1..])),
+        None => (before_frag, None),
+    };
+    let mut out = Resolved {
+        target: Target::SamePage,
+        path_len: path.len(),
+        fragment: fragment.map(|f| decode(f).unwrap_or(Cow::Borrowed(f)).into()),
+        canonical: None,
+    };
+    if path.is_empty() {
+        return out;
+    }
+    let base = if path.starts_with('/') { "" } else { dir };
+
+    // Decode segment by segment: `%2F` inside a segment is not a separator.
+    let mut decoded: Vec<Cow<'_, str>> = Vec::new();
+    for seg in path.split('/') {
+        match decode(seg) {
+            Some(d) => decoded.push(d),
+            None => {
+                out.target = Target::InvalidUtf8;
+                return out;
+            }
+        }
+    }
+    let encoded_slash = decoded.iter().any(|s| s.contains('/'));
+    let Some(joined) = join(
+        base,
+        decoded
+            .iter()
+            .map(|s| s.as_ref())
+            .flat_map(|s| s.split('/')),
+    ) else {
+        out.target = Target::Outside;
+        return out;
+    };
+
+    if !encoded_slash && let Some(t) = entries.exact(&joined) {
+        out.target = t;
+        let canonical: Vec<String> = decoded.iter().map(|s| encode_segment(s)).collect();
+        let canonical = canonical.join("/");
+        if canonical != path {
+            out.canonical = Some(canonical.into());
+        }
+        return out;
+    }
+    out.target =
+        fallback(path, query, fragment, base, &joined, entries).unwrap_or(Target::Missing {
+            resolved: joined.into(),
+            encoded_slash,
+        });
+    out
+}
+
+/// The ways a link that names nothing can still be meant for a real file.
+fn fallback(
+    path: &str,
+    query: Option<&str>,
+    fragment: Option<&str>,
+    base: &str,
+    joined: &str,
+    entries: &Entries,
+) -> Option<Target> {
+    let file_at = |p: &str| -> Option<u32> {
+        let j = join(base, p.split('/'))?;
+        match entries.exact(&j)? {
+            Target::File(id) => Some(id),
+            _ => None,
+        }
+    };
+    let decoded_at = |p: &str| decode(p).and_then(|d| file_at(&d));
+    // (a) a raw `#` or `?` that belongs to the file name.
+    if let Some(f) = fragment {
+        let whole = match query {
+            Some(q) => format!("{path}?{q}#{f}"),
+            None => format!("{path}#{f}"),
+        };
+        if let Some(file) = decoded_at(&whole) {
+            return Some(Target::RawReserved { ch: '#', file });
+        }
+    }
+    if let Some(q) = query
+        && let Some(file) = decoded_at(&format!("{path}?{q}"))
+    {
+        return Some(Target::RawReserved { ch: '?', file });
+    }
+    if path.contains('%') {
+        // (d) the name on disk holds `%XX` itself.
+        if let Some(file) = file_at(path) {
+            return Some(Target::UnescapedPercent { file });
+        }
+        // (c) double-encoded.
+        if let Some(once) = decode(path)
+            && once.contains('%')
+            && let Some(file) = decoded_at(&once)
+        {
+            return Some(Target::DoubleEncoded { file });
+        }
+    }
+    entries
+        .case_insensitive(joined)
+        .map(|actual| Target::CaseMismatch { actual })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_percent_finds_a_percent_without_two_hex_digits() {
+        assert_eq!(bad_percent("a%20b"), None);
+        assert_eq!(bad_percent("50%.md"), Some(2));
+        assert_eq!(bad_percent("a%2"), Some(1));
+        assert_eq!(bad_percent("a%zz"), Some(1));
+    }
+
+    #[test]
+    fn canonical_encoding_keeps_ampersand_and_letters_encodes_parentheses() {
+        assert_eq!(encode_segment("a (b) & c–d.md"), "a%20%28b%29%20&%20c–d.md");
+        assert_eq!(encode_segment("rules-#.md"), "rules-%23.md");
+    }
+
+    #[test]
+    fn join_normalises_and_refuses_to_leave_the_root() {
+        assert_eq!(
+            join("a/b", "../c/./d.md".split('/')).as_deref(),
+            Some("a/c/d.md")
+        );
+        assert_eq!(join("a", "../../x".split('/')), None);
+    }
+}

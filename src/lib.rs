@@ -1,0 +1,168 @@
+//! reftree: a linter and consistency checker for Markdown reference trees.
+//!
+//! The pipeline: [`walk`] the root, [`parse`] every page, build the
+//! [`index`] (links resolved once), run the [`rules`], then [`report`].
+//! The library never prints.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod diag;
+pub mod error;
+pub mod index;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod walk;
+
+use diag::{Diagnostic, Severity};
+pub use error::Error;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What to check and how.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The folder links resolve against. Everything under it is indexed.
+    pub root: PathBuf,
+    /// Files or folders whose findings are reported (all when empty).
+    pub paths: Vec<PathBuf>,
+    /// Globs of pages left out of checking (still link targets).
+    pub exclude: Vec<String>,
+    /// Per-rule severity overrides; `None` turns a rule off.
+    pub severities: HashMap<String, Option<Severity>>,
+}
+
+/// Counts for the closing summary.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub files: usize,
+    pub pages: usize,
+    pub checked_pages: usize,
+    pub links: usize,
+    pub elapsed: Duration,
+}
+
+/// The result of a run: findings sorted by file, offset and rule.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+    /// Some input could not be read (exit code 2).
+    pub unreadable: bool,
+}
+
+impl Outcome {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// The root to use when none is given: the top of the git work tree that
+/// holds `dir`, else `dir` itself.
+pub fn default_root(dir: &Path) -> PathBuf {
+    let mut d = Some(dir);
+    while let Some(p) = d {
+        if p.join(".git").exists() {
+            return p.to_path_buf();
+        }
+        d = p.parent();
+    }
+    dir.to_path_buf()
+}
+
+/// Run every enabled rule over the tree.
+pub fn check(opts: &Options) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let root = opts.root.canonicalize().map_err(|e| Error::BadRoot {
+        root: opts.root.clone(),
+        reason: e.to_string(),
+    })?;
+    if !root.is_dir() {
+        return Err(Error::BadRoot {
+            root: opts.root.clone(),
+            reason: "not a folder".into(),
+        });
+    }
+    let active = active_rules(opts)?;
+    let reported = reported_prefixes(&root, &opts.paths)?;
+    let exclude = walk::exclude_set(&opts.exclude).map_err(|e| Error::BadGlob {
+        pattern: e.glob().unwrap_or_default().to_string(),
+        reason: e.kind().to_string(),
+    })?;
+
+    let walked = walk::walk(&root, &exclude);
+    let files = walked.files.len();
+    let is_reported = |path: &str| {
+        reported.is_empty()
+            || reported
+                .iter()
+                .any(|p| p.is_empty() || path == p || path.starts_with(&format!("{p}/")))
+    };
+    let index = index::build(&root, walked, &is_reported);
+
+    let mut diagnostics = Vec::new();
+    for (rule, severity) in &active {
+        let ctx = rules::Ctx {
+            rule,
+            severity: *severity,
+        };
+        (rule.check)(&index, &ctx, &mut diagnostics);
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
+
+    let stats = Stats {
+        files,
+        pages: index.pages.len(),
+        checked_pages: index.pages.iter().filter(|p| p.reported).count(),
+        links: index
+            .pages
+            .iter()
+            .filter(|p| p.reported)
+            .map(|p| p.links.len() + p.facts.external_links as usize)
+            .sum(),
+        elapsed: started.elapsed(),
+    };
+    Ok(Outcome {
+        diagnostics,
+        stats,
+        unreadable: index.unreadable,
+    })
+}
+
+fn active_rules(opts: &Options) -> Result<Vec<(&'static rules::Rule, Severity)>, Error> {
+    for id in opts.severities.keys() {
+        if rules::by_id(id).is_none() {
+            return Err(Error::UnknownRule { id: id.clone() });
+        }
+    }
+    Ok(rules::ALL
+        .iter()
+        .filter_map(|r| match opts.severities.get(r.id) {
+            Some(Some(s)) => Some((*r, *s)),
+            Some(None) => None,
+            None => r.default_enabled.then_some((*r, r.severity)),
+        })
+        .collect())
+}
+
+/// PATH arguments as root-relative prefixes.
+fn reported_prefixes(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, Error> {
+    paths
+        .iter()
+        .map(|p| {
+            let abs = p.canonicalize().map_err(|e| Error::BadPath {
+                path: p.clone(),
+                reason: e.to_string(),
+            })?;
+            let rel = abs.strip_prefix(root).map_err(|_| Error::BadPath {
+                path: p.clone(),
+                reason: format!("it is outside the root `{}`", root.display()),
+            })?;
+            Ok(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}

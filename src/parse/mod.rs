@@ -1,0 +1,428 @@
+//! One pass of pulldown-cmark per page: text in, [`PageFacts`] out. Pure.
+//!
+//! The facts are what GitHub renders: a link GitHub would not render is not
+//! a link here, and one it would is. Every offset is a byte offset into the
+//! page as it is on disk (a BOM is skipped, CRLF kept).
+
+mod html;
+pub mod slug;
+
+use crate::diag::Pos;
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// How a link was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[text](dest)`
+    Inline,
+    /// `[label]: dest`, used by `[text][label]`, `[label][]` or `[label]`.
+    Definition,
+    /// `![alt](dest)`
+    Image,
+    /// `href=` or `src=` in raw HTML.
+    Html,
+}
+
+/// A link as written on the page, before the index resolves it.
+#[derive(Clone, Debug)]
+pub struct RawLink {
+    pub kind: LinkKind,
+    /// The destination as the renderer sees it (escapes and entities resolved).
+    pub dest: Box<str>,
+    /// The destination bytes as written, when they differ from `dest`.
+    pub raw: Option<Box<str>>,
+    /// Byte offset of the destination's first byte.
+    pub offset: u32,
+    pub pos: Pos,
+}
+
+impl RawLink {
+    /// The destination exactly as written in the file.
+    pub fn written(&self) -> &str {
+        self.raw.as_deref().unwrap_or(&self.dest)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Heading {
+    pub level: u8,
+    /// The heading's rendered text (what the anchor is made from).
+    pub text: String,
+    pub anchor: String,
+    /// Byte range of the whole heading line(s).
+    pub bytes: Range<u32>,
+    pub pos: Pos,
+}
+
+/// Something that looks like a link in the source but that Markdown did not
+/// render as one (a raw space in the destination, an unbalanced parenthesis).
+#[derive(Clone, Debug)]
+pub struct Unrendered {
+    /// The would-be destination, as written.
+    pub dest: String,
+    pub offset: u32,
+    pub pos: Pos,
+}
+
+/// A `[text][label]` or `[label][]` whose label has no definition.
+#[derive(Clone, Debug)]
+pub struct UndefinedRef {
+    pub label: String,
+    pub text: String,
+    pub offset: u32,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PageFacts {
+    pub headings: Vec<Heading>,
+    /// Anchors from raw HTML: `id=".."` on any element, `name=".."` on `<a>`.
+    pub html_anchors: Vec<String>,
+    /// Relative (and otherwise local) links; external URLs are only counted.
+    pub links: Vec<RawLink>,
+    pub external_links: u32,
+    pub unrendered: Vec<Unrendered>,
+    pub undefined_refs: Vec<UndefinedRef>,
+}
+
+/// GitHub Flavored Markdown, as far as links and headings are concerned.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+}
+
+/// Byte offset -> line and column, for one page.
+pub struct Lines<'a> {
+    text: &'a str,
+    base: u32,
+    starts: Vec<u32>,
+}
+
+impl<'a> Lines<'a> {
+    /// `text` starts at byte `base` of the file (3 after a BOM).
+    pub fn new(text: &'a str, base: u32) -> Self {
+        let mut starts = vec![0u32];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        Lines { text, base, starts }
+    }
+
+    /// Position of byte `offset` of `text` (not of the file).
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset as u32;
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line] as usize;
+        let col = self.text[start..offset as usize].chars().count() as u32 + 1;
+        Pos {
+            line: line as u32 + 1,
+            col,
+        }
+    }
+
+    /// File offset of byte `offset` of `text`.
+    pub fn file_offset(&self, offset: usize) -> u32 {
+        self.base + offset as u32
+    }
+}
+
+/// Parse one page. `base` is the file offset of `text`'s first byte.
+pub fn parse(text: &str, base: u32) -> PageFacts {
+    let lines = Lines::new(text, base);
+    let mut facts = PageFacts::default();
+    let mut undefined: Vec<(Range<usize>, String)> = Vec::new();
+    let callback = |broken: pulldown_cmark::BrokenLink<'_>| {
+        if matches!(
+            broken.link_type,
+            LinkType::Reference | LinkType::Collapsed | LinkType::ReferenceUnknown
+        ) {
+            undefined.push((broken.span.clone(), broken.reference.to_string()));
+        }
+        None
+    };
+    let candidates = unrendered_candidates(text);
+    let mut events =
+        Parser::new_with_broken_link_callback(text, options(), Some(callback)).into_offset_iter();
+    let mut used_labels: Vec<String> = Vec::new();
+    let mut slugger = slug::Slugger::default();
+    let mut html = html::Scanner::default();
+
+    // State while walking the events.
+    let mut heading: Option<(u8, Range<usize>, String)> = None;
+    let mut image_depth = 0u32;
+    let mut code_block = false;
+    let mut open_links: Vec<(Range<usize>, LinkType, String, bool, usize)> = Vec::new();
+    let mut unrendered_found: Vec<usize> = Vec::new();
+
+    for (event, range) in events.by_ref() {
+        if let Some(top) = open_links.last_mut()
+            && !matches!(event, Event::End(TagEnd::Link | TagEnd::Image))
+        {
+            top.4 = top.4.max(range.end);
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as u8, range, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, bytes, text_)) = heading.take() {
+                    let anchor = slugger.anchor(&text_);
+                    facts.headings.push(Heading {
+                        level,
+                        text: text_,
+                        anchor,
+                        bytes: lines.file_offset(bytes.start)..lines.file_offset(bytes.end),
+                        pos: lines.pos(bytes.start),
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, h)) = heading.as_mut()
+                    && image_depth == 0
+                {
+                    h.push_str(&t);
+                }
+                if !code_block {
+                    for &c in &candidates {
+                        if range.contains(&c) {
+                            unrendered_found.push(c);
+                        }
+                    }
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => code_block = true,
+            Event::End(TagEnd::CodeBlock) => code_block = false,
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    facts.external_links += 1;
+                } else if is_reference(link_type) {
+                    used_labels.push(id.to_string());
+                } else {
+                    let start = range.start;
+                    open_links.push((range, link_type, dest_url.to_string(), false, start + 1));
+                }
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                image_depth += 1;
+                if is_reference(link_type) {
+                    used_labels.push(id.to_string());
+                } else {
+                    let start = range.start;
+                    open_links.push((range, link_type, dest_url.to_string(), true, start + 2));
+                }
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                if end == TagEnd::Image {
+                    image_depth = image_depth.saturating_sub(1);
+                }
+                if let Some((range_, link_type, dest, image, inner_end)) = open_links.pop()
+                    && let Some(dest_range) = inline_dest(text, &range_, inner_end)
+                {
+                    let kind = if image {
+                        LinkKind::Image
+                    } else {
+                        LinkKind::Inline
+                    };
+                    debug_assert!(link_type == LinkType::Inline);
+                    push_link(&mut facts, &lines, text, kind, dest, dest_range);
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                for found in html.scan(&h) {
+                    let at = range.start + found.offset;
+                    match found.what {
+                        html::Found::Link(dest) => {
+                            let dest_range = at..at + dest.len();
+                            push_link(&mut facts, &lines, text, LinkKind::Html, dest, dest_range);
+                        }
+                        html::Found::Anchor(a) => facts.html_anchors.push(a),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Reference definitions that some link uses (an unused one renders nothing).
+    let defs = events.reference_definitions();
+    let mut used = std::collections::HashSet::new();
+    for label in &used_labels {
+        if let Some(def) = defs.get(label)
+            && used.insert(def.span.start)
+            && let Some(dest_range) = definition_dest(text, &def.span)
+        {
+            let dest = def.dest.to_string();
+            push_link(
+                &mut facts,
+                &lines,
+                text,
+                LinkKind::Definition,
+                dest,
+                dest_range,
+            );
+        }
+    }
+    drop(events);
+
+    for (span, label) in undefined {
+        facts.undefined_refs.push(UndefinedRef {
+            label,
+            text: text[span.clone()].to_string(),
+            offset: lines.file_offset(span.start),
+            pos: lines.pos(span.start),
+        });
+    }
+    unrendered_found.sort_unstable();
+    unrendered_found.dedup();
+    for c in unrendered_found {
+        // `c` is the `]`; the destination starts after `](`.
+        let start = c + 2;
+        let end = text[start..].find(')').map_or(text.len(), |e| start + e);
+        facts.unrendered.push(Unrendered {
+            dest: text[start..end].to_string(),
+            offset: lines.file_offset(start),
+            pos: lines.pos(start),
+        });
+    }
+    facts.links.sort_by_key(|l| l.offset);
+    facts
+}
+
+fn is_reference(t: LinkType) -> bool {
+    matches!(
+        t,
+        LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+    )
+}
+
+fn push_link(
+    facts: &mut PageFacts,
+    lines: &Lines<'_>,
+    text: &str,
+    kind: LinkKind,
+    dest: String,
+    dest_range: Range<usize>,
+) {
+    if is_external(&dest) {
+        facts.external_links += 1;
+        return;
+    }
+    let written = &text[dest_range.clone()];
+    let raw = (written != dest).then(|| written.into());
+    facts.links.push(RawLink {
+        kind,
+        dest: dest.into(),
+        raw,
+        offset: lines.file_offset(dest_range.start),
+        pos: lines.pos(dest_range.start),
+    });
+}
+
+/// A URL with a scheme (`https:`, `Https:`, `mailto:`) or a `//host` link.
+pub fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    let mut chars = dest.char_indices();
+    match chars.next() {
+        Some((_, c)) if c.is_ascii_alphabetic() => {}
+        _ => return false,
+    }
+    for (_, c) in chars {
+        match c {
+            ':' => return true,
+            c if c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.') => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Byte range of the destination in `[text](dest "title")`, found after the
+/// link text (which ends at or before `inner_end`).
+fn inline_dest(text: &str, link: &Range<usize>, inner_end: usize) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let from = inner_end.clamp(link.start, link.end);
+    let open = text[from..link.end].find("](")? + from + 2;
+    let mut p = open;
+    let mut newline = false;
+    while p < link.end {
+        match bytes[p] {
+            b' ' | b'\t' => p += 1,
+            b'\r' | b'\n' if !newline => {
+                newline = true;
+                p += 1;
+            }
+            _ => break,
+        }
+    }
+    if p < link.end && bytes[p] == b'<' {
+        let end = text[p + 1..link.end].find('>')? + p + 1;
+        return Some(p + 1..end);
+    }
+    let start = p;
+    let mut depth = 0u32;
+    while p < link.end {
+        match bytes[p] {
+            b'\\' if p + 1 < link.end && bytes[p + 1].is_ascii_punctuation() => p += 2,
+            b' ' | b'\t' | b'\r' | b'\n' => break,
+            b'(' => {
+                depth += 1;
+                p += 1;
+            }
+            b')' if depth == 0 => break,
+            b')' => {
+                depth -= 1;
+                p += 1;
+            }
+            _ => p += 1,
+        }
+    }
+    Some(start..p.min(link.end))
+}
+
+/// Byte range of the destination in `[label]: dest "title"`.
+fn definition_dest(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut p = text[span.start..span.end].find("]:")? + span.start + 2;
+    while p < span.end && bytes[p].is_ascii_whitespace() {
+        p += 1;
+    }
+    if p < span.end && bytes[p] == b'<' {
+        let end = text[p + 1..span.end].find('>')? + p + 1;
+        return Some(p + 1..end);
+    }
+    let start = p;
+    while p < span.end && !bytes[p].is_ascii_whitespace() {
+        p += 1;
+    }
+    Some(start..p)
+}
+
+/// Offsets of `]` in `](dest)` where the destination holds a raw space, a
+/// backslash or a parenthesis: if that `]` ends up in plain text, Markdown
+/// did not make a link of it.
+fn unrendered_candidates(text: &str) -> Vec<usize> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re =
+        RE.get_or_init(|| regex::Regex::new(r"\]\([^)\n]*?[ \\(][^)\n]*\)").expect("valid regex"));
+    re.find_iter(text).map(|m| m.start()).collect()
+}

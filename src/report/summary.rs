@@ -1,0 +1,64 @@
+//! The closing summary: totals, then findings grouped by rule and by their
+//! most common subject, so one cause repeated thousands of times reads as one line.
+
+use crate::Outcome;
+use crate::diag::Severity;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// How many of the most common subjects to show per rule.
+const TOP: usize = 3;
+
+pub fn render(outcome: &Outcome) -> String {
+    let s = &outcome.stats;
+    let mut out = String::new();
+    let mut by_rule: Vec<(&str, Vec<&str>)> = Vec::new();
+    for d in &outcome.diagnostics {
+        let subject = subject(&d.message);
+        match by_rule.iter_mut().find(|(r, _)| *r == d.rule) {
+            Some((_, v)) => v.push(subject),
+            None => by_rule.push((d.rule, vec![subject])),
+        }
+    }
+    by_rule.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    for (rule, subjects) in &by_rule {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for s in subjects {
+            *counts.entry(s).or_default() += 1;
+        }
+        let mut common: Vec<(&str, usize)> = counts.into_iter().filter(|(_, n)| *n > 1).collect();
+        common.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let _ = write!(out, "{:>7} {rule}", subjects.len());
+        if !common.is_empty() {
+            let top: Vec<String> = common
+                .iter()
+                .take(TOP)
+                .map(|(s, n)| format!("`{s}` ×{n}"))
+                .collect();
+            let _ = write!(out, "  (most common: {})", top.join(", "));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "checked {} pages ({} files indexed), {} links in {:.2}s: {} errors, {} warnings, {} infos",
+        s.checked_pages,
+        s.files,
+        s.links,
+        s.elapsed.as_secs_f64(),
+        outcome.count(Severity::Error),
+        outcome.count(Severity::Warning),
+        outcome.count(Severity::Info),
+    );
+    out
+}
+
+/// The first `backticked` part of a message: what the finding is about.
+fn subject(message: &str) -> &str {
+    let mut parts = message.splitn(3, '`');
+    parts.next();
+    match (parts.next(), parts.next()) {
+        (Some(s), Some(_)) => s,
+        _ => message,
+    }
+}

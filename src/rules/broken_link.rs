@@ -1,0 +1,140 @@
+//! `broken-link`: a relative link names no file or folder under the root.
+
+use super::{Ctx, Rule, relative_link, reported_links};
+use crate::diag::{Diagnostic, Severity};
+use crate::index::resolve::{Target, decode};
+use crate::index::{Entries, Index};
+use std::collections::HashMap;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "broken-link",
+    summary: "a relative link names no file or folder under the root",
+    doc: include_str!("../../rules/broken-link.md"),
+    severity: Severity::Error,
+    default_enabled: true,
+    fixable: true,
+    check,
+};
+
+fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut folders: Option<Folders> = None;
+    for (page, link) in reported_links(index) {
+        let Target::Missing {
+            resolved,
+            encoded_slash,
+        } = &link.resolved.target
+        else {
+            continue;
+        };
+        let written_path = &link.written()[link.path_range()];
+        let location = link.location(&page.path, link.path_range());
+        let mut d = ctx.diag(
+            location,
+            "no such file",
+            format!("link target `{written_path}` does not exist (resolved to `{resolved}`)"),
+        );
+        let decoded = decode(written_path).unwrap_or_default();
+        if decoded.contains("://") {
+            let url = decoded.trim_start_matches(['.', '/']);
+            d = d.with_help(format!(
+                "this is a whole URL percent-encoded into a relative link; write it as `{url}`"
+            ));
+            d = d.with_fix(url, false);
+        } else {
+            let folders = folders.get_or_insert_with(|| Folders::new(&index.files));
+            match suggest(resolved, &index.entries, folders) {
+                Some(found) => {
+                    let new = relative_link(page.dir(), &found);
+                    let slash = if *encoded_slash {
+                        "`%2F` is not a path separator in a URL; "
+                    } else {
+                        ""
+                    };
+                    d = d.with_help(format!("{slash}did you mean `{new}` (`{found}`)?"));
+                    d = d.with_fix(new.clone(), false);
+                }
+                None if *encoded_slash => {
+                    d = d.with_help("`%2F` is not a path separator in a URL; write `/`");
+                }
+                None => {
+                    d = d.with_help(
+                        "no similar file exists: create the page, or remove or repoint the link",
+                    );
+                }
+            }
+        }
+        out.push(d);
+    }
+}
+
+/// File names by folder, for "did you mean".
+struct Folders<'a> {
+    by_dir: HashMap<&'a str, Vec<&'a str>>,
+    by_name: HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> Folders<'a> {
+    fn new(files: &'a [String]) -> Self {
+        let mut by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
+        for f in files {
+            let (dir, name) = split(f);
+            by_dir.entry(dir).or_default().push(name);
+            by_name.entry(name.to_lowercase()).or_default().push(f);
+        }
+        Folders { by_dir, by_name }
+    }
+}
+
+fn split(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}
+
+/// The nearest existing path to the missing `resolved`: the same name with
+/// `.md` added or removed, a folder's README or index, a close name in the
+/// same folder, then the same name in exactly one other folder.
+fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<String> {
+    let exists = |p: &str| entries.contains(p).then(|| p.to_string());
+    let variants = [
+        format!("{resolved}.md"),
+        resolved.strip_suffix(".md").unwrap_or("").to_string(),
+        format!("{resolved}/README.md"),
+        format!("{resolved}/index.md"),
+    ];
+    for v in variants.iter().filter(|v| !v.is_empty()) {
+        if let Some(p) = exists(v) {
+            return Some(p);
+        }
+        if let Some(p) = entries.case_insensitive(v) {
+            return Some(p.into());
+        }
+    }
+    let (dir, name) = split(resolved);
+    if let Some(names) = folders.by_dir.get(dir) {
+        let limit = (name.chars().count() / 5).max(2);
+        let best = names
+            .iter()
+            .map(|n| {
+                (
+                    strsim::levenshtein(&n.to_lowercase(), &name.to_lowercase()),
+                    *n,
+                )
+            })
+            .filter(|(d, _)| *d <= limit)
+            .min();
+        if let Some((_, n)) = best {
+            return Some(if dir.is_empty() {
+                n.to_string()
+            } else {
+                format!("{dir}/{n}")
+            });
+        }
+    }
+    match folders.by_name.get(&name.to_lowercase()).map(Vec::as_slice) {
+        Some([only]) => Some(only.to_string()),
+        _ => None,
+    }
+}

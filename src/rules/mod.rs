@@ -1,0 +1,147 @@
+//! The rules: one file each, reading only the index.
+
+mod backslash_in_path;
+mod broken_fragment;
+mod broken_link;
+mod case_mismatch;
+mod double_encoded;
+mod input;
+mod link_outside_root;
+mod malformed_escape;
+mod non_canonical_encoding;
+mod undefined_reference;
+mod unencoded_percent;
+mod unencoded_reserved_char;
+mod unrendered_link;
+
+use crate::diag::{Diagnostic, Fix, Location, Severity};
+use crate::index::{Index, Link, Page};
+
+/// What a rule is, and how it checks.
+pub struct Rule {
+    /// Stable kebab-case id, shared with `rules/<id>.md` and `fixtures/<id>/`.
+    pub id: &'static str,
+    pub summary: &'static str,
+    /// The rule's documentation page.
+    pub doc: &'static str,
+    pub severity: Severity,
+    /// Off unless selected in the configuration.
+    pub default_enabled: bool,
+    /// Can offer a fix.
+    pub fixable: bool,
+    pub check: fn(&Index, &Ctx, &mut Vec<Diagnostic>),
+}
+
+/// How a rule runs this time (its effective severity).
+pub struct Ctx<'a> {
+    pub rule: &'a Rule,
+    pub severity: Severity,
+}
+
+impl Ctx<'_> {
+    /// A finding of this rule.
+    pub fn diag(
+        &self,
+        location: Location,
+        label: impl Into<String>,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule: self.rule.id,
+            severity: self.severity,
+            location,
+            label: label.into(),
+            message,
+            help: None,
+            fix: None,
+            related: Vec::new(),
+        }
+    }
+}
+
+impl Diagnostic {
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, replacement: impl Into<String>, certain: bool) -> Self {
+        self.fix = Some(Fix {
+            replacement: replacement.into(),
+            certain,
+        });
+        self
+    }
+}
+
+/// Every rule, in the order of the documentation.
+pub const ALL: &[&Rule] = &[
+    &broken_link::RULE,
+    &case_mismatch::RULE,
+    &broken_fragment::RULE,
+    &link_outside_root::RULE,
+    &unencoded_reserved_char::RULE,
+    &malformed_escape::RULE,
+    &double_encoded::RULE,
+    &unencoded_percent::RULE,
+    &unrendered_link::RULE,
+    &backslash_in_path::RULE,
+    &non_canonical_encoding::RULE,
+    &undefined_reference::RULE,
+    &input::UNREADABLE_FILE,
+    &input::INVALID_UTF8,
+    &input::BINARY_PAGE,
+    &input::FILE_TOO_LARGE,
+    &input::EMPTY_PAGE,
+    &input::SYMLINK_LOOP,
+    &input::SYMLINK_OUTSIDE_ROOT,
+];
+
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// Every link on every reported page.
+pub fn reported_links(index: &Index) -> impl Iterator<Item = (&Page, &Link)> {
+    index
+        .pages
+        .iter()
+        .filter(|p| p.reported)
+        .flat_map(|p| p.links.iter().map(move |l| (p, l)))
+}
+
+/// A path from folder `from_dir` to root-relative `to`, canonically encoded.
+pub fn relative_link(from_dir: &str, to: &str) -> String {
+    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to_parts[common..]
+            .iter()
+            .map(|s| crate::index::resolve::encode_segment(s)),
+    );
+    if parts.is_empty() {
+        return ".".to_string();
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_climb_and_descend() {
+        assert_eq!(
+            relative_link("tables", "solutions/a b.md"),
+            "../solutions/a%20b.md"
+        );
+        assert_eq!(relative_link("", "x.md"), "x.md");
+        assert_eq!(relative_link("a/b", "a/c.md"), "../c.md");
+    }
+}

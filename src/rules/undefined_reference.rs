@@ -1,0 +1,36 @@
+//! `undefined-reference`: `[text][label]` whose label has no definition.
+
+use super::{Ctx, Rule};
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::index::Index;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "undefined-reference",
+    summary: "a reference-style link uses a label that is never defined",
+    doc: include_str!("../../rules/undefined-reference.md"),
+    severity: Severity::Error,
+    default_enabled: true,
+    fixable: false,
+    check,
+};
+
+fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for page in index.pages.iter().filter(|p| p.reported) {
+        for r in &page.facts.undefined_refs {
+            out.push(
+                ctx.diag(
+                    Location::of_text(&page.path, r.offset, r.pos, &r.text),
+                    "undefined label",
+                    format!(
+                        "reference link `{}` uses label `{}`, which is never defined",
+                        r.text, r.label
+                    ),
+                )
+                .with_help(format!(
+                    "add `[{}]: <url>` on its own line, or use an inline link",
+                    r.label
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `unrendered-link`: `[text](dest)` that Markdown did not make a link,
+//! because the destination holds a raw space, a backslash or an unbalanced
+//! parenthesis.
+
+use super::{Ctx, Rule};
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::index::Index;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "unrendered-link",
+    summary: "text written as a link is not rendered as one (raw space or unbalanced parenthesis)",
+    doc: include_str!("../../rules/unrendered-link.md"),
+    severity: Severity::Warning,
+    default_enabled: true,
+    fixable: true,
+    check,
+};
+
+fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for page in index.pages.iter().filter(|p| p.reported) {
+        for u in &page.facts.unrendered {
+            let fixed = u
+                .dest
+                .replace(' ', "%20")
+                .replace('(', "%28")
+                .replace('\\', "/");
+            let why = if u.dest.contains(' ') {
+                "a raw space"
+            } else if u.dest.contains('(') {
+                "an unbalanced `(`"
+            } else {
+                "a backslash"
+            };
+            out.push(
+                ctx.diag(
+                    Location::of_text(&page.path, u.offset, u.pos, &u.dest),
+                    "not a link",
+                    format!(
+                        "`{}` is shown as plain text, not a link: its destination has {why}",
+                        u.dest
+                    ),
+                )
+                .with_help(format!("percent-encode it: write `{fixed}`"))
+                .with_fix(fixed, true),
+            );
+        }
+    }
+}
