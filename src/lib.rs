@@ -15,6 +15,7 @@ pub mod walk;
 
 use diag::{Diagnostic, Severity};
 pub use error::Error;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -103,14 +104,18 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     };
     let index = index::build(&root, walked, &is_reported);
 
-    let mut diagnostics = Vec::new();
-    for (rule, severity) in &active {
-        let ctx = rules::Ctx {
-            rule,
-            severity: *severity,
-        };
-        (rule.check)(&index, &ctx, &mut diagnostics);
-    }
+    let mut diagnostics: Vec<Diagnostic> = active
+        .par_iter()
+        .flat_map_iter(|(rule, severity)| {
+            let ctx = rules::Ctx {
+                rule,
+                severity: *severity,
+            };
+            let mut out = Vec::new();
+            (rule.check)(&index, &ctx, &mut out);
+            out
+        })
+        .collect();
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 

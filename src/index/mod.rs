@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Location, Pos, Severity};
 use crate::parse::{self, PageFacts, RawLink};
 use crate::walk::{self, Walked};
 use rayon::prelude::*;
-use resolve::{Resolved, Target};
+use resolve::Target;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -61,7 +61,7 @@ impl Entries {
 #[derive(Clone, Debug)]
 pub struct Link {
     pub raw: RawLink,
-    pub resolved: Resolved,
+    pub target: Target,
 }
 
 impl Link {
@@ -86,6 +86,16 @@ impl Link {
     pub fn path_range(&self) -> std::ops::Range<usize> {
         let w = self.written();
         0..w.find(['?', '#']).unwrap_or(w.len())
+    }
+
+    /// The percent-decoded fragment, if the link has one.
+    pub fn fragment(&self) -> Option<std::borrow::Cow<'_, str>> {
+        resolve::fragment(&self.raw.dest)
+    }
+
+    /// The path part in canonical encoding, when it is written otherwise.
+    pub fn canonical_path(&self) -> Option<String> {
+        resolve::canonical(&self.written()[self.path_range()])
     }
 
     /// Byte range of the fragment (after `#`) in the written destination.
@@ -304,8 +314,8 @@ fn load(
     page.links = std::mem::take(&mut page.facts.links)
         .into_iter()
         .map(|raw| {
-            let resolved = resolve::resolve(&raw.dest, &dir, entries);
-            Link { raw, resolved }
+            let target = resolve::resolve(&raw.dest, &dir, entries);
+            Link { raw, target }
         })
         .collect();
     (page, problems, false)

@@ -41,18 +41,6 @@ pub enum Target {
     InvalidUtf8,
 }
 
-/// A link after resolution.
-#[derive(Clone, Debug)]
-pub struct Resolved {
-    pub target: Target,
-    /// Byte length of the path part of the written destination (before `?`/`#`).
-    pub path_len: usize,
-    /// Percent-decoded fragment, if the link has one.
-    pub fragment: Option<Box<str>>,
-    /// The path in canonical encoding, when the written path is not.
-    pub canonical: Option<Box<str>>,
-}
-
 /// Characters a link path must percent-encode: what would end or break the
 /// destination (space, `#`, `?`, `%`, parentheses, quotes, brackets of HTML).
 /// Letters outside ASCII and `&`, `'`, `[`, `]`, `@`, `:` stay raw.
@@ -108,21 +96,29 @@ pub fn bad_percent(s: &str) -> Option<usize> {
 /// Join `segments` onto `base` (a root-relative folder), normalising `.`
 /// and `..`. `None` when `..` climbs above the root.
 fn join<'a>(base: &'a str, segments: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in segments {
+    let mut out = String::with_capacity(base.len() + 48);
+    for seg in base.split('/').chain(segments) {
         match seg {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if out.is_empty() {
+                    return None;
+                }
+                out.truncate(out.rfind('/').unwrap_or(0));
             }
-            s => parts.push(s),
+            s => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(s);
+            }
         }
     }
-    Some(parts.join("/"))
+    Some(out)
 }
 
 /// Resolve `dest` (as the renderer sees it) written in a page in folder `dir`.
-pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Resolved {
+pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     let (before_frag, fragment) = match dest.find('#') {
         Some(i) => (&dest[..i], Some(&dest[i + 1..])),
         None => (dest, None),
@@ -131,55 +127,57 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Resolved {
         Some(i) => (&before_frag[..i], Some(&before_frag[i + 1..])),
         None => (before_frag, None),
     };
-    let mut out = Resolved {
-        target: Target::SamePage,
-        path_len: path.len(),
-        fragment: fragment.map(|f| decode(f).unwrap_or(Cow::Borrowed(f)).into()),
-        canonical: None,
-    };
     if path.is_empty() {
-        return out;
+        return Target::SamePage;
     }
     let base = if path.starts_with('/') { "" } else { dir };
 
     // Decode segment by segment: `%2F` inside a segment is not a separator.
-    let mut decoded: Vec<Cow<'_, str>> = Vec::new();
-    for seg in path.split('/') {
-        match decode(seg) {
-            Some(d) => decoded.push(d),
-            None => {
-                out.target = Target::InvalidUtf8;
-                return out;
+    let (joined, encoded_slash) = if path.contains('%') {
+        let mut decoded: Vec<Cow<'_, str>> = Vec::new();
+        for seg in path.split('/') {
+            match decode(seg) {
+                Some(d) => decoded.push(d),
+                None => return Target::InvalidUtf8,
             }
         }
-    }
-    let encoded_slash = decoded.iter().any(|s| s.contains('/'));
-    let Some(joined) = join(
-        base,
-        decoded
-            .iter()
-            .map(|s| s.as_ref())
-            .flat_map(|s| s.split('/')),
-    ) else {
-        out.target = Target::Outside;
-        return out;
+        let encoded_slash = decoded.iter().any(|s| s.contains('/'));
+        let segments = decoded.iter().flat_map(|s| s.split('/'));
+        (join(base, segments), encoded_slash)
+    } else {
+        (join(base, path.split('/')), false)
+    };
+    let Some(joined) = joined else {
+        return Target::Outside;
     };
 
     if !encoded_slash && let Some(t) = entries.exact(&joined) {
-        out.target = t;
-        let canonical: Vec<String> = decoded.iter().map(|s| encode_segment(s)).collect();
-        let canonical = canonical.join("/");
-        if canonical != path {
-            out.canonical = Some(canonical.into());
-        }
-        return out;
+        return t;
     }
-    out.target =
-        fallback(path, query, fragment, base, &joined, entries).unwrap_or(Target::Missing {
-            resolved: joined.into(),
-            encoded_slash,
-        });
-    out
+    fallback(path, query, fragment, base, &joined, entries).unwrap_or(Target::Missing {
+        resolved: joined.into(),
+        encoded_slash,
+    })
+}
+
+/// The decoded fragment of `dest`, if it has one.
+pub fn fragment(dest: &str) -> Option<Cow<'_, str>> {
+    let f = &dest[dest.find('#')? + 1..];
+    Some(decode(f).unwrap_or(Cow::Borrowed(f)))
+}
+
+/// `path` (the part before `?`/`#`) in canonical encoding, when it is not already.
+pub fn canonical(path: &str) -> Option<String> {
+    let special = |b: u8| b < 0x20 || b == 0x7f || b" \"%<>`{}()\\^|".contains(&b);
+    if !path.bytes().any(special) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for seg in path.split('/') {
+        out.push(encode_segment(&decode(seg)?));
+    }
+    let out = out.join("/");
+    (out != path).then_some(out)
 }
 
 /// The ways a link that names nothing can still be meant for a real file.

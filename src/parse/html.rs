@@ -124,7 +124,7 @@ mod tests {
             vec![
                 (7, "anchor x".into()),
                 (20, "link a b.png".into()),
-                (39, "link c.md".into())
+                (38, "link c.md".into())
             ]
         );
     }

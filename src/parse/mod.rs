@@ -100,31 +100,43 @@ pub struct Lines<'a> {
     text: &'a str,
     base: u32,
     starts: Vec<u32>,
+    /// The last position asked for, to count on from it on the same line.
+    last: std::cell::Cell<(usize, Pos)>,
 }
 
 impl<'a> Lines<'a> {
     /// `text` starts at byte `base` of the file (3 after a BOM).
     pub fn new(text: &'a str, base: u32) -> Self {
         let mut starts = vec![0u32];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
-        Lines { text, base, starts }
+        starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        Lines {
+            text,
+            base,
+            starts,
+            last: std::cell::Cell::new((0, Pos { line: 1, col: 1 })),
+        }
     }
 
     /// Position of byte `offset` of `text` (not of the file).
     pub fn pos(&self, offset: usize) -> Pos {
-        let offset = offset as u32;
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let (last_offset, last) = self.last.get();
+        let o = offset as u32;
+        let line = self.starts.partition_point(|&s| s <= o) - 1;
         let start = self.starts[line] as usize;
-        let col = self.text[start..offset as usize].chars().count() as u32 + 1;
-        Pos {
+        // Long table rows hold many links: count on from the last one.
+        let (from, col0) =
+            if last.line == line as u32 + 1 && last_offset >= start && last_offset <= offset {
+                (last_offset, last.col)
+            } else {
+                (start, 1)
+            };
+        let col = col0 + self.text[from..offset].chars().count() as u32;
+        let pos = Pos {
             line: line as u32 + 1,
             col,
-        }
+        };
+        self.last.set((offset, pos));
+        pos
     }
 
     /// File offset of byte `offset` of `text`.
@@ -190,11 +202,9 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     h.push_str(&t);
                 }
                 if !code_block {
-                    for &c in &candidates {
-                        if range.contains(&c) {
-                            unrendered_found.push(c);
-                        }
-                    }
+                    let first = candidates.partition_point(|&c| c < range.start);
+                    let inside = candidates[first..].iter().take_while(|&&c| c < range.end);
+                    unrendered_found.extend(inside);
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => code_block = true,
@@ -420,9 +430,25 @@ fn definition_dest(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
 /// backslash or a parenthesis: if that `]` ends up in plain text, Markdown
 /// did not make a link of it.
 fn unrendered_candidates(text: &str) -> Vec<usize> {
-    use std::sync::OnceLock;
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    let re =
-        RE.get_or_init(|| regex::Regex::new(r"\]\([^)\n]*?[ \\(][^)\n]*\)").expect("valid regex"));
-    re.find_iter(text).map(|m| m.start()).collect()
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("](") {
+        for &b in &bytes[at + 2..] {
+            match b {
+                b')' | b'\n' => break,
+                b' ' | b'\\' | b'(' => {
+                    if bytes[at + 2..]
+                        .iter()
+                        .take_while(|&&c| c != b'\n')
+                        .any(|&c| c == b')')
+                    {
+                        out.push(at);
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }

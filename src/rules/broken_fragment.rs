@@ -18,10 +18,11 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
-        let Some(fragment) = link.resolved.fragment.as_deref() else {
+        let Some(fragment) = link.fragment() else {
             continue;
         };
-        let target: &Page = match link.resolved.target {
+        let fragment = fragment.as_ref();
+        let target: &Page = match link.target {
             Target::SamePage => page,
             Target::File(id) => match index.page_by_file(id) {
                 Some(p) => p,

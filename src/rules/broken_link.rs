@@ -18,11 +18,12 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut folders: Option<Folders> = None;
+    let mut cache: HashMap<&str, Option<String>> = HashMap::new();
     for (page, link) in reported_links(index) {
         let Target::Missing {
             resolved,
             encoded_slash,
-        } = &link.resolved.target
+        } = &link.target
         else {
             continue;
         };
@@ -42,7 +43,10 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             d = d.with_fix(url, false);
         } else {
             let folders = folders.get_or_insert_with(|| Folders::new(&index.files));
-            match suggest(resolved, &index.entries, folders) {
+            let found = cache
+                .entry(resolved)
+                .or_insert_with(|| suggest(resolved, &index.entries, folders));
+            match found {
                 Some(found) => {
                     let new = relative_link(page.dir(), &found);
                     let slash = if *encoded_slash {
@@ -69,18 +73,55 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// File names by folder, for "did you mean".
 struct Folders<'a> {
-    by_dir: HashMap<&'a str, Vec<&'a str>>,
+    by_dir: HashMap<&'a str, Vec<Name<'a>>>,
     by_name: HashMap<String, Vec<&'a str>>,
+}
+
+/// A file name, lowercased, with a letter histogram for a quick lower bound
+/// on the edit distance (most names are far from the one asked for).
+struct Name<'a> {
+    name: &'a str,
+    lower: String,
+    hist: Hist,
+}
+
+type Hist = [u8; 64];
+
+fn hist(s: &str) -> Hist {
+    let mut h = [0u8; 64];
+    for b in s.bytes() {
+        let slot = &mut h[(b % 64) as usize];
+        *slot = slot.saturating_add(1);
+    }
+    h
+}
+
+/// The bag distance of two histograms: never more than the edit distance.
+fn bag_distance(a: &Hist, b: &Hist) -> usize {
+    let (mut more, mut less) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        if x > y {
+            more += (x - y) as usize;
+        } else {
+            less += (y - x) as usize;
+        }
+    }
+    more.max(less)
 }
 
 impl<'a> Folders<'a> {
     fn new(files: &'a [String]) -> Self {
-        let mut by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut by_dir: HashMap<&str, Vec<Name>> = HashMap::new();
         let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
         for f in files {
             let (dir, name) = split(f);
-            by_dir.entry(dir).or_default().push(name);
-            by_name.entry(name.to_lowercase()).or_default().push(f);
+            let lower = name.to_lowercase();
+            by_dir.entry(dir).or_default().push(Name {
+                name,
+                hist: hist(&lower),
+                lower: lower.clone(),
+            });
+            by_name.entry(lower).or_default().push(f);
         }
         Folders { by_dir, by_name }
     }
@@ -113,16 +154,16 @@ fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Strin
         }
     }
     let (dir, name) = split(resolved);
+    let lower = name.to_lowercase();
     if let Some(names) = folders.by_dir.get(dir) {
-        let limit = (name.chars().count() / 5).max(2);
+        let limit = (lower.chars().count() / 5).max(2);
+        let h = hist(&lower);
         let best = names
             .iter()
-            .map(|n| {
-                (
-                    strsim::levenshtein(&n.to_lowercase(), &name.to_lowercase()),
-                    *n,
-                )
+            .filter(|n| {
+                n.lower.len().abs_diff(lower.len()) <= limit && bag_distance(&n.hist, &h) <= limit
             })
+            .map(|n| (strsim::levenshtein(&n.lower, &lower), n.name))
             .filter(|(d, _)| *d <= limit)
             .min();
         if let Some((_, n)) = best {
@@ -133,8 +174,24 @@ fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Strin
             });
         }
     }
-    match folders.by_name.get(&name.to_lowercase()).map(Vec::as_slice) {
+    match folders.by_name.get(&lower).map(Vec::as_slice) {
         Some([only]) => Some(only.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bag_distance_is_a_lower_bound_of_the_edit_distance() {
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("abc", "cba"),
+            ("solutions.md", "solution.md"),
+        ] {
+            assert!(bag_distance(&hist(a), &hist(b)) <= strsim::levenshtein(a, b));
+        }
     }
 }

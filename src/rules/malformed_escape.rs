@@ -19,7 +19,7 @@ pub(crate) const RULE: Rule = Rule {
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
         let path = &link.written()[link.path_range()];
-        if link.resolved.target == Target::InvalidUtf8 {
+        if link.target == Target::InvalidUtf8 {
             out.push(
                 ctx.diag(
                     link.location(&page.path, link.path_range()),
@@ -31,7 +31,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else if let Some(at) = bad_percent(path) {
             let end = (at + 3).min(path.len());
             // A `%` that names a file on disk is reported by `unencoded-percent`.
-            if matches!(link.resolved.target, Target::UnescapedPercent { .. }) {
+            if matches!(link.target, Target::UnescapedPercent { .. }) {
                 continue;
             }
             out.push(

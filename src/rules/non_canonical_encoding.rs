@@ -17,7 +17,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
-        let Some(canonical) = link.resolved.canonical.as_deref() else {
+        let Some(canonical) = link.canonical_path() else {
             continue;
         };
         let range = link.path_range();

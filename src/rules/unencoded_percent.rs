@@ -18,7 +18,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
-        let Target::UnescapedPercent { file } = link.resolved.target else {
+        let Target::UnescapedPercent { file } = link.target else {
             continue;
         };
         let path = &link.written()[link.path_range()];

@@ -17,7 +17,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
-        let Target::RawReserved { ch, file } = link.resolved.target else {
+        let Target::RawReserved { ch, file } = link.target else {
             continue;
         };
         let w = link.written();
