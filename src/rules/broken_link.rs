@@ -48,7 +48,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .or_insert_with(|| suggest(resolved, &index.entries, folders));
             match found {
                 Some(found) => {
-                    let new = relative_link(page.dir(), &found);
+                    let new = relative_link(page.dir(), found);
                     let slash = if *encoded_slash {
                         "`%2F` is not a path separator in a URL; "
                     } else {
