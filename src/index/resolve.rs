@@ -130,6 +130,14 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     if path.is_empty() {
         return Target::SamePage;
     }
+    // Browsers read `\` as `/` in web URLs (backslash-in-path reports it).
+    let slashed;
+    let path = if path.contains('\\') {
+        slashed = path.replace('\\', "/");
+        slashed.as_str()
+    } else {
+        path
+    };
     let base = if path.starts_with('/') { "" } else { dir };
 
     // Decode segment by segment: `%2F` inside a segment is not a separator.
@@ -154,9 +162,17 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     if !encoded_slash && let Some(t) = entries.exact(&joined) {
         return t;
     }
-    fallback(path, query, fragment, base, &joined, entries).unwrap_or(Target::Missing {
-        resolved: joined.into(),
-        encoded_slash,
+    fallback(path, query, fragment, base, &joined, entries).unwrap_or_else(|| {
+        // With an encoded slash, say what a browser asks for: the segment as written.
+        let resolved = if encoded_slash {
+            join(base, path.split('/')).unwrap_or(joined)
+        } else {
+            joined
+        };
+        Target::Missing {
+            resolved: resolved.into(),
+            encoded_slash,
+        }
     })
 }
 

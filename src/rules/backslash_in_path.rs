@@ -3,6 +3,7 @@
 use super::{Ctx, Rule, reported_links};
 use crate::diag::{Diagnostic, Severity};
 use crate::index::Index;
+use crate::index::resolve::Target;
 
 pub(crate) const RULE: Rule = Rule {
     id: "backslash-in-path",
@@ -18,13 +19,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
         let range = link.path_range();
         let path = &link.written()[range.clone()];
-        if !link.raw.dest[..link
-            .raw
-            .dest
-            .find(['?', '#'])
-            .unwrap_or(link.raw.dest.len())]
-            .contains('\\')
-        {
+        // Only where the link works once `\` is read as `/` (as browsers do);
+        // a link that names nothing is a broken-link.
+        if !path.contains('\\') || !matches!(link.target, Target::File(_) | Target::Dir) {
             continue;
         }
         let fixed = path.replace('\\', "/");
