@@ -46,6 +46,14 @@ pub struct CheckArgs {
     /// Set a rule's severity: `RULE=error|warning|info|off` (repeatable).
     #[arg(long, value_name = "RULE=LEVEL")]
     pub rule: Vec<String>,
+    /// Pages larger than this many bytes are not parsed [default: 32 MiB].
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub max_page_bytes: u64,
     /// Print no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -97,6 +105,7 @@ impl CheckArgs {
             paths: self.paths.clone(),
             exclude: self.exclude.clone(),
             severities,
+            max_page_bytes: self.max_page_bytes,
         })
     }
 }

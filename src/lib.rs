@@ -31,6 +31,8 @@ pub struct Options {
     pub exclude: Vec<String>,
     /// Per-rule severity overrides; `None` turns a rule off.
     pub severities: HashMap<String, Option<Severity>>,
+    /// Pages larger than this are not parsed (0: the default, 32 MiB).
+    pub max_page_bytes: u64,
 }
 
 /// Counts for the closing summary.
@@ -102,7 +104,11 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
                 .iter()
                 .any(|p| p.is_empty() || path == p || path.starts_with(&format!("{p}/")))
     };
-    let index = index::build(&root, walked, &is_reported);
+    let max = match opts.max_page_bytes {
+        0 => index::MAX_PAGE_BYTES,
+        n => n,
+    };
+    let index = index::build(&root, walked, &is_reported, max);
 
     let mut diagnostics: Vec<Diagnostic> = active
         .par_iter()

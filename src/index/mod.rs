@@ -11,7 +11,7 @@ use resolve::Target;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Pages larger than this are not parsed (links into them are still resolved).
+/// Pages larger than this are not parsed by default (links into them are still resolved).
 pub const MAX_PAGE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Every path under the root, for exact and case-insensitive lookups.
@@ -145,7 +145,12 @@ impl Index {
 
 /// Build the index: parse every page (in parallel), resolve every link.
 /// `report` says which checked pages' findings are reported.
-pub fn build(root: &Path, walked: Walked, report: &(dyn Fn(&str) -> bool + Sync)) -> Index {
+pub fn build(
+    root: &Path,
+    walked: Walked,
+    report: &(dyn Fn(&str) -> bool + Sync),
+    max_page_bytes: u64,
+) -> Index {
     let entries = Entries::new(&walked.files, &walked.dirs);
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
@@ -155,7 +160,7 @@ pub fn build(root: &Path, walked: Walked, report: &(dyn Fn(&str) -> bool + Sync)
         .map(|&file| {
             let path = &walked.files[file as usize];
             let reported = walked.checked[file as usize] && report(path);
-            load(root, file, path, reported, &entries)
+            load(root, file, path, reported, &entries, max_page_bytes)
         })
         .collect();
     let mut input_problems = walked.problems;
@@ -215,6 +220,7 @@ fn load(
     path: &str,
     reported: bool,
     entries: &Entries,
+    max_page_bytes: u64,
 ) -> (Page, Vec<Diagnostic>, bool) {
     let mut page = Page {
         file,
@@ -226,15 +232,29 @@ fn load(
     };
     let mut problems = Vec::new();
     let full = root.join(path);
-    let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_PAGE_BYTES {
+    let meta = std::fs::metadata(&full);
+    if let Ok(m) = &meta
+        && !m.is_file()
+    {
+        problems.push(input_problem(
+            "unreadable-file",
+            Severity::Error,
+            path,
+            START,
+            format!("`{path}` is not a regular file (a pipe, socket or device); it was not read"),
+            "replace it with a regular file, or exclude the path with `--exclude`",
+        ));
+        return (page, problems, true);
+    }
+    let size = meta.map(|m| m.len()).unwrap_or(0);
+    if size > max_page_bytes {
         problems.push(input_problem(
             "file-too-large",
             Severity::Warning,
             path,
             START,
             format!(
-                "`{path}` is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit; it was not parsed"
+                "`{path}` is {size} bytes, over the {max_page_bytes}-byte limit; it was not parsed"
             ),
             "links into it are still resolved, but its own links and anchors are not checked",
         ));

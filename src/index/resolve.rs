@@ -162,7 +162,12 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     if !encoded_slash && let Some(t) = entries.exact(&joined) {
         return t;
     }
-    fallback(path, query, fragment, base, &joined, entries).unwrap_or_else(|| {
+    let fallback = if encoded_slash {
+        None
+    } else {
+        fallback(path, query, fragment, base, &joined, entries)
+    };
+    fallback.unwrap_or_else(|| {
         // With an encoded slash, say what a browser asks for: the segment as written.
         let resolved = if encoded_slash {
             join(base, path.split('/')).unwrap_or(joined)

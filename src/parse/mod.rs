@@ -147,6 +147,7 @@ impl<'a> Lines<'a> {
 
 /// Parse one page. `base` is the file offset of `text`'s first byte.
 pub fn parse(text: &str, base: u32) -> PageFacts {
+    let text = &*untab_fences(text);
     let lines = Lines::new(text, base);
     let mut facts = PageFacts::default();
     let mut undefined: Vec<(Range<usize>, String)> = Vec::new();
@@ -195,7 +196,14 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     });
                 }
             }
-            Event::Text(t) | Event::Code(t) => {
+            Event::Code(t) => {
+                if let Some((_, _, h)) = heading.as_mut()
+                    && image_depth == 0
+                {
+                    h.push_str(&t);
+                }
+            }
+            Event::Text(t) => {
                 if let Some((_, _, h)) = heading.as_mut()
                     && image_depth == 0
                 {
@@ -313,6 +321,35 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     }
     facts.links.sort_by_key(|l| l.offset);
     facts
+}
+
+/// Tabs after a bare code fence (```` ```\t ````) become spaces.
+///
+/// CommonMark (and GitHub) let a closing fence be followed by spaces or
+/// tabs; pulldown-cmark does not close the fence on a tab, and the rest of
+/// the page would turn into code. Same length, so offsets stay exact.
+fn untab_fences(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_bare_fence = |line: &str| {
+        let line = line.trim_end_matches('\n');
+        let t = line.trim_start_matches(' ');
+        let body = t.trim_end_matches([' ', '\t', '\r']);
+        line.len() - t.len() <= 3
+            && body.len() >= 3
+            && (body.bytes().all(|b| b == b'`') || body.bytes().all(|b| b == b'~'))
+            && t[body.len()..].contains('\t')
+    };
+    if !text.contains("`\t") && !text.contains("~\t") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if is_bare_fence(line) {
+            out.push_str(&line.replace('\t', " "));
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn is_reference(t: LinkType) -> bool {

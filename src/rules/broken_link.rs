@@ -29,11 +29,16 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         let written_path = &link.written()[link.path_range()];
         let location = link.location(&page.path, link.path_range());
-        let mut d = ctx.diag(
-            location,
-            "no such file",
-            format!("link target `{written_path}` does not exist (resolved to `{resolved}`)"),
-        );
+        let relative_to_page = match page.dir() {
+            "" => resolved.to_string(),
+            dir => format!("{dir}/{written_path}"),
+        };
+        let message = if relative_to_page == **resolved || written_path == &**resolved {
+            format!("link target `{written_path}` does not exist")
+        } else {
+            format!("link target `{written_path}` does not exist (resolved to `{resolved}`)")
+        };
+        let mut d = ctx.diag(location, "no such file", message);
         let decoded = decode(written_path).unwrap_or_default();
         if decoded.contains("://") {
             let url = decoded.trim_start_matches(['.', '/']);

@@ -1,0 +1,123 @@
+//! The real trees in `../shared/corpus`: the run finishes on both, and
+//! known real defects are found. Skipped, saying so, where the corpus is absent.
+
+use reftree::{Options, Outcome};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Unpack the archives once into target/, or `None` (with a message) when absent.
+fn corpus() -> Option<PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let archives = repo.join("../shared/corpus");
+        if !archives.join("sentinel-ninja-2026-08-14.tar.gz").is_file() {
+            eprintln!("SKIPPED: ../shared/corpus is absent, the corpus tests did not run");
+            return None;
+        }
+        let dest = repo.join("target/corpus");
+        std::fs::create_dir_all(&dest).expect("create target/corpus");
+        for name in ["sentinel-ninja-2025-12-31", "sentinel-ninja-2026-08-14"] {
+            if !dest.join(name).is_dir() {
+                let status = std::process::Command::new("tar")
+                    .arg("-xzf")
+                    .arg(archives.join(format!("{name}.tar.gz")))
+                    .arg("-C")
+                    .arg(&dest)
+                    .status()
+                    .expect("run tar");
+                assert!(status.success(), "unpacking {name} failed");
+            }
+        }
+        Some(dest)
+    })
+    .clone()
+}
+
+fn check(tree: &str) -> Option<Outcome> {
+    let root = corpus()?.join(tree);
+    Some(
+        reftree::check(&Options {
+            root,
+            ..Options::default()
+        })
+        .expect("the run finishes"),
+    )
+}
+
+fn has(outcome: &Outcome, rule: &str, path: &str, message_part: &str) -> bool {
+    outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.rule == rule && d.location.path == path && d.message.contains(message_part))
+}
+
+#[test]
+fn first_release_tree_raw_hash_and_unescaped_percent_are_found() {
+    let Some(o) = check("sentinel-ninja-2025-12-31") else {
+        return;
+    };
+    assert_eq!(o.stats.checked_pages, 7769);
+    assert!(!o.unreadable);
+    assert!(has(
+        &o,
+        "unencoded-reserved-char",
+        "analytic-rules.md",
+        "`analytic-rules-#.md`"
+    ));
+    // About a hundred `%XX` file names linked without escaping the `%`.
+    let percent = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "unencoded-percent")
+        .count();
+    assert!(
+        (90..=150).contains(&percent),
+        "unencoded-percent: {percent}"
+    );
+    // README tables of contents whose targets were truncated away.
+    assert!(has(
+        &o,
+        "broken-fragment",
+        "solutions/illusive-active-defense.md",
+        "`#Deploy_Playbooks`"
+    ));
+    // `[#](##)`.
+    assert!(has(&o, "broken-fragment", "connectors-index.md", "`##`"));
+}
+
+#[test]
+fn newest_tree_contents_blocks_miss_the_counted_headings() {
+    let Some(o) = check("sentinel-ninja-2026-08-14") else {
+        return;
+    };
+    assert_eq!(o.stats.checked_pages, 10842);
+    let solutions = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "broken-fragment" && d.message.starts_with("fragment `#solutions` "))
+        .count();
+    assert!(
+        solutions > 1000,
+        "`#solutions` against `## Solutions (N)`: {solutions}"
+    );
+    let with_help = o
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.rule == "broken-fragment"
+                && d.location.path == "tables/snowflakerolesv2-cl.md"
+                && d.message.contains("`#solutions`")
+        })
+        .expect("a known finding");
+    assert_eq!(
+        with_help.help.as_deref(),
+        Some("did you mean `#solutions-1`?")
+    );
+    // The encoded slash that crashes a peer is a plain broken link here.
+    assert!(o.diagnostics.iter().any(|d| {
+        d.rule == "broken-link"
+            && d.message
+                .contains("`..%2FIntel471-ImportMalwareIntelligenceToSentinel`")
+    }));
+}

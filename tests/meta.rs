@@ -1,0 +1,105 @@
+//! The rules keep their promises: ids, doc pages, fixtures, the README table.
+
+use reftree::rules::ALL;
+use std::path::Path;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn rule_ids_are_unique_and_kebab_case() {
+    let mut seen = std::collections::HashSet::new();
+    for r in ALL {
+        assert!(seen.insert(r.id), "duplicate rule id `{}`", r.id);
+        let ok = !r.id.is_empty()
+            && r.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !r.id.starts_with('-')
+            && !r.id.ends_with('-')
+            && !r.id.contains("--");
+        assert!(ok, "rule id `{}` is not kebab-case", r.id);
+    }
+}
+
+#[test]
+fn every_rule_has_a_doc_page_with_the_standard_sections() {
+    for r in ALL {
+        let path = repo().join("rules").join(format!("{}.md", r.id));
+        let on_disk =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(on_disk, r.doc, "{}: the embedded doc is stale", r.id);
+        assert!(
+            r.doc.starts_with(&format!("# {}\n", r.id)),
+            "{}: doc must start with `# {}`",
+            r.id,
+            r.id
+        );
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Example",
+            "## Use instead",
+            "## Options",
+        ] {
+            assert!(
+                r.doc.contains(section),
+                "rules/{}.md lacks `{section}`",
+                r.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture_folder_with_at_least_one_case() {
+    for r in ALL {
+        let dir = repo().join("fixtures").join(r.id);
+        let cases = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("fixtures/{}: {e}", r.id))
+            .filter(|e| e.as_ref().is_ok_and(|e| e.path().is_dir()))
+            .count();
+        assert!(cases > 0, "fixtures/{} has no case folder", r.id);
+    }
+}
+
+/// The rule table in the README, as the code sees it.
+pub fn rule_table() -> String {
+    let mut t = String::from("| Rule | Default | Fix | What it reports |\n|---|---|---|---|\n");
+    for r in ALL {
+        let sev = if r.default_enabled {
+            r.severity.as_str()
+        } else {
+            "off"
+        };
+        let fix = if r.fixable { "yes" } else { "" };
+        t.push_str(&format!(
+            "| [`{}`](rules/{}.md) | {sev} | {fix} | {} |\n",
+            r.id,
+            r.id,
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    t
+}
+
+#[test]
+fn readme_rule_table_matches_the_code() {
+    let path = repo().join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let a = readme.find(start).expect("README has <!-- rules:start -->") + start.len();
+    let b = readme.find(end).expect("README has <!-- rules:end -->");
+    let expected = rule_table();
+    if readme[a..b] != expected {
+        if std::env::var_os("REFTREE_BLESS").is_some() {
+            let updated = format!("{}{expected}{}", &readme[..a], &readme[b..]);
+            std::fs::write(&path, updated).expect("write README.md");
+        } else {
+            panic!(
+                "README rule table is stale; rerun with REFTREE_BLESS=1 to regenerate it:\n{expected}"
+            );
+        }
+    }
+}
