@@ -4,7 +4,7 @@
 pub mod resolve;
 
 use crate::diag::{Diagnostic, Location, Pos, Severity};
-use crate::parse::{self, PageFacts, RawLink};
+use crate::parse::{self, LinkKind, PageFacts, RawLink};
 use crate::walk::{self, Walked};
 use rayon::prelude::*;
 use resolve::Target;
@@ -58,28 +58,86 @@ impl Entries {
 }
 
 /// A link on a page, with what it resolved to.
+///
+/// Most links in a generated tree are plain and fine (navigation bars,
+/// entity rows); those keep only their position and target. The text of the
+/// destination is kept for the links a rule may report: not resolving to a
+/// file or folder, with a fragment, or with escapes or characters that
+/// need them.
 #[derive(Clone, Debug)]
 pub struct Link {
-    pub raw: RawLink,
+    pub kind: LinkKind,
+    /// Byte offset and length of the written destination.
+    pub offset: u32,
+    pub len: u32,
+    pub pos: Pos,
     pub target: Target,
+    text: Option<Box<LinkText>>,
+}
+
+#[derive(Clone, Debug)]
+struct LinkText {
+    dest: Box<str>,
+    raw: Option<Box<str>>,
 }
 
 impl Link {
+    fn new(raw: RawLink, target: Target) -> Link {
+        let written = raw.written();
+        let path = &written[..written.find(['?', '#']).unwrap_or(written.len())];
+        let keep = !matches!(target, Target::File(_) | Target::Dir)
+            || raw.dest.contains('#')
+            || path.bytes().any(resolve::is_special);
+        Link {
+            kind: raw.kind,
+            offset: raw.offset,
+            len: written.len() as u32,
+            pos: raw.pos,
+            target,
+            text: keep.then(|| {
+                Box::new(LinkText {
+                    dest: raw.dest,
+                    raw: raw.raw,
+                })
+            }),
+        }
+    }
+
+    /// Whether the destination's text was kept (see [`Link`]).
+    pub fn is_suspect(&self) -> bool {
+        self.text.is_some()
+    }
+
+    /// The destination as written; empty for a plain link that resolved.
     pub fn written(&self) -> &str {
-        self.raw.written()
+        self.text
+            .as_ref()
+            .map_or("", |t| t.raw.as_deref().unwrap_or(&t.dest))
     }
 
     /// Location of bytes `range` of the written destination.
     pub fn location(&self, page: &str, range: std::ops::Range<usize>) -> Location {
         let w = self.written();
         let range = range.start.min(w.len())..range.end.min(w.len());
-        let start = self.raw.pos.advance(&w[..range.start]);
-        Location::of_text(page, self.raw.offset + range.start as u32, start, &w[range])
+        let start = self.pos.advance(&w[..range.start]);
+        Location::of_text(page, self.offset + range.start as u32, start, &w[range])
     }
 
-    /// Location of the whole written destination.
+    /// Location of the whole destination.
     pub fn whole(&self, page: &str) -> Location {
-        self.location(page, 0..self.written().len())
+        if self.text.is_some() {
+            return self.location(page, 0..self.written().len());
+        }
+        // A plain destination: one line, and (for the column) ASCII is the common case.
+        Location {
+            path: page.to_string(),
+            bytes: self.offset..self.offset + self.len,
+            start: self.pos,
+            end: Pos {
+                line: self.pos.line,
+                col: self.pos.col + self.len,
+            },
+        }
     }
 
     /// Byte range of the path part in the written destination.
@@ -90,7 +148,12 @@ impl Link {
 
     /// The percent-decoded fragment, if the link has one.
     pub fn fragment(&self) -> Option<std::borrow::Cow<'_, str>> {
-        resolve::fragment(&self.raw.dest)
+        resolve::fragment(&self.text.as_ref()?.dest)
+    }
+
+    /// The destination as the renderer reads it (escapes resolved).
+    pub fn dest(&self) -> &str {
+        self.text.as_ref().map_or("", |t| &t.dest)
     }
 
     /// The path part in canonical encoding, when it is written otherwise.
@@ -335,7 +398,7 @@ fn load(
         .into_iter()
         .map(|raw| {
             let target = resolve::resolve(&raw.dest, &dir, entries);
-            Link { raw, target }
+            Link::new(raw, target)
         })
         .collect();
     (page, problems, false)

@@ -187,10 +187,14 @@ pub fn fragment(dest: &str) -> Option<Cow<'_, str>> {
     Some(decode(f).unwrap_or(Cow::Borrowed(f)))
 }
 
+/// A byte that a path must escape, or an escape itself (`%`).
+pub fn is_special(b: u8) -> bool {
+    b < 0x20 || b == 0x7f || b" \"%<>`{}()\\^|".contains(&b)
+}
+
 /// `path` (the part before `?`/`#`) in canonical encoding, when it is not already.
 pub fn canonical(path: &str) -> Option<String> {
-    let special = |b: u8| b < 0x20 || b == 0x7f || b" \"%<>`{}()\\^|".contains(&b);
-    if !path.bytes().any(special) {
+    if !path.bytes().any(is_special) {
         return None;
     }
     let mut out = Vec::new();

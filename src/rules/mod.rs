@@ -101,13 +101,15 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
-/// Every link on every reported page.
+/// Every link on a reported page that a link rule may report (see
+/// [`Link::is_suspect`]: plain links that resolved are left out).
 pub fn reported_links(index: &Index) -> impl Iterator<Item = (&Page, &Link)> {
-    index
-        .pages
-        .iter()
-        .filter(|p| p.reported)
-        .flat_map(|p| p.links.iter().map(move |l| (p, l)))
+    index.pages.iter().filter(|p| p.reported).flat_map(|p| {
+        p.links
+            .iter()
+            .filter(|l| l.is_suspect())
+            .map(move |l| (p, l))
+    })
 }
 
 /// A path from folder `from_dir` to root-relative `to`, canonically encoded.
