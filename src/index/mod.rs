@@ -8,7 +8,7 @@ use crate::parse::{self, LinkKind, PageFacts, RawLink};
 use crate::walk::{self, Walked};
 use rayon::prelude::*;
 use resolve::Target;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Pages larger than this are not parsed by default (links into them are still resolved).
@@ -72,6 +72,8 @@ pub struct Link {
     pub len: u32,
     pub pos: Pos,
     pub target: Target,
+    /// The list item or table row (index into the page's items) and column.
+    pub at: Option<(u32, u16)>,
     text: Option<Box<LinkText>>,
 }
 
@@ -94,6 +96,7 @@ impl Link {
             len: written.len() as u32,
             pos: raw.pos,
             target,
+            at: raw.at,
             text: keep.then(|| {
                 Box::new(LinkText {
                     dest: raw.dest,
@@ -175,12 +178,18 @@ pub struct Page {
     pub reported: bool,
     /// `None` when the page could not be parsed (binary, too large): links
     /// into it are not checked for fragments.
-    pub anchors: Option<HashSet<String>>,
+    pub parsed: bool,
     pub facts: PageFacts,
     pub links: Vec<Link>,
 }
 
 impl Page {
+    /// Every anchor a fragment can name: headings, then HTML `id`/`name`.
+    pub fn anchors(&self) -> impl Iterator<Item = &str> {
+        let headings = self.facts.headings.iter().map(|h| h.anchor.as_str());
+        headings.chain(self.facts.html_anchors.iter().map(String::as_str))
+    }
+
     pub fn dir(&self) -> &str {
         self.path.rfind('/').map_or("", |i| &self.path[..i])
     }
@@ -289,7 +298,7 @@ fn load(
         file,
         path: path.to_string(),
         reported,
-        anchors: None,
+        parsed: false,
         facts: PageFacts::default(),
         links: Vec::new(),
     };
@@ -385,14 +394,8 @@ fn load(
         }
     };
     page.facts = parse::parse(&text, base as u32);
-    let mut anchors: HashSet<String> = page
-        .facts
-        .headings
-        .iter()
-        .map(|h| h.anchor.clone())
-        .collect();
-    anchors.extend(page.facts.html_anchors.iter().cloned());
-    page.anchors = Some(anchors);
+    page.parsed = true;
+    page.facts.shrink_to_fit();
     let dir = page.dir().to_string();
     page.links = std::mem::take(&mut page.facts.links)
         .into_iter()
@@ -401,6 +404,7 @@ fn load(
             Link::new(raw, target)
         })
         .collect();
+    page.links.shrink_to_fit();
     (page, problems, false)
 }
 

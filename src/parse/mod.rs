@@ -4,6 +4,7 @@
 //! a link here, and one it would is. Every offset is a byte offset into the
 //! page as it is on disk (a BOM is skipped, CRLF kept).
 
+pub mod blocks;
 mod html;
 pub mod slug;
 
@@ -35,6 +36,8 @@ pub struct RawLink {
     /// Byte offset of the destination's first byte.
     pub offset: u32,
     pub pos: Pos,
+    /// The list item or table row (index into `blocks.items`) and column it sits in.
+    pub at: Option<(u32, u16)>,
 }
 
 impl RawLink {
@@ -84,6 +87,20 @@ pub struct PageFacts {
     pub external_links: u32,
     pub unrendered: Vec<Unrendered>,
     pub undefined_refs: Vec<UndefinedRef>,
+    pub blocks: blocks::Blocks,
+}
+
+impl PageFacts {
+    /// Give back what the vectors over-allocated while growing.
+    pub fn shrink_to_fit(&mut self) {
+        self.headings.shrink_to_fit();
+        self.html_anchors.shrink_to_fit();
+        let b = &mut self.blocks;
+        b.containers.shrink_to_fit();
+        b.items.shrink_to_fit();
+        b.nums.shrink_to_fit();
+        b.strongs.shrink_to_fit();
+    }
 }
 
 /// GitHub Flavored Markdown, as far as links and headings are concerned.
@@ -166,6 +183,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::default();
     let mut html = html::Scanner::default();
+    let mut structure = blocks::Builder::default();
 
     // State while walking the events.
     let mut heading: Option<(u8, Range<usize>, String)> = None;
@@ -175,6 +193,8 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     let mut unrendered_found: Vec<usize> = Vec::new();
 
     for (event, range) in events.by_ref() {
+        structure.event(&event, &range, text, &lines);
+        let within = structure.position();
         if let Some(top) = open_links.last_mut()
             && !matches!(event, Event::End(TagEnd::Link | TagEnd::Image))
         {
@@ -259,7 +279,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                         LinkKind::Inline
                     };
                     debug_assert!(link_type == LinkType::Inline);
-                    push_link(&mut facts, &lines, text, kind, dest, dest_range);
+                    push_link(&mut facts, &lines, text, kind, dest, dest_range, within);
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
@@ -268,7 +288,15 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     match found.what {
                         html::Found::Link(dest) => {
                             let dest_range = at..at + dest.len();
-                            push_link(&mut facts, &lines, text, LinkKind::Html, dest, dest_range);
+                            push_link(
+                                &mut facts,
+                                &lines,
+                                text,
+                                LinkKind::Html,
+                                dest,
+                                dest_range,
+                                within,
+                            );
                         }
                         html::Found::Anchor(a) => facts.html_anchors.push(a),
                     }
@@ -294,10 +322,12 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                 LinkKind::Definition,
                 dest,
                 dest_range,
+                None,
             );
         }
     }
     drop(events);
+    facts.blocks = structure.blocks;
 
     for (span, label) in undefined {
         facts.undefined_refs.push(UndefinedRef {
@@ -366,6 +396,7 @@ fn push_link(
     kind: LinkKind,
     dest: String,
     dest_range: Range<usize>,
+    at: Option<(u32, u16)>,
 ) {
     if is_external(&dest) {
         facts.external_links += 1;
@@ -379,6 +410,7 @@ fn push_link(
         raw,
         offset: lines.file_offset(dest_range.start),
         pos: lines.pos(dest_range.start),
+        at,
     });
 }
 

@@ -4,7 +4,6 @@ use super::{Ctx, Rule, reported_links};
 use crate::diag::{Diagnostic, Severity};
 use crate::index::resolve::Target;
 use crate::index::{Index, Page};
-use std::collections::HashSet;
 
 pub(crate) const RULE: Rule = Rule {
     id: "broken-fragment",
@@ -30,10 +29,10 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             },
             _ => continue,
         };
-        let Some(anchors) = &target.anchors else {
+        if !target.parsed {
             continue;
-        };
-        if found(fragment, anchors) {
+        }
+        if found(fragment, target) {
             continue;
         }
         let Some(range) = link.fragment_range() else {
@@ -50,12 +49,12 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             "no such anchor",
             format!("fragment `#{written}` not found in {where_}"),
         );
-        match nearest(fragment, anchors) {
+        match nearest(fragment, target) {
             Some(a) => {
                 d = d.with_help(format!("did you mean `#{a}`?"));
                 d = d.with_fix(a, false);
             }
-            None if anchors.is_empty() => {
+            None if target.anchors().next().is_none() => {
                 d = d.with_help(format!(
                     "{where_} has no headings; link to the page without a fragment"
                 ));
@@ -63,7 +62,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             None => {
                 d = d.with_help(format!(
                     "no similar anchor; {where_} has {} anchors, GitHub makes them from headings (lowercase, spaces to `-`)",
-                    anchors.len()
+                    target.anchors().count()
                 ));
             }
         }
@@ -73,31 +72,29 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// GitHub lowercases the fragment when no element has it exactly; `#top`
 /// and the empty fragment go to the top of the page.
-fn found(fragment: &str, anchors: &HashSet<String>) -> bool {
-    fragment.is_empty()
-        || fragment.eq_ignore_ascii_case("top")
-        || anchors.contains(fragment)
-        || anchors.contains(&fragment.to_lowercase())
+fn found(fragment: &str, page: &Page) -> bool {
+    if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+        return true;
+    }
+    let lower = fragment.to_lowercase();
+    page.anchors().any(|a| a == fragment || a == lower)
 }
 
 /// An anchor that starts with the fragment and a `-` (`#solutions` for the
 /// heading `Solutions (29)`), else the closest by edit distance.
-fn nearest<'a>(fragment: &str, anchors: &'a HashSet<String>) -> Option<&'a str> {
+fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
     let f = fragment.to_lowercase();
     let prefix = format!("{f}-");
-    let mut starts: Vec<&str> = anchors
-        .iter()
+    let shortest_extension = page
+        .anchors()
         .filter(|a| a.starts_with(&prefix))
-        .map(String::as_str)
-        .collect();
-    starts.sort_by_key(|a| (a.len(), *a));
-    if let Some(a) = starts.first() {
-        return Some(a);
+        .min_by_key(|a| (a.len(), *a));
+    if shortest_extension.is_some() {
+        return shortest_extension;
     }
     let limit = (f.chars().count() / 3).max(2);
-    anchors
-        .iter()
-        .map(|a| (strsim::levenshtein(a, &f), a.as_str()))
+    page.anchors()
+        .map(|a| (strsim::levenshtein(a, &f), a))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, a)| a)

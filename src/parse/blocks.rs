@@ -1,0 +1,287 @@
+//! The countable structure of a page: lists and tables, their items (list
+//! items at a list's first level, table body rows), numbers in table cells,
+//! and bold spans with digits (`**18 table(s)**`). Fed the parser's events.
+
+use super::Lines;
+use crate::diag::Pos;
+use pulldown_cmark::{Event, Tag, TagEnd};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    List,
+    Table,
+}
+
+/// A list or a table.
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub kind: ContainerKind,
+    pub offset: u32,
+    /// A table's header cells, as plain text.
+    pub header: Vec<Box<str>>,
+}
+
+/// A list item (first level of its list) or a table body row.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub container: u32,
+    /// Byte range in the file.
+    pub offset: u32,
+    pub end: u32,
+    pub pos: Pos,
+    /// Hash of the normalised text of the first cell (rows) or of the whole
+    /// item (list items): what names the row (`**Solution**`, `Analytic Rules`).
+    pub key: u64,
+    /// This item's numbers: `nums[num_start..num_start + num_len]`.
+    pub num_start: u32,
+    pub num_len: u16,
+}
+
+/// A table cell that holds only a number (`17`, `2,148`).
+#[derive(Clone, Debug)]
+pub struct Num {
+    pub col: u16,
+    pub value: u64,
+    pub offset: u32,
+    pub len: u32,
+    pub pos: Pos,
+}
+
+/// Bold text with a digit in it, outside tables.
+#[derive(Clone, Debug)]
+pub struct Strong {
+    pub text: Box<str>,
+    /// File offset of the text (after `**`).
+    pub offset: u32,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Blocks {
+    pub containers: Vec<Container>,
+    pub items: Vec<Item>,
+    pub nums: Vec<Num>,
+    pub strongs: Vec<Strong>,
+}
+
+/// Lowercase, markup and spacing removed: how row names and titles compare.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let w: String = word
+            .chars()
+            .filter(|c| !matches!(c, '*' | '_' | '`'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+pub fn key_of(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    normalize(text).hash(&mut h);
+    h.finish()
+}
+
+/// A cell's number: digits with optional thousands separators, nothing else.
+pub fn parse_count(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return None;
+    }
+    t.replace(',', "").parse().ok()
+}
+
+/// Builds [`Blocks`] from the event stream.
+#[derive(Default)]
+pub struct Builder {
+    pub blocks: Blocks,
+    list_depth: u32,
+    table: Option<u32>,
+    in_head: bool,
+    item: Option<Item>,
+    item_text: String,
+    col: u16,
+    cell: Option<Range<usize>>,
+    cell_text: String,
+    strong: Option<(usize, String)>,
+}
+
+impl Builder {
+    /// The item and column a link at this point belongs to.
+    pub fn position(&self) -> Option<(u32, u16)> {
+        self.item
+            .as_ref()
+            .map(|_| (self.blocks.items.len() as u32, self.col))
+    }
+
+    pub fn event(
+        &mut self,
+        event: &Event<'_>,
+        range: &Range<usize>,
+        text: &str,
+        lines: &Lines<'_>,
+    ) {
+        match event {
+            Event::Start(Tag::Table(_)) => {
+                self.table = Some(self.open(ContainerKind::Table, range, lines));
+            }
+            Event::End(TagEnd::Table) => self.table = None,
+            Event::Start(Tag::TableHead) => self.in_head = true,
+            Event::End(TagEnd::TableHead) => self.in_head = false,
+            Event::Start(Tag::TableRow) => {
+                if let Some(t) = self.table {
+                    self.start_item(t, range, lines);
+                }
+            }
+            Event::End(TagEnd::TableRow) => self.end_item(range, lines),
+            Event::Start(Tag::TableCell) => {
+                self.cell = Some(range.clone());
+                self.cell_text.clear();
+            }
+            Event::End(TagEnd::TableCell) => self.end_cell(text, lines),
+            Event::Start(Tag::List(_)) => {
+                self.list_depth += 1;
+                if self.list_depth == 1 && self.table.is_none() {
+                    self.open(ContainerKind::List, range, lines);
+                }
+            }
+            Event::End(TagEnd::List(_)) => self.list_depth = self.list_depth.saturating_sub(1),
+            Event::Start(Tag::Item) if self.list_depth == 1 && self.table.is_none() => {
+                let c = self.blocks.containers.len() as u32 - 1;
+                self.start_item(c, range, lines);
+            }
+            Event::End(TagEnd::Item) if self.list_depth == 1 && self.table.is_none() => {
+                self.end_item(range, lines)
+            }
+            Event::Start(Tag::Strong) if self.table.is_none() => {
+                self.strong = Some((range.start, String::new()));
+            }
+            Event::End(TagEnd::Strong) => {
+                if let Some((start, s)) = self.strong.take()
+                    && s.bytes().any(|b| b.is_ascii_digit())
+                {
+                    let at = start + 2;
+                    self.blocks.strongs.push(Strong {
+                        text: s.into(),
+                        offset: lines.file_offset(at),
+                        pos: lines.pos(at),
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if self.cell.is_some() {
+                    self.cell_text.push_str(t);
+                }
+                if self.item.is_some() {
+                    self.item_text.push_str(t);
+                    self.item_text.push(' ');
+                }
+                if let Some((_, s)) = self.strong.as_mut() {
+                    s.push_str(t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn open(&mut self, kind: ContainerKind, range: &Range<usize>, lines: &Lines<'_>) -> u32 {
+        self.blocks.containers.push(Container {
+            kind,
+            offset: lines.file_offset(range.start),
+            header: Vec::new(),
+        });
+        self.blocks.containers.len() as u32 - 1
+    }
+
+    fn start_item(&mut self, container: u32, range: &Range<usize>, lines: &Lines<'_>) {
+        self.item = Some(Item {
+            container,
+            offset: lines.file_offset(range.start),
+            end: lines.file_offset(range.end),
+            pos: lines.pos(range.start),
+            key: 0,
+            num_start: self.blocks.nums.len() as u32,
+            num_len: 0,
+        });
+        self.item_text.clear();
+        self.col = 0;
+    }
+
+    fn end_item(&mut self, range: &Range<usize>, lines: &Lines<'_>) {
+        if let Some(mut item) = self.item.take() {
+            item.end = lines.file_offset(range.end);
+            if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
+                item.key = key_of(&self.item_text);
+            }
+            item.num_len = (self.blocks.nums.len() as u32 - item.num_start) as u16;
+            self.blocks.items.push(item);
+        }
+    }
+
+    fn end_cell(&mut self, text: &str, lines: &Lines<'_>) {
+        let Some(range) = self.cell.take() else {
+            return;
+        };
+        if self.in_head {
+            if let Some(t) = self.table {
+                let h = self.cell_text.trim().into();
+                self.blocks.containers[t as usize].header.push(h);
+            }
+            return;
+        }
+        if let Some(item) = self.item.as_mut() {
+            if self.col == 0 {
+                item.key = key_of(&self.cell_text);
+            }
+            if let Some(value) = parse_count(&self.cell_text) {
+                let src = &text[range.clone()];
+                if let Some(d) = src.find(|c: char| c.is_ascii_digit()) {
+                    let len = src[d..]
+                        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+                        .unwrap_or(src.len() - d);
+                    let at = range.start + d;
+                    self.blocks.nums.push(Num {
+                        col: self.col,
+                        value,
+                        offset: lines.file_offset(at),
+                        len: len as u32,
+                        pos: lines.pos(at),
+                    });
+                }
+            }
+        }
+        self.col += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_allow_thousands_separators_and_nothing_else() {
+        assert_eq!(parse_count(" 2,148 "), Some(2148));
+        assert_eq!(parse_count("17"), Some(17));
+        assert_eq!(parse_count("17 rules"), None);
+        assert_eq!(parse_count("v2"), None);
+    }
+
+    #[test]
+    fn names_compare_without_markup_case_or_spacing() {
+        assert_eq!(normalize("**Used in  Solutions**"), "used in solutions");
+        assert_eq!(key_of("`Table`"), key_of("table"));
+    }
+}
