@@ -72,6 +72,21 @@ impl Location {
     }
 }
 
+impl Location {
+    /// A location of `len` bytes of single-line ASCII (digits, say) at `offset`.
+    pub fn ascii(path: &str, offset: u32, start: Pos, len: u32) -> Location {
+        Location {
+            path: path.to_string(),
+            bytes: offset..offset + len,
+            start,
+            end: Pos {
+                line: start.line,
+                col: start.col + len,
+            },
+        }
+    }
+}
+
 /// A second place a finding points at (the other side of a relation, say).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {

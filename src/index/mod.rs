@@ -2,6 +2,7 @@
 //! resolved once. Rules read this and nothing else.
 
 pub mod resolve;
+pub mod sections;
 
 use crate::diag::{Diagnostic, Location, Pos, Severity};
 use crate::parse::{self, LinkKind, PageFacts, RawLink};
@@ -181,6 +182,7 @@ pub struct Page {
     pub parsed: bool,
     pub facts: PageFacts,
     pub links: Vec<Link>,
+    pub sections: Vec<sections::Section>,
 }
 
 impl Page {
@@ -301,6 +303,7 @@ fn load(
         parsed: false,
         facts: PageFacts::default(),
         links: Vec::new(),
+        sections: Vec::new(),
     };
     let mut problems = Vec::new();
     let full = root.join(path);
@@ -395,6 +398,7 @@ fn load(
     };
     page.facts = parse::parse(&text, base as u32);
     page.parsed = true;
+    page.sections = sections::build(&page.facts, bytes.len() as u32);
     page.facts.shrink_to_fit();
     let dir = page.dir().to_string();
     page.links = std::mem::take(&mut page.facts.links)

@@ -64,6 +64,8 @@ pub struct Blocks {
     pub items: Vec<Item>,
     pub nums: Vec<Num>,
     pub strongs: Vec<Strong>,
+    /// File offsets of thematic breaks (`---`).
+    pub breaks: Vec<u32>,
 }
 
 /// Lowercase, markup and spacing removed: how row names and titles compare.
@@ -181,6 +183,7 @@ impl Builder {
                     });
                 }
             }
+            Event::Rule => self.blocks.breaks.push(lines.file_offset(range.start)),
             Event::Text(t) | Event::Code(t) => {
                 if self.cell.is_some() {
                     self.cell_text.push_str(t);

@@ -56,6 +56,40 @@ pub struct Heading {
     /// Byte range of the whole heading line(s).
     pub bytes: Range<u32>,
     pub pos: Pos,
+    /// A trailing `(N)` or `(N words)`: the count the heading declares.
+    pub count: Option<DeclaredCount>,
+}
+
+/// A number a page declares, with where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredCount {
+    pub value: u64,
+    /// What follows the number inside the parentheses (`columns`), or empty.
+    pub unit: Box<str>,
+    /// File offset, byte length and position of the digits.
+    pub offset: u32,
+    pub len: u32,
+    pub pos: Pos,
+}
+
+/// `Solutions (29)` -> (29, "", byte range of `29` in `text`).
+pub fn trailing_count(text: &str) -> Option<(u64, &str, Range<usize>)> {
+    let t = text.trim_end();
+    let inner_end = t.strip_suffix(')')?.len();
+    let open = t[..inner_end].rfind('(')?;
+    let inner = &t[open + 1..inner_end];
+    let digits = inner
+        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .unwrap_or(inner.len());
+    if digits == 0 {
+        return None;
+    }
+    let value = blocks::parse_count(&inner[..digits])?;
+    let unit = inner[digits..].trim();
+    if !unit.is_empty() && !inner[digits..].starts_with(' ') {
+        return None; // `(2h)`, `(N/A)`
+    }
+    Some((value, unit, open + 1..open + 1 + digits))
 }
 
 /// Something that looks like a link in the source but that Markdown did not
@@ -100,6 +134,7 @@ impl PageFacts {
         b.items.shrink_to_fit();
         b.nums.shrink_to_fit();
         b.strongs.shrink_to_fit();
+        b.breaks.shrink_to_fit();
     }
 }
 
@@ -207,12 +242,14 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, bytes, text_)) = heading.take() {
                     let anchor = slugger.anchor(&text_);
+                    let count = heading_count(text, &bytes, &text_, &lines);
                     facts.headings.push(Heading {
                         level,
                         text: text_,
                         anchor,
                         bytes: lines.file_offset(bytes.start)..lines.file_offset(bytes.end),
                         pos: lines.pos(bytes.start),
+                        count,
                     });
                 }
             }
@@ -382,6 +419,27 @@ fn untab_fences(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The declared count of a heading, located in the source line.
+fn heading_count(
+    text: &str,
+    bytes: &Range<usize>,
+    rendered: &str,
+    lines: &Lines<'_>,
+) -> Option<DeclaredCount> {
+    let (value, unit, _) = trailing_count(rendered)?;
+    // Find the same `(N` in the source, from the end of the heading line.
+    let src = &text[bytes.clone()];
+    let (_, _, r) = trailing_count(src.trim_end_matches(['#', ' ', '\t', '\r', '\n']))?;
+    let at = bytes.start + r.start;
+    Some(DeclaredCount {
+        value,
+        unit: unit.into(),
+        offset: lines.file_offset(at),
+        len: r.len() as u32,
+        pos: lines.pos(at),
+    })
+}
+
 fn is_reference(t: LinkType) -> bool {
     matches!(
         t,
@@ -520,4 +578,31 @@ fn unrendered_candidates(text: &str) -> Vec<usize> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_counts_with_and_without_units() {
+        assert_eq!(trailing_count("Solutions (29)").map(|c| c.0), Some(29));
+        assert_eq!(
+            trailing_count("Schema (18 columns)").map(|c| (c.0, c.1)),
+            Some((18, "columns"))
+        );
+        assert_eq!(trailing_count("Tables (2,148)").map(|c| c.0), Some(2148));
+        assert_eq!(trailing_count("Solutions (29)").map(|c| c.2), Some(11..13));
+        assert_eq!(trailing_count("Post-Auth (NP)"), None);
+        assert_eq!(trailing_count("Login (2h)"), None);
+        assert_eq!(trailing_count("No count"), None);
+    }
+
+    #[test]
+    fn a_heading_count_points_at_its_digits_in_the_source() {
+        let facts = parse("# T\n\n## Solutions (29) ##\n", 0);
+        let c = facts.headings[1].count.clone().expect("a count");
+        assert_eq!((c.value, c.offset, c.len), (29, 19, 2));
+        assert_eq!(c.pos, Pos { line: 3, col: 15 });
+    }
 }

@@ -17,6 +17,8 @@ struct Report {
     help: Option<String>,
     label: String,
     bytes: std::ops::Range<u32>,
+    /// Secondary labels in the same file.
+    extra: Vec<(std::ops::Range<u32>, String)>,
     source: Arc<NamedSource<String>>,
     related: Vec<Report>,
 }
@@ -55,12 +57,16 @@ impl miette::Diagnostic for Report {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let b = &self.bytes;
-        let span = SourceSpan::new((b.start as usize).into(), (b.end - b.start) as usize);
+        let span = |b: &std::ops::Range<u32>| {
+            SourceSpan::new((b.start as usize).into(), (b.end - b.start) as usize)
+        };
         let label = (!self.label.is_empty()).then(|| self.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            label, span,
-        ))))
+        let primary = LabeledSpan::new_primary_with_span(label, span(&self.bytes));
+        let extra = self
+            .extra
+            .iter()
+            .map(move |(b, l)| LabeledSpan::new_with_span(Some(l.clone()), span(b)));
+        Some(Box::new(std::iter::once(primary).chain(extra)))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
@@ -112,9 +118,12 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
         cache: HashMap::new(),
     };
     for d in &outcome.diagnostics {
-        let related = d
+        let (same, other): (Vec<_>, Vec<_>) = d
             .related
             .iter()
+            .partition(|r| r.location.path == d.location.path);
+        let related = other
+            .into_iter()
             .map(|r| Report {
                 code: None,
                 severity: miette::Severity::Advice,
@@ -122,6 +131,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
                 help: None,
                 label: r.label.clone(),
                 bytes: r.location.bytes.clone(),
+                extra: Vec::new(),
                 source: sources.get(&r.location.path),
                 related: Vec::new(),
             })
@@ -133,6 +143,10 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
             help: d.help.clone(),
             label: d.label.clone(),
             bytes: d.location.bytes.clone(),
+            extra: same
+                .iter()
+                .map(|r| (r.location.bytes.clone(), r.label.clone()))
+                .collect(),
             source: sources.get(&d.location.path),
             related,
         };

@@ -4,6 +4,7 @@ mod backslash_in_path;
 mod broken_fragment;
 mod broken_link;
 mod case_mismatch;
+mod count_mismatch;
 mod double_encoded;
 mod input;
 mod link_outside_root;
@@ -65,6 +66,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_related(mut self, related: crate::diag::Related) -> Self {
+        self.related.push(related);
+        self
+    }
+
     pub fn with_fix(mut self, replacement: impl Into<String>, certain: bool) -> Self {
         self.fix = Some(Fix {
             replacement: replacement.into(),
@@ -88,6 +94,7 @@ pub const ALL: &[&Rule] = &[
     &backslash_in_path::RULE,
     &non_canonical_encoding::RULE,
     &undefined_reference::RULE,
+    &count_mismatch::RULE,
     &input::UNREADABLE_FILE,
     &input::INVALID_UTF8,
     &input::BINARY_PAGE,
