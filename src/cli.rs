@@ -43,6 +43,12 @@ pub struct CheckArgs {
     /// Leave pages matching this glob out of checking (repeatable). They still count as link targets.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// The rule file [default: `reftree.toml` at the root, if there is one].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Start from a preset shipped with reftree (`sentinel-ninja`), as `extends` does.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
     /// Set a rule's severity: `RULE=error|warning|info|off` (repeatable).
     #[arg(long, value_name = "RULE=LEVEL")]
     pub rule: Vec<String>,
@@ -76,8 +82,8 @@ impl From<FormatArg> for Format {
 
 impl CheckArgs {
     pub fn options(&self) -> Result<Options, String> {
-        let cwd =
-            std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("error: cannot read the current folder: {e}"))?;
         let root = self
             .root
             .clone()
@@ -86,7 +92,7 @@ impl CheckArgs {
         for r in &self.rule {
             let (id, level) = r
                 .split_once('=')
-                .ok_or_else(|| format!("--rule `{r}`: expected RULE=LEVEL"))?;
+                .ok_or_else(|| format!("error: --rule `{r}`: expected RULE=LEVEL"))?;
             let sev = match level {
                 "error" => Some(reftree::diag::Severity::Error),
                 "warning" => Some(reftree::diag::Severity::Warning),
@@ -100,7 +106,9 @@ impl CheckArgs {
             };
             severities.insert(id.to_string(), sev);
         }
+        let config = load_config(&root, self.config.as_deref(), self.preset.as_deref())?;
         Ok(Options {
+            config,
             root,
             paths: self.paths.clone(),
             exclude: self.exclude.clone(),
@@ -108,4 +116,33 @@ impl CheckArgs {
             max_page_bytes: self.max_page_bytes,
         })
     }
+}
+
+/// `--config FILE`, else `reftree.toml` at the root; `--preset` underneath.
+fn load_config(
+    root: &std::path::Path,
+    file: Option<&std::path::Path>,
+    preset: Option<&str>,
+) -> Result<reftree::config::Config, String> {
+    let found = root.join("reftree.toml");
+    let path = match file {
+        Some(f) => Some(f.to_path_buf()),
+        None => found.is_file().then_some(found),
+    };
+    let text = match &path {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| format!("error: cannot read the rule file `{}`: {e}", p.display()))?,
+        ),
+        None => None,
+    };
+    let shown = path.as_ref().map(|p| {
+        let abs = p.canonicalize().unwrap_or_else(|_| p.clone());
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        abs.strip_prefix(&root)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| p.display().to_string())
+    });
+    let file = shown.as_deref().zip(text.as_deref());
+    reftree::config::Config::load(preset, file).map_err(|e| e.render())
 }

@@ -5,12 +5,14 @@
 //! The library never prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod config;
 pub mod diag;
 pub mod error;
 pub mod index;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod walk;
 
 use diag::{Diagnostic, Severity};
@@ -33,6 +35,8 @@ pub struct Options {
     pub severities: HashMap<String, Option<Severity>>,
     /// Pages larger than this are not parsed (0: the default, 32 MiB).
     pub max_page_bytes: u64,
+    /// The rule file in force (kinds, counts, relations, index pages).
+    pub config: config::Config,
 }
 
 /// Counts for the closing summary.
@@ -52,6 +56,8 @@ pub struct Outcome {
     pub stats: Stats,
     /// Some input could not be read (exit code 2).
     pub unreadable: bool,
+    /// Texts of rule files that findings may point into (presets are not on disk).
+    pub sources: Vec<(String, String)>,
 }
 
 impl Outcome {
@@ -90,8 +96,16 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         });
     }
     let active = active_rules(opts)?;
+    opts.config.validate().map_err(Error::Config)?;
     let reported = reported_prefixes(&root, &opts.paths)?;
-    let exclude = walk::exclude_set(&opts.exclude).map_err(|e| Error::BadGlob {
+    let patterns: Vec<String> = opts
+        .config
+        .exclude
+        .iter()
+        .chain(&opts.exclude)
+        .cloned()
+        .collect();
+    let exclude = walk::exclude_set(&patterns).map_err(|e| Error::BadGlob {
         pattern: e.glob().unwrap_or_default().to_string(),
         reason: e.kind().to_string(),
     })?;
@@ -109,6 +123,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         n => n,
     };
     let index = index::build(&root, walked, &is_reported, max);
+    let kinds = schema::Kinds::build(&index, &opts.config);
 
     let mut diagnostics: Vec<Diagnostic> = active
         .par_iter()
@@ -116,6 +131,8 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             let ctx = rules::Ctx {
                 rule,
                 severity: *severity,
+                config: &opts.config,
+                kinds: &kinds,
             };
             let mut out = Vec::new();
             (rule.check)(&index, &ctx, &mut out);
@@ -141,6 +158,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         diagnostics,
         stats,
         unreadable: index.unreadable,
+        sources: opts.config.sources.clone(),
     })
 }
 
@@ -150,9 +168,12 @@ fn active_rules(opts: &Options) -> Result<Vec<(&'static rules::Rule, Severity)>,
             return Err(Error::UnknownRule { id: id.clone() });
         }
     }
+    // The command line wins over the rule file.
+    let mut severities = opts.config.severities.clone();
+    severities.extend(opts.severities.clone());
     Ok(rules::ALL
         .iter()
-        .filter_map(|r| match opts.severities.get(r.id) {
+        .filter_map(|r| match severities.get(r.id) {
             Some(Some(s)) => Some((*r, *s)),
             Some(None) => None,
             None => r.default_enabled.then_some((*r, r.severity)),

@@ -47,7 +47,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             let opts = match args.options() {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("{}", e.trim_end());
                     return Ok(ExitCode::from(2));
                 }
             };

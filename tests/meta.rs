@@ -103,3 +103,26 @@ fn readme_rule_table_matches_the_code() {
         }
     }
 }
+
+#[test]
+fn readme_rule_file_example_is_a_valid_rule_file() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let start = readme
+        .find("```toml\nversion = 1")
+        .expect("README has a ```toml example")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").expect("closed block");
+    let config = reftree::config::Config::load(None, Some(("README.md", &readme[start..end])))
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    config.validate().expect("every kind named is declared");
+    assert!(!config.relations.is_empty() && !config.counts.is_empty());
+}
+
+#[test]
+fn every_preset_loads() {
+    for (name, _) in reftree::config::PRESETS {
+        let config = reftree::config::Config::load(Some(name), None)
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        config.validate().expect("every kind named is declared");
+    }
+}

@@ -53,6 +53,9 @@ pub struct Num {
 #[derive(Clone, Debug)]
 pub struct Strong {
     pub text: Box<str>,
+    /// The rest of the source line after the closing `**` (up to 120 bytes):
+    /// `(plus 1 discovered)` qualifies `**1 data connector(s)**`.
+    pub after: Box<str>,
     /// File offset of the text (after `**`).
     pub offset: u32,
     pub pos: Pos,
@@ -68,22 +71,15 @@ pub struct Blocks {
     pub breaks: Vec<u32>,
 }
 
-/// Lowercase, markup and spacing removed: how row names and titles compare.
+/// Lowercase, spacing collapsed: how row names and titles compare. (The
+/// texts are rendered text: `**Solution**` is already `Solution`.)
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let w: String = word
-            .chars()
-            .filter(|c| !matches!(c, '*' | '_' | '`'))
-            .flat_map(char::to_lowercase)
-            .collect();
-        if w.is_empty() {
-            continue;
-        }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&w);
+        out.extend(word.chars().flat_map(char::to_lowercase));
     }
     out
 }
@@ -176,7 +172,14 @@ impl Builder {
                     && s.bytes().any(|b| b.is_ascii_digit())
                 {
                     let at = start + 2;
+                    let rest = &text[range.end..];
+                    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+                    let mut cut = line.len().min(120);
+                    while !line.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
                     self.blocks.strongs.push(Strong {
+                        after: line[..cut].into(),
                         text: s.into(),
                         offset: lines.file_offset(at),
                         pos: lines.pos(at),
@@ -284,7 +287,8 @@ mod tests {
 
     #[test]
     fn names_compare_without_markup_case_or_spacing() {
-        assert_eq!(normalize("**Used in  Solutions**"), "used in solutions");
-        assert_eq!(key_of("`Table`"), key_of("table"));
+        assert_eq!(normalize(" Used in  Solutions "), "used in solutions");
+        assert_eq!(key_of("Table"), key_of("table"));
+        assert_ne!(key_of("_ResourceId"), key_of("ResourceId"));
     }
 }

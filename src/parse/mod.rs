@@ -122,6 +122,9 @@ pub struct PageFacts {
     pub unrendered: Vec<Unrendered>,
     pub undefined_refs: Vec<UndefinedRef>,
     pub blocks: blocks::Blocks,
+    /// A parenthetical right after a link (`[Syslog](syslog.md) (dependency)`),
+    /// by the link's destination offset.
+    pub link_notes: Vec<(u32, Box<str>)>,
 }
 
 impl PageFacts {
@@ -135,6 +138,7 @@ impl PageFacts {
         b.nums.shrink_to_fit();
         b.strongs.shrink_to_fit();
         b.breaks.shrink_to_fit();
+        self.link_notes.shrink_to_fit();
     }
 }
 
@@ -316,7 +320,14 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                         LinkKind::Inline
                     };
                     debug_assert!(link_type == LinkType::Inline);
+                    let before = facts.links.len();
                     push_link(&mut facts, &lines, text, kind, dest, dest_range, within);
+                    if facts.links.len() > before
+                        && let Some(note) = note_after(text, range.end)
+                    {
+                        let offset = facts.links[before].offset;
+                        facts.link_notes.push((offset, note.into()));
+                    }
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
@@ -438,6 +449,28 @@ fn heading_count(
         len: r.len() as u32,
         pos: lines.pos(at),
     })
+}
+
+/// `(dependency)` or `*(dependency on [X](x.md))*` right after a link: the
+/// first words of a parenthetical on the same line.
+fn note_after(text: &str, end: usize) -> Option<&str> {
+    // Skip spacing, emphasis and badges (`⚠️`, `🔶`) between the link and `(`.
+    let after = &text[end..];
+    let skip = after
+        .char_indices()
+        .find(|&(_, c)| c.is_alphanumeric() || matches!(c, '(' | '[' | '\n'))
+        .map_or(after.len(), |(i, _)| i);
+    if skip > 16 {
+        return None;
+    }
+    let rest = after[skip..].strip_prefix('(')?;
+    let mut limit = rest.len().min(40);
+    while !rest.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let stop = rest[..limit].find([')', '[', '\n']).unwrap_or(limit);
+    let note = rest[..stop].trim();
+    (!note.is_empty()).then_some(note)
 }
 
 fn is_reference(t: LinkType) -> bool {

@@ -90,6 +90,8 @@ fn severity(s: Severity) -> miette::Severity {
 /// Page texts, read once each, for the files that have findings.
 struct Sources<'a> {
     root: &'a Path,
+    /// Rule files by the path findings give them (presets are embedded).
+    config: &'a [(String, String)],
     cache: HashMap<String, Arc<NamedSource<String>>>,
 }
 
@@ -98,6 +100,9 @@ impl Sources<'_> {
         self.cache
             .entry(path.to_string())
             .or_insert_with(|| {
+                if let Some((_, text)) = self.config.iter().find(|(p, _)| p == path) {
+                    return Arc::new(NamedSource::new(path, text.clone()));
+                }
                 let bytes = std::fs::read(self.root.join(path)).unwrap_or_default();
                 let text = crate::index::text_with_same_offsets(&bytes);
                 Arc::new(NamedSource::new(path, text))
@@ -115,6 +120,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut sources = Sources {
         root,
+        config: &outcome.sources,
         cache: HashMap::new(),
     };
     for d in &outcome.diagnostics {
@@ -151,9 +157,14 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
             related,
         };
         let mut s = String::new();
-        handler
-            .render_report(&mut s, &report)
-            .map_err(|e| io::Error::other(e.to_string()))?;
+        if handler.render_report(&mut s, &report).is_err() {
+            // The file changed or vanished since it was checked: say it in one line.
+            let l = &d.location;
+            s = format!(
+                "{}:{}:{}: {}[{}] {}\n",
+                l.path, l.start.line, l.start.col, d.severity, d.rule, d.message
+            );
+        }
         out.write_all(s.as_bytes())?;
         // Keep memory flat on long runs: one page's findings are contiguous.
         if sources.cache.len() > 64 {

@@ -1,10 +1,14 @@
 //! `count-mismatch`: a declared count differs from the items listed.
 
 use super::{Ctx, Rule};
+use crate::config::{BoldCounts, CountForm};
 use crate::diag::{Diagnostic, Location, Related, Severity};
+use crate::index::resolve::Target;
 use crate::index::sections::Section;
 use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
+use crate::parse::blocks::{ContainerKind, key_of, normalize};
+use crate::schema::sections_named;
 
 pub(crate) const RULE: Rule = Rule {
     id: "count-mismatch",
@@ -17,22 +21,376 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for page in index.pages.iter().filter(|p| p.reported) {
+    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
+        let units = heading_units(ctx, p);
         for (i, sec) in page.sections.iter().enumerate() {
-            if let Some(count) = heading_count(page, sec) {
-                check_heading(page, i as u32, sec, count, ctx, out);
+            if let Some(count) = heading_count(page, sec, &units) {
+                check_heading(page, i as u32, sec, count, &units, ctx, out);
             }
+        }
+    }
+    for (form, _) in &ctx.config.counts {
+        if matches!(form, CountForm::Heading { .. }) {
+            continue; // checked above, with the generic form
+        }
+        for c in claims(index, ctx, form) {
+            if c.declared == c.found || !c.page.reported {
+                continue;
+            }
+            let mut d = ctx
+                .diag(c.at, format!("declares {}", c.declared), c.message)
+                .with_help(c.help)
+                .with_fix(c.found.to_string(), c.certain);
+            if let Some(r) = c.related {
+                d = d.with_related(r);
+            }
+            out.push(d);
         }
     }
 }
 
-/// The generic form: a heading (level 2 or deeper; a page title's `(1)` is
-/// part of a name) ending in `(N)` with no unit.
-fn heading_count<'a>(page: &'a Page, sec: &Section) -> Option<&'a DeclaredCount> {
+/// The units whose heading counts are checked on page `p`: none (`(N)`),
+/// plus those of the rule file's heading forms for the page's kinds.
+pub(crate) fn heading_units(ctx: &Ctx, p: usize) -> Vec<String> {
+    let mut units = vec![String::new()];
+    for (form, _) in &ctx.config.counts {
+        if let CountForm::Heading { kind, unit } = form
+            && kind.as_ref().is_none_or(|k| ctx.kinds.is(ctx.config, p, k))
+        {
+            units.push(normalize(unit));
+        }
+    }
+    units
+}
+
+/// A heading (level 2 or deeper; a page title's `(1)` is part of a name)
+/// ending in `(N)` or `(N unit)` for one of `units`.
+pub(crate) fn heading_count<'a>(
+    page: &'a Page,
+    sec: &Section,
+    units: &[String],
+) -> Option<&'a DeclaredCount> {
     let h = &page.facts.headings[sec.heading as usize];
     h.count
         .as_ref()
-        .filter(|c| sec.level >= 2 && c.unit.is_empty())
+        .filter(|c| sec.level >= 2 && units.iter().any(|u| *u == normalize(&c.unit)))
+}
+
+/// A declared count found by a rule-file form, right or wrong.
+pub(crate) struct Claim<'a> {
+    page: &'a Page,
+    at: Location,
+    declared: u64,
+    found: u64,
+    message: String,
+    help: String,
+    certain: bool,
+    related: Option<Related>,
+}
+
+/// How many declared counts a form finds (the vacuity guard's question).
+pub(crate) fn occurrences(index: &Index, ctx: &Ctx, form: &CountForm) -> usize {
+    match form {
+        CountForm::Heading { kind, unit } => pages_of(index, ctx, kind)
+            .map(|p| {
+                let page = &index.pages[p];
+                let units = [normalize(unit)];
+                page.sections
+                    .iter()
+                    .filter(|s| heading_count(page, s, &units).is_some())
+                    .count()
+            })
+            .sum(),
+        _ => claims(index, ctx, form).len(),
+    }
+}
+
+fn pages_of<'a>(
+    index: &'a Index,
+    ctx: &'a Ctx,
+    kind: &'a Option<String>,
+) -> impl Iterator<Item = usize> + 'a {
+    (0..index.pages.len())
+        .filter(move |&p| kind.as_ref().is_none_or(|k| ctx.kinds.is(ctx.config, p, k)))
+}
+
+/// The innermost section holding byte `offset`.
+fn section_at(page: &Page, offset: u32) -> Option<(usize, &Section)> {
+    page.sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.bytes.contains(&offset))
+        .max_by_key(|(_, s)| s.level)
+}
+
+/// Items of the subsections of section `s`.
+fn subsection_items(page: &Page, s: usize) -> u64 {
+    page.sections
+        .iter()
+        .filter(|c| c.parent == Some(s as u32))
+        .map(|c| c.items.len() as u64)
+        .sum()
+}
+
+fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
+    let mut out = Vec::new();
+    match form {
+        CountForm::Heading { .. } => {}
+        CountForm::Bold { kind, pattern, .. } | CountForm::PageTotal { kind, pattern } => {
+            let (counts, plus) = match form {
+                CountForm::Bold { counts, plus, .. } => (Some(*counts), plus.as_deref()),
+                _ => (None, None), // a page-wide total
+            };
+            let Ok(re) = regex::Regex::new(pattern) else {
+                return out;
+            };
+            let plus = plus.and_then(|p| regex::Regex::new(p).ok());
+            for p in pages_of(index, ctx, kind) {
+                let page = &index.pages[p];
+                for strong in &page.facts.blocks.strongs {
+                    let Some(m) = re.captures(&strong.text).and_then(|c| c.get(1)) else {
+                        continue;
+                    };
+                    let Some(mut declared) = crate::parse::blocks::parse_count(m.as_str()) else {
+                        continue;
+                    };
+                    let extra = plus
+                        .as_ref()
+                        .and_then(|re| re.captures(&strong.after))
+                        .and_then(|c| c.get(1))
+                        .and_then(|g| crate::parse::blocks::parse_count(g.as_str()));
+                    declared += extra.unwrap_or(0);
+                    let at = Location::ascii(
+                        &page.path,
+                        strong.offset + m.start() as u32,
+                        strong.pos.advance(&strong.text[..m.start()]),
+                        m.len() as u32,
+                    );
+                    let (found, what) = match counts {
+                        None => (
+                            page_items(page),
+                            "list items and table rows in the page's sections".to_string(),
+                        ),
+                        Some(counts) => bold_found(page, strong.offset, counts),
+                    };
+                    out.push(Claim {
+                        page,
+                        at,
+                        declared,
+                        found,
+                        message: match extra {
+                            Some(e) => format!(
+                                "`{}` (plus {e}) declares {declared} but {found} are listed",
+                                strong.text
+                            ),
+                            None => format!(
+                                "`{}` declares {declared} but {found} are listed",
+                                strong.text
+                            ),
+                        },
+                        help: format!(
+                            "found {found} {what}; write `{found}` or list what is missing"
+                        ),
+                        certain: extra.is_none(),
+                        related: None,
+                    });
+                }
+            }
+        }
+        CountForm::Summary { kind, section } => {
+            for p in pages_of(index, ctx, kind) {
+                let page = &index.pages[p];
+                for (_, sec) in sections_named(page, &section.to_vec()) {
+                    summary_claims(page, sec, &mut out);
+                }
+            }
+        }
+        CountForm::IndexColumn {
+            kind,
+            column,
+            target_kind,
+            target_section,
+        } => {
+            for &p in ctx.kinds.named(ctx.config, kind) {
+                index_claims(
+                    index,
+                    ctx,
+                    &index.pages[p],
+                    column,
+                    target_kind,
+                    &target_section.to_vec(),
+                    &mut out,
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Items a bold count counts, and how to say what they are.
+fn bold_found(page: &Page, offset: u32, counts: BoldCounts) -> (u64, String) {
+    let blocks = &page.facts.blocks;
+    let section = section_at(page, offset);
+    let end = section.map_or(u32::MAX, |(_, s)| s.bytes.end);
+    match counts {
+        BoldCounts::Next => {
+            let next = blocks
+                .containers
+                .iter()
+                .position(|c| c.offset > offset && c.offset < end);
+            let n = next.map_or(0, |c| {
+                blocks
+                    .items
+                    .iter()
+                    .filter(|i| i.container as usize == c)
+                    .count()
+            });
+            (n as u64, "rows in the table or list that follows".into())
+        }
+        BoldCounts::Subsections => {
+            let n = section.map_or(0, |(s, _)| subsection_items(page, s));
+            (n, "list items and table rows in the subsections".into())
+        }
+    }
+}
+
+/// Items in the page's top sections below the title (footers after a closing rule excluded).
+fn page_items(page: &Page) -> u64 {
+    let top = page
+        .sections
+        .iter()
+        .filter(|s| s.level >= 2)
+        .map(|s| s.level)
+        .min();
+    page.sections
+        .iter()
+        .filter(|s| Some(s.level) == top)
+        .map(|s| s.items.len() as u64)
+        .sum()
+}
+
+/// `| Analytic Rules | 17 |` rows of the first table in section `sec`,
+/// each against the subsection it names.
+fn summary_claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
+    let blocks = &page.facts.blocks;
+    let Some(first) = sec.items.clone().next() else {
+        return;
+    };
+    let table = blocks.items[first as usize].container;
+    if blocks.containers[table as usize].kind != ContainerKind::Table {
+        return;
+    }
+    let subsections: Vec<&Section> = page
+        .sections
+        .iter()
+        .filter(|c| {
+            c.bytes.start > sec.bytes.start && c.bytes.end <= sec.bytes.end && c.level > sec.level
+        })
+        .collect();
+    for item in blocks.items[sec.items.start as usize..sec.items.end as usize]
+        .iter()
+        .filter(|i| i.container == table)
+    {
+        let nums =
+            &blocks.nums[item.num_start as usize..item.num_start as usize + item.num_len as usize];
+        let Some(num) = nums.iter().find(|n| n.col >= 1) else {
+            continue;
+        };
+        let target = subsections.iter().find(|c| key_of(&c.title) == item.key);
+        let (found, related, name) = match target {
+            Some(c) => (
+                c.items.len() as u64,
+                Some(heading_label(
+                    page,
+                    c,
+                    format!("{} item(s) here", c.items.len()),
+                )),
+                page.facts.headings[c.heading as usize].text.clone(),
+            ),
+            None => (0, None, "its subsection".to_string()),
+        };
+        let message = match target {
+            Some(_) => format!(
+                "summary row says {} for `{name}`, which lists {found}",
+                num.value
+            ),
+            None => format!(
+                "summary row says {} but no subsection of `{}` matches the row",
+                num.value, page.facts.headings[sec.heading as usize].text
+            ),
+        };
+        out.push(Claim {
+            page,
+            at: Location::ascii(&page.path, num.offset, num.pos, num.len),
+            declared: num.value,
+            found,
+            message,
+            help: format!("write `{found}`, or list what is missing"),
+            certain: target.is_some(),
+            related,
+        });
+    }
+}
+
+/// An index row's count column against the section of the page it links to.
+fn index_claims<'a>(
+    index: &'a Index,
+    ctx: &Ctx,
+    page: &'a Page,
+    column: &str,
+    target_kind: &str,
+    target_section: &[String],
+    out: &mut Vec<Claim<'a>>,
+) {
+    let blocks = &page.facts.blocks;
+    let want = normalize(column);
+    for (c, container) in blocks.containers.iter().enumerate() {
+        let Some(col) = container.header.iter().position(|h| normalize(h) == want) else {
+            continue;
+        };
+        for (i, item) in blocks
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.container as usize == c)
+        {
+            let nums = &blocks.nums
+                [item.num_start as usize..item.num_start as usize + item.num_len as usize];
+            let Some(num) = nums.iter().find(|n| n.col as usize == col) else {
+                continue;
+            };
+            let target = page.links.iter().find_map(|l| match (l.at, &l.target) {
+                (Some((it, _)), Target::File(f)) if it as usize == i => {
+                    index.page_of.get(f).copied()
+                }
+                _ => None,
+            });
+            let Some(t) = target.filter(|&t| ctx.kinds.is(ctx.config, t, target_kind)) else {
+                continue;
+            };
+            let tp = &index.pages[t];
+            let secs = sections_named(tp, target_section);
+            let found: u64 = secs.iter().map(|(_, s)| s.items.len() as u64).sum();
+            let related = secs
+                .first()
+                .map(|(_, s)| heading_label(tp, s, format!("{found} item(s) here")));
+            out.push(Claim {
+                page,
+                at: Location::ascii(&page.path, num.offset, num.pos, num.len),
+                declared: num.value,
+                found,
+                message: format!(
+                    "`{column}` says {} for `{}`, which lists {found} under `{}`",
+                    num.value,
+                    tp.path,
+                    target_section.join("`/`")
+                ),
+                help: format!("write `{found}`, or fix `{}`", tp.path),
+                certain: true,
+                related,
+            });
+        }
+    }
 }
 
 fn count_location(page: &Page, c: &DeclaredCount) -> Location {
@@ -53,6 +411,7 @@ fn check_heading(
     i: u32,
     sec: &Section,
     count: &DeclaredCount,
+    units: &[String],
     ctx: &Ctx,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -61,7 +420,7 @@ fn check_heading(
         .sections
         .iter()
         .filter(|s| s.parent == Some(i))
-        .filter_map(|s| heading_count(page, s).map(|c| (s, c)))
+        .filter_map(|s| heading_count(page, s, units).map(|c| (s, c)))
         .collect();
     let declared_sum: u64 = children.iter().map(|(_, c)| c.value).sum();
     if !children.is_empty() && declared_sum != count.value {

@@ -6,10 +6,14 @@ mod broken_link;
 mod case_mismatch;
 mod count_mismatch;
 mod double_encoded;
+mod duplicate_item;
 mod input;
 mod link_outside_root;
 mod malformed_escape;
+mod missing_backref;
 mod non_canonical_encoding;
+mod orphan_page;
+mod rule_matches_nothing;
 mod undefined_reference;
 mod unencoded_percent;
 mod unencoded_reserved_char;
@@ -33,10 +37,12 @@ pub struct Rule {
     pub check: fn(&Index, &Ctx, &mut Vec<Diagnostic>),
 }
 
-/// How a rule runs this time (its effective severity).
+/// How a rule runs this time: its effective severity, and the rule file.
 pub struct Ctx<'a> {
     pub rule: &'a Rule,
     pub severity: Severity,
+    pub config: &'a crate::config::Config,
+    pub kinds: &'a crate::schema::Kinds,
 }
 
 impl Ctx<'_> {
@@ -95,6 +101,10 @@ pub const ALL: &[&Rule] = &[
     &non_canonical_encoding::RULE,
     &undefined_reference::RULE,
     &count_mismatch::RULE,
+    &duplicate_item::RULE,
+    &missing_backref::RULE,
+    &orphan_page::RULE,
+    &rule_matches_nothing::RULE,
     &input::UNREADABLE_FILE,
     &input::INVALID_UTF8,
     &input::BINARY_PAGE,

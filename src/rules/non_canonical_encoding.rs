@@ -4,6 +4,7 @@
 use super::{Ctx, Rule, reported_links};
 use crate::diag::{Diagnostic, Severity};
 use crate::index::Index;
+use crate::index::resolve::Target;
 
 pub(crate) const RULE: Rule = Rule {
     id: "non-canonical-encoding",
@@ -17,6 +18,9 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
+        if !matches!(link.target, Target::File(_) | Target::Dir) {
+            continue; // a link that does not work is another rule's finding
+        }
         let Some(canonical) = link.canonical_path() else {
             continue;
         };

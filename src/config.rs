@@ -1,0 +1,457 @@
+//! `reftree.toml` and presets: rule selection and severities, excluded
+//! paths, page kinds, declared-count forms, back-reference relations and
+//! index pages. Versioned (`version = 1`); unknown keys are errors that
+//! point at the line.
+
+use crate::diag::{Location, Pos, Severity};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use toml::Spanned;
+
+/// Presets shipped in `rules/presets/`, embedded in the binary.
+pub const PRESETS: &[(&str, &str)] = &[(
+    "sentinel-ninja",
+    include_str!("../rules/presets/sentinel-ninja.toml"),
+)];
+
+/// One value or a list of them (`section = "A"` or `section = ["A", "B"]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileV1 {
+    version: Spanned<u32>,
+    extends: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    kinds: BTreeMap<String, Spanned<OneOrMany>>,
+    #[serde(default)]
+    counts: Vec<Spanned<CountForm>>,
+    #[serde(default)]
+    relations: Vec<Spanned<Relation>>,
+    #[serde(default)]
+    orphans: Vec<Spanned<Orphan>>,
+    /// Kinds some versions of the tree do not have: entries about them are
+    /// not reported by `rule-matches-nothing` when no page is of the kind.
+    #[serde(default)]
+    optional_kinds: Vec<String>,
+}
+
+/// What a bold count counts.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoldCounts {
+    /// The rows of the next table or list after the bold text.
+    #[default]
+    Next,
+    /// The items of the subsections of the section the bold text is in.
+    Subsections,
+}
+
+/// A form of declared count.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "form", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum CountForm {
+    /// `## Schema (18 columns)`: a heading count with a unit (the unit-less
+    /// `(N)` form is always on).
+    Heading { kind: Option<String>, unit: String },
+    /// `**18 table(s)**` in prose: `pattern` (a regex whose first group is
+    /// the number) over bold text.
+    Bold {
+        kind: Option<String>,
+        pattern: String,
+        #[serde(default)]
+        counts: BoldCounts,
+        /// A regex over the rest of the line whose first group adds to the
+        /// declared number (`\(plus (\d+) discovered`).
+        plus: Option<String>,
+    },
+    /// A table in `section` whose rows name a subsection and give its count
+    /// (`| Analytic Rules | 17 |`).
+    Summary {
+        kind: Option<String>,
+        section: OneOrMany,
+    },
+    /// `**2148 tables** documented`: rows across all sections of the page.
+    PageTotal {
+        kind: Option<String>,
+        pattern: String,
+    },
+    /// An index row's count column about the page the row links to.
+    #[serde(rename_all = "kebab-case")]
+    IndexColumn {
+        kind: String,
+        column: String,
+        target_kind: String,
+        target_section: OneOrMany,
+    },
+}
+
+/// One side of a relation: where a page of `kind` lists the other side.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Side {
+    pub kind: String,
+    /// Section titles (without counts), subsections included.
+    pub section: Option<OneOrMany>,
+    /// Only links in this column of the section's tables.
+    pub column: Option<String>,
+    /// Instead of a section: the row of an Attribute/Value table named so.
+    pub row: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Relation {
+    pub from: Side,
+    pub to: Side,
+    /// Also: `to` lists X implies X lists it back in `from`.
+    #[serde(default)]
+    pub both_ways: bool,
+    /// Items whose text holds one of these (`(dependency)`) create no expectation.
+    #[serde(default)]
+    pub skip_marked: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Orphan {
+    pub kind: String,
+    /// Root-relative paths of the index page(s) that must list every page of the kind.
+    pub index: OneOrMany,
+}
+
+/// A page kind: a name and the globs that select its pages.
+#[derive(Clone, Debug)]
+pub struct Kind {
+    pub name: String,
+    pub globs: GlobSet,
+    /// Globs written with a leading `!`: pages left out of the kind.
+    pub not: GlobSet,
+    pub at: Location,
+}
+
+impl Kind {
+    pub fn matches(&self, path: &str) -> bool {
+        self.globs.is_match(path) && !self.not.is_match(path)
+    }
+}
+
+/// The configuration in force.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub severities: HashMap<String, Option<Severity>>,
+    pub exclude: Vec<String>,
+    pub kinds: Vec<Kind>,
+    pub counts: Vec<(CountForm, Location)>,
+    pub relations: Vec<(Relation, Location)>,
+    pub orphans: Vec<(Orphan, Location)>,
+    pub optional_kinds: Vec<String>,
+    /// Texts of the files the locations point into (path, text), for rendering.
+    pub sources: Vec<(String, String)>,
+}
+
+/// A configuration error, rendered with its span.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+    pub span: Option<Range<usize>>,
+    pub text: String,
+}
+
+impl ConfigError {
+    fn new(path: &str, text: &str, message: impl Into<String>, span: Option<Range<usize>>) -> Self {
+        ConfigError {
+            path: path.to_string(),
+            message: message.into(),
+            span,
+            text: text.to_string(),
+        }
+    }
+
+    /// The error drawn by miette: the message, and the line at fault.
+    pub fn render(&self) -> String {
+        #[derive(Debug)]
+        struct E<'a>(&'a ConfigError, miette::NamedSource<String>);
+        impl std::fmt::Display for E<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(
+                    f,
+                    "invalid configuration in `{}`: {}",
+                    self.0.path, self.0.message
+                )
+            }
+        }
+        impl std::error::Error for E<'_> {}
+        impl miette::Diagnostic for E<'_> {
+            fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+                Some(&self.1)
+            }
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+                let s = self.0.span.clone()?;
+                Some(Box::new(std::iter::once(
+                    miette::LabeledSpan::new_with_span(
+                        Some("here".into()),
+                        miette::SourceSpan::new(s.start.into(), s.len()),
+                    ),
+                )))
+            }
+        }
+        let mut out = String::new();
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        let e = E(
+            self,
+            miette::NamedSource::new(&self.path, self.text.clone()),
+        );
+        if handler.render_report(&mut out, &e).is_err() {
+            out = e.to_string();
+        }
+        out
+    }
+}
+
+/// Where a byte range of a config text is, as a finding location.
+fn locate(path: &str, text: &str, span: Range<usize>) -> Location {
+    let span = span.start.min(text.len())..span.end.min(text.len());
+    let before = &text[..span.start];
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count() as u32
+        + 1;
+    let start = Pos { line, col };
+    // Point at the entry's first line only.
+    let first_line = text[span.clone()].lines().next().unwrap_or("");
+    Location::of_text(path, span.start as u32, start, first_line)
+}
+
+fn severity(level: &str) -> Result<Option<Severity>, String> {
+    match level {
+        "error" => Ok(Some(Severity::Error)),
+        "warning" => Ok(Some(Severity::Warning)),
+        "info" => Ok(Some(Severity::Info)),
+        "off" => Ok(None),
+        other => Err(format!(
+            "unknown level `{other}`: use error, warning, info or off"
+        )),
+    }
+}
+
+pub fn preset(name: &str) -> Option<&'static str> {
+    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+fn preset_path(name: &str) -> String {
+    format!("rules/presets/{name}.toml")
+}
+
+impl Config {
+    /// Load `--preset NAME` and/or the file `path` (shown as `shown`).
+    pub fn load(
+        preset_name: Option<&str>,
+        file: Option<(&str, &str)>,
+    ) -> Result<Config, ConfigError> {
+        let mut cfg = Config::default();
+        if let Some(name) = preset_name {
+            cfg.add_preset(name, None)?;
+        }
+        if let Some((shown, text)) = file {
+            cfg.add(shown, text)?;
+        }
+        Ok(cfg)
+    }
+
+    fn add_preset(
+        &mut self,
+        name: &str,
+        from: Option<(&str, &str, Range<usize>)>,
+    ) -> Result<(), ConfigError> {
+        let Some(text) = preset(name) else {
+            let known: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
+            let message = format!("unknown preset `{name}` (known: {})", known.join(", "));
+            return Err(match from {
+                Some((path, text, span)) => ConfigError::new(path, text, message, Some(span)),
+                None => ConfigError::new("--preset", name, message, None),
+            });
+        };
+        self.add(&preset_path(name), text)
+    }
+
+    /// Add one file's settings on top of what is there.
+    pub fn add(&mut self, path: &str, text: &str) -> Result<(), ConfigError> {
+        let file: FileV1 = toml::from_str(text)
+            .map_err(|e| ConfigError::new(path, text, e.message(), e.span()))?;
+        if *file.version.get_ref() != 1 {
+            return Err(ConfigError::new(
+                path,
+                text,
+                format!(
+                    "unsupported version {}; this reftree reads version 1",
+                    file.version.get_ref()
+                ),
+                Some(file.version.span()),
+            ));
+        }
+        if let Some(ext) = &file.extends {
+            self.add_preset(ext.get_ref(), Some((path, text, ext.span())))?;
+        }
+        self.sources.push((path.to_string(), text.to_string()));
+        self.exclude.extend(file.exclude.iter().cloned());
+        for (id, level) in &file.rules {
+            if crate::rules::by_id(id).is_none() {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("unknown rule `{id}`; `reftree rules` lists them"),
+                    Some(level.span()),
+                ));
+            }
+            let sev = severity(level.get_ref())
+                .map_err(|m| ConfigError::new(path, text, m, Some(level.span())))?;
+            self.severities.insert(id.clone(), sev);
+        }
+        for (name, globs) in &file.kinds {
+            let (mut yes, mut no) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+            for g in globs.get_ref().to_vec() {
+                let (set, pattern) = match g.strip_prefix('!') {
+                    Some(p) => (&mut no, p.to_string()),
+                    None => (&mut yes, g.clone()),
+                };
+                let glob = Glob::new(&pattern).map_err(|e| {
+                    ConfigError::new(
+                        path,
+                        text,
+                        format!("bad glob `{g}` for kind `{name}`: {}", e.kind()),
+                        Some(globs.span()),
+                    )
+                })?;
+                set.add(glob);
+            }
+            let build = |b: GlobSetBuilder| {
+                b.build()
+                    .map_err(|e| ConfigError::new(path, text, e.to_string(), Some(globs.span())))
+            };
+            let (globs_set, not) = (build(yes)?, build(no)?);
+            self.kinds.retain(|k| &k.name != name);
+            self.kinds.push(Kind {
+                name: name.clone(),
+                globs: globs_set,
+                not,
+                at: locate(path, text, globs.span()),
+            });
+        }
+        for c in &file.counts {
+            let pattern = match c.get_ref() {
+                CountForm::Bold { pattern, .. } | CountForm::PageTotal { pattern, .. } => {
+                    Some(pattern)
+                }
+                _ => None,
+            };
+            let plus = match c.get_ref() {
+                CountForm::Bold { plus, .. } => plus.as_ref(),
+                _ => None,
+            };
+            for p in pattern.into_iter().chain(plus) {
+                let re = regex::Regex::new(p).map_err(|e| {
+                    ConfigError::new(path, text, format!("bad regex `{p}`: {e}"), Some(c.span()))
+                })?;
+                if re.captures_len() < 2 {
+                    return Err(ConfigError::new(
+                        path,
+                        text,
+                        format!(
+                            "the regex `{p}` needs a group around the number, like `(\\d[\\d,]*)`"
+                        ),
+                        Some(c.span()),
+                    ));
+                }
+            }
+            self.counts
+                .push((c.get_ref().clone(), locate(path, text, c.span())));
+        }
+        for r in &file.relations {
+            for side in [&r.get_ref().from, &r.get_ref().to] {
+                if side.section.is_some() == side.row.is_some() {
+                    return Err(ConfigError::new(
+                        path,
+                        text,
+                        "a relation side needs exactly one of `section` or `row`",
+                        Some(r.span()),
+                    ));
+                }
+            }
+            self.relations
+                .push((r.get_ref().clone(), locate(path, text, r.span())));
+        }
+        self.optional_kinds
+            .extend(file.optional_kinds.iter().cloned());
+        for o in &file.orphans {
+            self.orphans
+                .push((o.get_ref().clone(), locate(path, text, o.span())));
+        }
+        Ok(())
+    }
+
+    /// Kinds by name, checking that `name` is declared.
+    pub fn kind(&self, name: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// Check that every kind named by a count, relation or orphan entry is declared.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut named: Vec<(&str, &Location)> = Vec::new();
+        for (c, at) in &self.counts {
+            match c {
+                CountForm::Heading { kind, .. }
+                | CountForm::Bold { kind, .. }
+                | CountForm::Summary { kind, .. }
+                | CountForm::PageTotal { kind, .. } => {
+                    named.extend(kind.as_deref().map(|k| (k, at)))
+                }
+                CountForm::IndexColumn {
+                    kind, target_kind, ..
+                } => {
+                    named.push((kind, at));
+                    named.push((target_kind, at));
+                }
+            }
+        }
+        for (r, at) in &self.relations {
+            named.push((&r.from.kind, at));
+            named.push((&r.to.kind, at));
+        }
+        for (o, at) in &self.orphans {
+            named.push((&o.kind, at));
+        }
+        for (k, at) in named {
+            if self.kind(k).is_none() {
+                return Err(format!(
+                    "{}:{}:{}: kind `{k}` is not declared under [kinds]",
+                    at.path, at.start.line, at.start.col
+                ));
+            }
+        }
+        Ok(())
+    }
+}

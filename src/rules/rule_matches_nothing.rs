@@ -1,0 +1,123 @@
+//! `rule-matches-nothing`: an entry of the rule file matched nothing in the tree.
+
+use super::{Ctx, Rule};
+use crate::config::CountForm;
+use crate::diag::{Diagnostic, Severity};
+use crate::index::Index;
+use crate::index::resolve::Target;
+use crate::schema::{Found, side_links};
+
+pub(crate) const RULE: Rule = Rule {
+    id: "rule-matches-nothing",
+    summary: "a kind, count form, relation or index entry of the rule file matched nothing",
+    doc: include_str!("../../rules/rule-matches-nothing.md"),
+    severity: Severity::Warning,
+    default_enabled: true,
+    fixable: false,
+    check,
+};
+
+fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let cfg = ctx.config;
+    let help = "the tree's layout may have changed: fix the entry, or remove it";
+    // An optional kind with no page excuses the entries about it.
+    let excused = |kind: &str| {
+        cfg.optional_kinds.iter().any(|k| k == kind) && ctx.kinds.named(cfg, kind).is_empty()
+    };
+    for (i, kind) in cfg.kinds.iter().enumerate() {
+        if ctx.kinds.pages[i].is_empty() && !excused(&kind.name) {
+            out.push(
+                ctx.diag(
+                    kind.at.clone(),
+                    "no page",
+                    format!("kind `{}` matches no page", kind.name),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    for (form, at) in &cfg.counts {
+        if form_kinds(form).iter().any(|k| excused(k)) {
+            continue;
+        }
+        if super::count_mismatch::occurrences(index, ctx, form) == 0 {
+            out.push(
+                ctx.diag(
+                    at.clone(),
+                    "matched nothing",
+                    format!("count form `{}` matched no declared count", form_name(form)),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    for (rel, at) in &cfg.relations {
+        if excused(&rel.from.kind) || excused(&rel.to.kind) {
+            continue;
+        }
+        let any = ctx.kinds.named(cfg, &rel.from.kind).iter().any(
+            |&p| matches!(side_links(&index.pages[p], &rel.from), Found::Links(l) if !l.is_empty()),
+        );
+        if !any {
+            out.push(
+                ctx.diag(
+                    at.clone(),
+                    "matched nothing",
+                    format!(
+                        "relation from `{}` {} matched no link",
+                        rel.from.kind,
+                        super::missing_backref::side_name(&rel.from)
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    for (orphan, at) in &cfg.orphans {
+        if excused(&orphan.kind) {
+            continue;
+        }
+        let found = orphan.index.to_vec().iter().any(|p| {
+            matches!(
+                index.entries.exact(p.trim_start_matches("./")),
+                Some(Target::File(_))
+            )
+        });
+        if !found {
+            out.push(
+                ctx.diag(
+                    at.clone(),
+                    "no such page",
+                    format!(
+                        "index page `{}` for kind `{}` does not exist",
+                        orphan.index.to_vec().join("`, `"),
+                        orphan.kind
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
+}
+
+fn form_kinds(form: &CountForm) -> Vec<&str> {
+    match form {
+        CountForm::Heading { kind, .. }
+        | CountForm::Bold { kind, .. }
+        | CountForm::Summary { kind, .. }
+        | CountForm::PageTotal { kind, .. } => kind.as_deref().into_iter().collect(),
+        CountForm::IndexColumn {
+            kind, target_kind, ..
+        } => vec![kind, target_kind],
+    }
+}
+
+fn form_name(form: &CountForm) -> &'static str {
+    match form {
+        CountForm::Heading { .. } => "heading",
+        CountForm::Bold { .. } => "bold",
+        CountForm::Summary { .. } => "summary",
+        CountForm::PageTotal { .. } => "page-total",
+        CountForm::IndexColumn { .. } => "index-column",
+    }
+}

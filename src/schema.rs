@@ -1,0 +1,145 @@
+//! What a rule file says about the tree, evaluated on the index: which pages
+//! are of which kind, and which links make up one side of a relation.
+
+use crate::config::{Config, Side};
+use crate::index::resolve::Target;
+use crate::index::sections::Section;
+use crate::index::{Index, Link, Page};
+use crate::parse::blocks::{ContainerKind, key_of, normalize};
+
+/// Pages by kind and kinds by page.
+#[derive(Debug, Default)]
+pub struct Kinds {
+    /// For each kind of the config (same order): indices of its pages.
+    pub pages: Vec<Vec<usize>>,
+    /// For each page: the kinds it belongs to.
+    pub of_page: Vec<Vec<u16>>,
+}
+
+impl Kinds {
+    pub fn build(index: &Index, config: &Config) -> Kinds {
+        let mut k = Kinds {
+            pages: vec![Vec::new(); config.kinds.len()],
+            of_page: vec![Vec::new(); index.pages.len()],
+        };
+        for (p, page) in index.pages.iter().enumerate() {
+            for (i, kind) in config.kinds.iter().enumerate() {
+                if kind.matches(&page.path) {
+                    k.pages[i].push(p);
+                    k.of_page[p].push(i as u16);
+                }
+            }
+        }
+        k
+    }
+
+    /// Pages of the kind named `name`.
+    pub fn named<'a>(&'a self, config: &Config, name: &str) -> &'a [usize] {
+        config
+            .kinds
+            .iter()
+            .position(|k| k.name == name)
+            .map_or(&[], |i| &self.pages[i])
+    }
+
+    pub fn is(&self, config: &Config, page: usize, name: &str) -> bool {
+        config
+            .kinds
+            .iter()
+            .position(|k| k.name == name)
+            .is_some_and(|i| self.of_page[page].contains(&(i as u16)))
+    }
+}
+
+/// Sections of `page` whose title is one of `names` (normalised).
+pub fn sections_named<'a>(page: &'a Page, names: &[String]) -> Vec<(usize, &'a Section)> {
+    let wanted: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+    page.sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| wanted.contains(&s.title))
+        .collect()
+}
+
+/// Whether the link is in a column named `column` of its table.
+fn in_column(page: &Page, link: &Link, column: &str) -> bool {
+    let Some((item, col)) = link.at else {
+        return false;
+    };
+    let item = &page.facts.blocks.items[item as usize];
+    let container = &page.facts.blocks.containers[item.container as usize];
+    container
+        .header
+        .get(col as usize)
+        .is_some_and(|h| normalize(h) == normalize(column))
+}
+
+/// Whether the link is marked with one of `marks`: a parenthetical right
+/// after it that starts with the mark (`(dependency)`, `(dependency on X)`).
+pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
+    if marks.is_empty() {
+        return false;
+    }
+    let notes = &page.facts.link_notes;
+    let i = notes.partition_point(|(o, _)| *o < link.offset);
+    notes.get(i).is_some_and(|(o, n)| {
+        *o == link.offset
+            && marks
+                .iter()
+                .any(|m| normalize(n).starts_with(&normalize(m)))
+    })
+}
+
+/// Where a side lives on a page.
+pub enum Found<'a> {
+    /// The side's section(s) or row(s) exist; these are their links.
+    Links(Vec<&'a Link>),
+    /// The page has no such section or row.
+    Missing,
+}
+
+/// The links on `page` that make up `side` (to pages, resolved).
+pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
+    let items = &page.facts.blocks.items;
+    let in_items = |link: &Link, ranges: &[std::ops::Range<u32>]| {
+        link.at
+            .is_some_and(|(i, _)| ranges.iter().any(|r| r.contains(&i)))
+    };
+    let ranges: Vec<std::ops::Range<u32>> = if let Some(names) = &side.section {
+        let secs = sections_named(page, &names.to_vec());
+        if secs.is_empty() {
+            return Found::Missing;
+        }
+        secs.iter().map(|(_, s)| s.items.clone()).collect()
+    } else if let Some(row) = &side.row {
+        let key = key_of(row);
+        let rows: Vec<std::ops::Range<u32>> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| {
+                it.key == key
+                    && page.facts.blocks.containers[it.container as usize].kind
+                        == ContainerKind::Table
+            })
+            .map(|(i, _)| i as u32..i as u32 + 1)
+            .collect();
+        if rows.is_empty() {
+            return Found::Missing;
+        }
+        rows
+    } else {
+        return Found::Missing;
+    };
+    let links = page
+        .links
+        .iter()
+        .filter(|l| matches!(l.target, Target::File(_)))
+        .filter(|l| in_items(l, &ranges))
+        .filter(|l| match (&side.row, &side.column) {
+            (Some(_), _) => l.at.is_some_and(|(_, col)| col >= 1),
+            (None, Some(c)) => in_column(page, l, c),
+            (None, None) => true,
+        })
+        .collect();
+    Found::Links(links)
+}
