@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-LYCHEE_VERSION=${LYCHEE_VERSION:-0.23.0}
-RUMDL_VERSION=${RUMDL_VERSION:-0.0.185}
+LYCHEE_VERSION=${LYCHEE_VERSION:-0.24.2}
+RUMDL_VERSION=${RUMDL_VERSION:-0.3.2}
 RUNS=${RUNS:-10}
-tools=$repo/target/bench-tools
+tools=${TOOLS:-$repo/target/bench-tools}
 out=$repo/target/bench
 corpus=$repo/target/corpus
 
@@ -36,10 +36,11 @@ for tree in sentinel-ninja-2025-12-31 sentinel-ninja-2026-08-14; do
   hyperfine --style basic --warmup 2 --runs "$RUNS" -i --export-json "$out/$tree.json" \
     -n cat "find . -name '*.md' -print0 | xargs -0 cat > /dev/null" \
     -n reftree "$reftree check --root . --format short -q > /dev/null" \
-    -n lychee "$tools/bin/lychee --offline --include-fragments --no-progress --format compact '**/*.md' > /dev/null" \
-    -n rumdl "$tools/bin/rumdl check --no-config --enable MD042,MD051,MD052,MD057 --output-format concise . > /dev/null" \
+    -n reftree-preset "$reftree check --root . --format short -q --preset sentinel-ninja > /dev/null" \
+    -n lychee "$tools/bin/lychee --offline --include-fragments --no-progress . > /dev/null" \
+    -n rumdl "$tools/bin/rumdl check --no-config --enable MD042,MD051,MD052,MD057 . > /dev/null" \
     > "$out/$tree.log"
-  mem=$( { /usr/bin/time -f %M "$reftree" check --root . --format short -q > /dev/null; } 2>&1 | tail -n 1)
+  mem=$( { /usr/bin/time -f %M "$reftree" check --root . --format short -q --preset sentinel-ninja > /dev/null || true; } 2>&1 | tail -n 1)
   echo "$mem" > "$out/$tree.rss"
   cd "$repo"
 done
@@ -47,12 +48,12 @@ done
 python3 - "$out" <<'PY'
 import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
-print("| tree | cat (floor) | reftree | reftree / cat | lychee | reftree vs lychee | rumdl | reftree vs rumdl | reftree peak RSS |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| tree | cat (floor) | reftree | / cat | reftree --preset | / cat | lychee | lychee / reftree | rumdl | rumdl / reftree | peak RSS (preset) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for tree in ["sentinel-ninja-2025-12-31", "sentinel-ninja-2026-08-14"]:
     r = {x["command"]: x for x in json.loads((out / f"{tree}.json").read_text())["results"]}
     m = {k: v["median"] for k, v in r.items()}
     rss = int((out / f"{tree}.rss").read_text()) / 1024
     f = lambda s: f"{s*1000:.0f} ms"
-    print(f"| {tree} | {f(m['cat'])} | {f(m['reftree'])} | {m['reftree']/m['cat']:.2f}x | {f(m['lychee'])} | {m['lychee']/m['reftree']:.1f}x faster | {f(m['rumdl'])} | {m['rumdl']/m['reftree']:.1f}x faster | {rss:.0f} MB |")
+    print(f"| {tree} | {f(m['cat'])} | {f(m['reftree'])} | {m['reftree']/m['cat']:.2f}x | {f(m['reftree-preset'])} | {m['reftree-preset']/m['cat']:.2f}x | {f(m['lychee'])} | {m['lychee']/m['reftree']:.1f}x | {f(m['rumdl'])} | {m['rumdl']/m['reftree']:.1f}x | {rss:.0f} MB |")
 PY

@@ -150,7 +150,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             .pages
             .iter()
             .filter(|p| p.reported)
-            .map(|p| p.links.len() + p.facts.external_links as usize)
+            .map(|p| p.link_count() + p.facts.external_links as usize)
             .sum(),
         elapsed: started.elapsed(),
     };

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub struct Walked {
     /// Every file under the root, relative, `/`-separated, sorted.
     pub files: Vec<String>,
+    /// For each file: a regular file (not a pipe, socket or device), safe to read.
+    pub regular: Vec<bool>,
     /// Every directory under the root (the root itself is `""`).
     pub dirs: Vec<String>,
     /// For each file: is it a page (Markdown) that is checked (not excluded or ignored)?
@@ -71,16 +73,20 @@ fn problem(
 fn rel(root: &Path, path: &Path) -> Option<String> {
     let r = path.strip_prefix(root).ok()?;
     let s = r.to_str()?;
-    Some(s.replace('\\', "/"))
+    Some(if std::path::MAIN_SEPARATOR == '/' {
+        s.to_string()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    })
 }
 
 /// Walk `root` (already canonical).
 pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
     let mut w = Walked::default();
     let mut ignores: HashMap<String, Gitignore> = HashMap::new();
+    let mut files: Vec<(String, bool)> = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
     for entry in walker {
@@ -108,13 +114,11 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
         let ft = entry.file_type();
         if ft.is_symlink() {
             match std::fs::canonicalize(entry.path()) {
-                Ok(target) if target.starts_with(root) => {
-                    if target.is_dir() {
-                        w.dirs.push(path);
-                    } else {
-                        w.files.push(path);
-                    }
-                }
+                Ok(target) if target.starts_with(root) => match std::fs::metadata(&target) {
+                    Ok(m) if m.is_dir() => w.dirs.push(path),
+                    Ok(m) => files.push((path, m.is_file())),
+                    Err(_) => {}
+                },
                 Ok(_) => w.problems.push(problem(
                     "symlink-outside-root",
                     Severity::Warning,
@@ -138,10 +142,11 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
             }
             w.dirs.push(path);
         } else {
-            w.files.push(path);
+            files.push((path, ft.is_file()));
         }
     }
-    w.files.sort();
+    files.sort_unstable();
+    (w.files, w.regular) = files.into_iter().unzip();
     w.dirs.sort();
     w.checked = w
         .files

@@ -85,25 +85,32 @@ struct LinkText {
 }
 
 impl Link {
-    fn new(raw: RawLink, target: Target) -> Link {
-        let written = raw.written();
+    /// Resolve a parsed link; `written` is its destination as written.
+    fn new(raw: RawLink, written: &str, dir: &str, entries: &Entries) -> Link {
+        let dest = raw.unescaped.as_deref().unwrap_or(written);
+        let target = resolve::resolve(dest, dir, entries);
         let path = &written[..written.find(['?', '#']).unwrap_or(written.len())];
         let keep = !matches!(target, Target::File(_) | Target::Dir)
-            || raw.dest.contains('#')
+            || dest.contains('#')
             || path.bytes().any(resolve::is_special);
+        let text = keep.then(|| match raw.unescaped {
+            Some(unescaped) => Box::new(LinkText {
+                dest: unescaped,
+                raw: Some(written.into()),
+            }),
+            None => Box::new(LinkText {
+                dest: written.into(),
+                raw: None,
+            }),
+        });
         Link {
             kind: raw.kind,
             offset: raw.offset,
-            len: written.len() as u32,
+            len: raw.len,
             pos: raw.pos,
             target,
             at: raw.at,
-            text: keep.then(|| {
-                Box::new(LinkText {
-                    dest: raw.dest,
-                    raw: raw.raw,
-                })
-            }),
+            text,
         }
     }
 
@@ -181,11 +188,30 @@ pub struct Page {
     /// into it are not checked for fragments.
     pub parsed: bool,
     pub facts: PageFacts,
+    /// Links in lists and tables, and every link a rule may report.
     pub links: Vec<Link>,
+    /// The files that the page's other links (fine, outside lists and tables) name.
+    pub plain_targets: Vec<u32>,
+    /// How many such links name a folder.
+    pub plain_dirs: u32,
     pub sections: Vec<sections::Section>,
 }
 
 impl Page {
+    /// Every file this page links to (with repeats).
+    pub fn linked_files(&self) -> impl Iterator<Item = u32> + '_ {
+        let listed = self.links.iter().filter_map(|l| match l.target {
+            Target::File(f) => Some(f),
+            _ => None,
+        });
+        listed.chain(self.plain_targets.iter().copied())
+    }
+
+    /// How many relative links the page has.
+    pub fn link_count(&self) -> usize {
+        self.links.len() + self.plain_targets.len() + self.plain_dirs as usize
+    }
+
     /// Every anchor a fragment can name: headings, then HTML `id`/`name`.
     pub fn anchors(&self) -> impl Iterator<Item = &str> {
         let headings = self.facts.headings.iter().map(|h| h.anchor.as_str());
@@ -234,7 +260,16 @@ pub fn build(
         .map(|&file| {
             let path = &walked.files[file as usize];
             let reported = walked.checked[file as usize] && report(path);
-            load(root, file, path, reported, &entries, max_page_bytes)
+            let regular = walked.regular[file as usize];
+            load(
+                root,
+                file,
+                path,
+                reported,
+                regular,
+                &entries,
+                max_page_bytes,
+            )
         })
         .collect();
     let mut input_problems = walked.problems;
@@ -293,6 +328,7 @@ fn load(
     file: u32,
     path: &str,
     reported: bool,
+    regular: bool,
     entries: &Entries,
     max_page_bytes: u64,
 ) -> (Page, Vec<Diagnostic>, bool) {
@@ -303,14 +339,12 @@ fn load(
         parsed: false,
         facts: PageFacts::default(),
         links: Vec::new(),
+        plain_targets: Vec::new(),
+        plain_dirs: 0,
         sections: Vec::new(),
     };
     let mut problems = Vec::new();
-    let full = root.join(path);
-    let meta = std::fs::metadata(&full);
-    if let Ok(m) = &meta
-        && !m.is_file()
-    {
+    if !regular {
         problems.push(input_problem(
             "unreadable-file",
             Severity::Error,
@@ -321,34 +355,56 @@ fn load(
         ));
         return (page, problems, true);
     }
-    let size = meta.map(|m| m.len()).unwrap_or(0);
-    if size > max_page_bytes {
-        problems.push(input_problem(
-            "file-too-large",
-            Severity::Warning,
+    let unreadable = |e: std::io::Error| {
+        input_problem(
+            "unreadable-file",
+            Severity::Error,
             path,
             START,
-            format!(
-                "`{path}` is {size} bytes, over the {max_page_bytes}-byte limit; it was not parsed"
-            ),
-            "links into it are still resolved, but its own links and anchors are not checked",
-        ));
-        return (page, problems, false);
+            format!("cannot read `{path}`: {e}"),
+            "fix the permissions, or exclude the path with `--exclude`",
+        )
+    };
+    // One read buffer per thread: no allocation (or mmap) per page.
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let bytes = match std::fs::read(&full) {
-        Ok(b) => b,
+    let read = BUF.with_borrow_mut(|buf| -> Result<Option<u64>, std::io::Error> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(root.join(path))?;
+        let size = file.metadata()?.len();
+        if size > max_page_bytes {
+            return Ok(Some(size));
+        }
+        buf.clear();
+        file.read_to_end(buf)?;
+        Ok(None)
+    });
+    match read {
         Err(e) => {
-            problems.push(input_problem(
-                "unreadable-file",
-                Severity::Error,
-                path,
-                START,
-                format!("cannot read `{path}`: {e}"),
-                "fix the permissions, or exclude the path with `--exclude`",
-            ));
+            problems.push(unreadable(e));
             return (page, problems, true);
         }
-    };
+        Ok(Some(size)) => {
+            problems.push(input_problem(
+                "file-too-large",
+                Severity::Warning,
+                path,
+                START,
+                format!("`{path}` is {size} bytes, over the {max_page_bytes}-byte limit; it was not parsed"),
+                "links into it are still resolved, but its own links and anchors are not checked",
+            ));
+            return (page, problems, false);
+        }
+        Ok(None) => {}
+    }
+    BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries));
+    (page, problems, false)
+}
+
+/// Parse a page's bytes into `page`, noting problems with its content.
+fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], entries: &Entries) {
+    let path = page.path.as_str();
     if bytes.is_empty() {
         problems.push(input_problem(
             "empty-page",
@@ -370,7 +426,7 @@ fn load(
             ),
             "rename it, or replace it with the Markdown it should hold",
         ));
-        return (page, problems, false);
+        return;
     }
     let base = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
@@ -401,15 +457,21 @@ fn load(
     page.sections = sections::build(&page.facts, bytes.len() as u32);
     page.facts.shrink_to_fit();
     let dir = page.dir().to_string();
-    page.links = std::mem::take(&mut page.facts.links)
-        .into_iter()
-        .map(|raw| {
-            let target = resolve::resolve(&raw.dest, &dir, entries);
-            Link::new(raw, target)
-        })
-        .collect();
+    for raw in std::mem::take(&mut page.facts.links) {
+        let written = raw.written(&text, base as u32);
+        let link = Link::new(raw, written, &dir, entries);
+        // A fine link outside any list or table (a navigation bar, prose) is
+        // kept as its target only: a rule never reports on it.
+        match link.target {
+            Target::File(f) if !link.is_suspect() && link.at.is_none() => {
+                page.plain_targets.push(f)
+            }
+            Target::Dir if !link.is_suspect() && link.at.is_none() => page.plain_dirs += 1,
+            _ => page.links.push(link),
+        }
+    }
     page.links.shrink_to_fit();
-    (page, problems, false)
+    page.plain_targets.shrink_to_fit();
 }
 
 /// A page's bytes as text with the same byte offsets (invalid bytes replaced).

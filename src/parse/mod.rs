@@ -25,25 +25,28 @@ pub enum LinkKind {
     Html,
 }
 
-/// A link as written on the page, before the index resolves it.
+/// A link as written on the page, before the index resolves it. The
+/// destination's text is not copied: it is `len` bytes at `offset` in the
+/// file, unless escapes or entities make the renderer read it otherwise.
 #[derive(Clone, Debug)]
 pub struct RawLink {
     pub kind: LinkKind,
-    /// The destination as the renderer sees it (escapes and entities resolved).
-    pub dest: Box<str>,
-    /// The destination bytes as written, when they differ from `dest`.
-    pub raw: Option<Box<str>>,
-    /// Byte offset of the destination's first byte.
+    /// Byte offset and length of the destination as written.
     pub offset: u32,
+    pub len: u32,
+    /// The destination as the renderer sees it, when it differs from the written bytes.
+    pub unescaped: Option<Box<str>>,
     pub pos: Pos,
     /// The list item or table row (index into `blocks.items`) and column it sits in.
     pub at: Option<(u32, u16)>,
 }
 
 impl RawLink {
-    /// The destination exactly as written in the file.
-    pub fn written(&self) -> &str {
-        self.raw.as_deref().unwrap_or(&self.dest)
+    /// The destination as written, from the text it was parsed from (which
+    /// starts at file offset `base`).
+    pub fn written<'a>(&self, text: &'a str, base: u32) -> &'a str {
+        let start = (self.offset - base) as usize;
+        &text[start..start + self.len as usize]
     }
 }
 
@@ -164,7 +167,7 @@ impl<'a> Lines<'a> {
     /// `text` starts at byte `base` of the file (3 after a BOM).
     pub fn new(text: &'a str, base: u32) -> Self {
         let mut starts = vec![0u32];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         Lines {
             text,
             base,
@@ -228,7 +231,13 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     let mut heading: Option<(u8, Range<usize>, String)> = None;
     let mut image_depth = 0u32;
     let mut code_block = false;
-    let mut open_links: Vec<(Range<usize>, LinkType, String, bool, usize)> = Vec::new();
+    let mut open_links: Vec<(
+        Range<usize>,
+        LinkType,
+        pulldown_cmark::CowStr<'_>,
+        bool,
+        usize,
+    )> = Vec::new();
     let mut unrendered_found: Vec<usize> = Vec::new();
 
     for (event, range) in events.by_ref() {
@@ -290,7 +299,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     used_labels.push(id.to_string());
                 } else {
                     let start = range.start;
-                    open_links.push((range, link_type, dest_url.to_string(), false, start + 1));
+                    open_links.push((range, link_type, dest_url, false, start + 1));
                 }
             }
             Event::Start(Tag::Image {
@@ -304,7 +313,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     used_labels.push(id.to_string());
                 } else {
                     let start = range.start;
-                    open_links.push((range, link_type, dest_url.to_string(), true, start + 2));
+                    open_links.push((range, link_type, dest_url, true, start + 2));
                 }
             }
             Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
@@ -321,7 +330,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     };
                     debug_assert!(link_type == LinkType::Inline);
                     let before = facts.links.len();
-                    push_link(&mut facts, &lines, text, kind, dest, dest_range, within);
+                    push_link(&mut facts, &lines, text, kind, &dest, dest_range, within);
                     if facts.links.len() > before
                         && let Some(note) = note_after(text, range.end)
                     {
@@ -341,7 +350,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                                 &lines,
                                 text,
                                 LinkKind::Html,
-                                dest,
+                                &dest,
                                 dest_range,
                                 within,
                             );
@@ -362,7 +371,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
             && used.insert(def.span.start)
             && let Some(dest_range) = definition_dest(text, &def.span)
         {
-            let dest = def.dest.to_string();
+            let dest = &def.dest;
             push_link(
                 &mut facts,
                 &lines,
@@ -485,20 +494,19 @@ fn push_link(
     lines: &Lines<'_>,
     text: &str,
     kind: LinkKind,
-    dest: String,
+    dest: &str,
     dest_range: Range<usize>,
     at: Option<(u32, u16)>,
 ) {
-    if is_external(&dest) {
+    if is_external(dest) {
         facts.external_links += 1;
         return;
     }
     let written = &text[dest_range.clone()];
-    let raw = (written != dest).then(|| written.into());
     facts.links.push(RawLink {
         kind,
-        dest: dest.into(),
-        raw,
+        len: written.len() as u32,
+        unescaped: (written != dest).then(|| dest.into()),
         offset: lines.file_offset(dest_range.start),
         pos: lines.pos(dest_range.start),
         at,
@@ -592,7 +600,7 @@ fn definition_dest(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
 fn unrendered_candidates(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    for (at, _) in text.match_indices("](") {
+    for at in memchr::memmem::find_iter(bytes, b"](") {
         for &b in &bytes[at + 2..] {
             match b {
                 b')' | b'\n' => break,

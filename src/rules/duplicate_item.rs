@@ -18,6 +18,9 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
+        if page.facts.headings.iter().all(|h| h.count.is_none()) {
+            continue;
+        }
         let items = &page.facts.blocks.items;
         // The files each item links to, in order: what the entry names.
         let mut targets: HashMap<u32, Vec<u32>> = HashMap::new();

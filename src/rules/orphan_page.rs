@@ -30,14 +30,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if index_pages.is_empty() {
             continue; // reported by rule-matches-nothing
         }
-        let listed: HashSet<u32> = index_pages
-            .iter()
-            .flat_map(|p| p.links.iter())
-            .filter_map(|l| match l.target {
-                Target::File(f) => Some(f),
-                _ => None,
-            })
-            .collect();
+        let listed: HashSet<u32> = index_pages.iter().flat_map(|p| p.linked_files()).collect();
         let names: Vec<&str> = index_pages.iter().map(|p| p.path.as_str()).collect();
         for &p in ctx.kinds.named(ctx.config, &orphan.kind) {
             let page = &index.pages[p];
