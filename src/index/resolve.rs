@@ -119,11 +119,11 @@ fn join<'a>(base: &'a str, segments: impl Iterator<Item = &'a str>) -> Option<St
 
 /// Resolve `dest` (as the renderer sees it) written in a page in folder `dir`.
 pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
-    let (before_frag, fragment) = match dest.find('#') {
+    let (before_frag, fragment) = match memchr::memchr(b'#', dest.as_bytes()) {
         Some(i) => (&dest[..i], Some(&dest[i + 1..])),
         None => (dest, None),
     };
-    let (path, query) = match before_frag.find('?') {
+    let (path, query) = match memchr::memchr(b'?', before_frag.as_bytes()) {
         Some(i) => (&before_frag[..i], Some(&before_frag[i + 1..])),
         None => (before_frag, None),
     };
@@ -132,7 +132,7 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     }
     // Browsers read `\` as `/` in web URLs (backslash-in-path reports it).
     let slashed;
-    let path = if path.contains('\\') {
+    let path = if memchr::memchr(b'\\', path.as_bytes()).is_some() {
         slashed = path.replace('\\', "/");
         slashed.as_str()
     } else {
@@ -141,7 +141,7 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     let base = if path.starts_with('/') { "" } else { dir };
 
     // Decode segment by segment: `%2F` inside a segment is not a separator.
-    let (joined, encoded_slash) = if path.contains('%') {
+    let (joined, encoded_slash) = if memchr::memchr(b'%', path.as_bytes()).is_some() {
         let mut decoded: Vec<Cow<'_, str>> = Vec::new();
         for seg in path.split('/') {
             match decode(seg) {

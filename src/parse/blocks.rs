@@ -102,20 +102,33 @@ impl Hasher for Fnv {
 /// A hash of `normalize(text)`, computed without building the string.
 pub fn key_of(text: &str) -> u64 {
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    if text.is_ascii() {
+        // Fast path: bytes, lowercased, runs of spaces as one.
+        let mut space = false;
+        let mut started = false;
+        for b in text.bytes() {
+            if b.is_ascii_whitespace() {
+                space = started;
+            } else {
+                if space {
+                    h.write_u8(b' ');
+                    space = false;
+                }
+                started = true;
+                h.write_u8(b.to_ascii_lowercase());
+            }
+        }
+        return h.finish();
+    }
     let mut first = true;
     for word in text.split_whitespace() {
         if !first {
             h.write_u8(b' ');
         }
         first = false;
-        if word.is_ascii() {
-            for b in word.bytes() {
-                h.write_u8(b.to_ascii_lowercase());
-            }
-        } else {
-            for c in word.chars().flat_map(char::to_lowercase) {
-                h.write_u32(c as u32);
-            }
+        for c in word.chars().flat_map(char::to_lowercase) {
+            let mut buf = [0u8; 4];
+            h.write(c.encode_utf8(&mut buf).as_bytes());
         }
     }
     h.finish()
@@ -321,5 +334,8 @@ mod tests {
         assert_eq!(normalize(" Used in  Solutions "), "used in solutions");
         assert_eq!(key_of("Table"), key_of("table"));
         assert_ne!(key_of("_ResourceId"), key_of("ResourceId"));
+        assert_eq!(key_of("  Used in\tSolutions "), key_of("used in solutions"));
+        assert_eq!(key_of("Größe  Über"), key_of("größe über"));
+        assert_eq!(key_of("abc"), key_of("ABC"));
     }
 }

@@ -39,10 +39,15 @@ fn attr_re() -> &'static regex::Regex {
 impl Scanner {
     pub fn scan(&mut self, html: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let b = html.as_bytes();
+        // `<br>`, `</td>`: nothing to find, no comment to track.
+        if !self.in_comment && memchr::memchr2(b'=', b'!', b).is_none() {
+            return hits;
+        }
         let mut rest = 0;
         while rest < html.len() {
             if self.in_comment {
-                match html[rest..].find("-->") {
+                match memchr::memmem::find(&b[rest..], b"-->") {
                     Some(e) => {
                         rest += e + 3;
                         self.in_comment = false;
@@ -50,7 +55,7 @@ impl Scanner {
                     None => break,
                 }
             }
-            let chunk_end = match html[rest..].find("<!--") {
+            let chunk_end = match memchr::memmem::find(&b[rest..], b"<!--") {
                 Some(c) => rest + c,
                 None => html.len(),
             };
@@ -66,7 +71,8 @@ impl Scanner {
     }
 
     fn scan_tags(&self, html: &str, base: usize, hits: &mut Vec<Hit>) {
-        if !html.contains('<') {
+        // `<br>`, `</a>` and text: no attribute to find.
+        if memchr::memchr(b'=', html.as_bytes()).is_none() || !html.contains('<') {
             return;
         }
         for tag in tag_re().captures_iter(html) {

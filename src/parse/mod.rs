@@ -425,7 +425,9 @@ fn untab_fences(text: &str) -> std::borrow::Cow<'_, str> {
             && (body.bytes().all(|b| b == b'`') || body.bytes().all(|b| b == b'~'))
             && t[body.len()..].contains('\t')
     };
-    if !text.contains("`\t") && !text.contains("~\t") {
+    let tab_after_fence = memchr::memchr_iter(b'\t', text.as_bytes())
+        .any(|i| i > 0 && matches!(text.as_bytes()[i - 1], b'`' | b'~'));
+    if !tab_after_fence {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -465,6 +467,11 @@ fn heading_count(
 fn note_after(text: &str, end: usize) -> Option<&str> {
     // Skip spacing, emphasis and badges (`⚠️`, `🔶`) between the link and `(`.
     let after = &text[end..];
+    match after.as_bytes().first() {
+        Some(b' ' | b'*' | b'_' | b'(') => {}
+        Some(b) if *b >= 0x80 => {}
+        _ => return None, // the common case: `|`, `,`, a newline
+    }
     let skip = after
         .char_indices()
         .find(|&(_, c)| c.is_alphanumeric() || matches!(c, '(' | '[' | '\n'))
@@ -538,7 +545,7 @@ pub fn is_external(dest: &str) -> bool {
 fn inline_dest(text: &str, link: &Range<usize>, inner_end: usize) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     let from = inner_end.clamp(link.start, link.end);
-    let open = text[from..link.end].find("](")? + from + 2;
+    let open = memchr::memmem::find(&bytes[from..link.end], b"](")? + from + 2;
     let mut p = open;
     let mut newline = false;
     while p < link.end {
@@ -601,20 +608,13 @@ fn unrendered_candidates(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     for at in memchr::memmem::find_iter(bytes, b"](") {
-        for &b in &bytes[at + 2..] {
-            match b {
-                b')' | b'\n' => break,
-                b' ' | b'\\' | b'(' => {
-                    if bytes[at + 2..]
-                        .iter()
-                        .take_while(|&&c| c != b'\n')
-                        .any(|&c| c == b')')
-                    {
-                        out.push(at);
-                    }
-                    break;
-                }
-                _ => {}
+        let rest = &bytes[at + 2..];
+        let end = memchr::memchr2(b')', b'\n', rest).unwrap_or(rest.len());
+        // A space, backslash or `(` before the first `)`, and a `)` on the line.
+        if memchr::memchr3(b' ', b'\\', b'(', &rest[..end]).is_some() {
+            let line_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            if memchr::memchr(b')', &rest[..line_end]).is_some() {
+                out.push(at);
             }
         }
     }
