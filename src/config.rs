@@ -24,6 +24,18 @@ pub enum OneOrMany {
     Many(Vec<String>),
 }
 
+impl CountForm {
+    pub fn is_optional(&self) -> bool {
+        match self {
+            CountForm::Heading { optional, .. }
+            | CountForm::Bold { optional, .. }
+            | CountForm::Summary { optional, .. }
+            | CountForm::PageTotal { optional, .. }
+            | CountForm::IndexColumn { optional, .. } => *optional,
+        }
+    }
+}
+
 impl OneOrMany {
     pub fn to_vec(&self) -> Vec<String> {
         match self {
@@ -67,13 +79,19 @@ pub enum BoldCounts {
     Subsections,
 }
 
-/// A form of declared count.
+/// A form of declared count. Each takes `optional = true` for forms some
+/// versions of a tree lack (`rule-matches-nothing` stays quiet about them).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "form", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CountForm {
     /// `## Schema (18 columns)`: a heading count with a unit (the unit-less
     /// `(N)` form is always on).
-    Heading { kind: Option<String>, unit: String },
+    Heading {
+        kind: Option<String>,
+        unit: String,
+        #[serde(default)]
+        optional: bool,
+    },
     /// `**18 table(s)**` in prose: `pattern` (a regex whose first group is
     /// the number) over bold text.
     Bold {
@@ -84,17 +102,23 @@ pub enum CountForm {
         /// A regex over the rest of the line whose first group adds to the
         /// declared number (`\(plus (\d+) discovered`).
         plus: Option<String>,
+        #[serde(default)]
+        optional: bool,
     },
     /// A table in `section` whose rows name a subsection and give its count
     /// (`| Analytic Rules | 17 |`).
     Summary {
         kind: Option<String>,
         section: OneOrMany,
+        #[serde(default)]
+        optional: bool,
     },
     /// `**2148 tables** documented`: rows across all sections of the page.
     PageTotal {
         kind: Option<String>,
         pattern: String,
+        #[serde(default)]
+        optional: bool,
     },
     /// An index row's count column about the page the row links to.
     #[serde(rename_all = "kebab-case")]
@@ -103,6 +127,8 @@ pub enum CountForm {
         column: String,
         target_kind: String,
         target_section: OneOrMany,
+        #[serde(default)]
+        optional: bool,
     },
 }
 
@@ -130,6 +156,9 @@ pub struct Relation {
     /// Items whose text holds one of these (`(dependency)`) create no expectation.
     #[serde(default)]
     pub skip_marked: Vec<String>,
+    /// Some versions of the tree lack it: `rule-matches-nothing` stays quiet.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

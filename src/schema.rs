@@ -51,13 +51,22 @@ impl Kinds {
     }
 }
 
-/// Sections of `page` whose title is one of `names` (normalised).
+/// Sections of `page` whose title is one of `names` (normalised), at the
+/// shallowest level any of them has: a `### Solutions` deep in another
+/// section is not the page's `## Solutions` (subsections are included in
+/// their parent's items anyway).
 pub fn sections_named<'a>(page: &'a Page, names: &[String]) -> Vec<(usize, &'a Section)> {
     let wanted: Vec<String> = names.iter().map(|n| normalize(n)).collect();
-    page.sections
+    let found: Vec<(usize, &Section)> = page
+        .sections
         .iter()
         .enumerate()
         .filter(|(_, s)| wanted.contains(&s.title))
+        .collect();
+    let top = found.iter().map(|(_, s)| s.level).min();
+    found
+        .into_iter()
+        .filter(|(_, s)| Some(s.level) == top)
         .collect()
 }
 

@@ -54,7 +54,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 pub(crate) fn heading_units(ctx: &Ctx, p: usize) -> Vec<String> {
     let mut units = vec![String::new()];
     for (form, _) in &ctx.config.counts {
-        if let CountForm::Heading { kind, unit } = form
+        if let CountForm::Heading { kind, unit, .. } = form
             && kind.as_ref().is_none_or(|k| ctx.kinds.is(ctx.config, p, k))
         {
             units.push(normalize(unit));
@@ -91,7 +91,7 @@ pub(crate) struct Claim<'a> {
 /// How many declared counts a form finds (the vacuity guard's question).
 pub(crate) fn occurrences(index: &Index, ctx: &Ctx, form: &CountForm) -> usize {
     match form {
-        CountForm::Heading { kind, unit } => pages_of(index, ctx, kind)
+        CountForm::Heading { kind, unit, .. } => pages_of(index, ctx, kind)
             .map(|p| {
                 let page = &index.pages[p];
                 let units = [normalize(unit)];
@@ -136,7 +136,7 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
     let mut out = Vec::new();
     match form {
         CountForm::Heading { .. } => {}
-        CountForm::Bold { kind, pattern, .. } | CountForm::PageTotal { kind, pattern } => {
+        CountForm::Bold { kind, pattern, .. } | CountForm::PageTotal { kind, pattern, .. } => {
             let (counts, plus) = match form {
                 CountForm::Bold { counts, plus, .. } => (Some(*counts), plus.as_deref()),
                 _ => (None, None), // a page-wide total
@@ -197,7 +197,7 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
                 }
             }
         }
-        CountForm::Summary { kind, section } => {
+        CountForm::Summary { kind, section, .. } => {
             for p in pages_of(index, ctx, kind) {
                 let page = &index.pages[p];
                 for (_, sec) in sections_named(page, &section.to_vec()) {
@@ -210,6 +210,7 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
             column,
             target_kind,
             target_section,
+            ..
         } => {
             for &p in ctx.kinds.named(ctx.config, kind) {
                 index_claims(

@@ -37,7 +37,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
     for (form, at) in &cfg.counts {
-        if form_kinds(form).iter().any(|k| excused(k)) {
+        if form.is_optional() || form_kinds(form).iter().any(|k| excused(k)) {
             continue;
         }
         if super::count_mismatch::occurrences(index, ctx, form) == 0 {
@@ -52,7 +52,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
     for (rel, at) in &cfg.relations {
-        if excused(&rel.from.kind) || excused(&rel.to.kind) {
+        if rel.optional || excused(&rel.from.kind) || excused(&rel.to.kind) {
             continue;
         }
         let any = ctx.kinds.named(cfg, &rel.from.kind).iter().any(

@@ -1,0 +1,211 @@
+//! A tree in the shape of sentinel-ninja, consistent by construction: the
+//! preset must find nothing in it. Then one defect of each kind of the
+//! rule file is put in, and each must be found, alone.
+
+use reftree::Options;
+use reftree::config::Config;
+use std::fmt::Write;
+use std::path::Path;
+
+struct Tree {
+    /// (table, solutions using it, connectors filling it, content items using it)
+    tables: Vec<(&'static str, Vec<usize>, Vec<usize>, Vec<usize>)>,
+    solutions: Vec<&'static str>,
+    connectors: Vec<(&'static str, usize)>, // (name, solution)
+    content: Vec<(&'static str, usize)>,    // (name, solution)
+}
+
+fn sample() -> Tree {
+    Tree {
+        tables: vec![
+            ("syslog", vec![0, 1], vec![0], vec![0, 1]),
+            ("securityevent", vec![1], vec![1], vec![2]),
+            ("heartbeat", vec![0], vec![0, 1], vec![0, 3]),
+            ("unused", vec![], vec![], vec![]),
+        ],
+        solutions: vec!["linux", "windows"],
+        connectors: vec![("syslogama", 0), ("winevents", 1)],
+        content: vec![("rule-a", 0), ("rule-b", 0), ("rule-c", 1), ("query-d", 0)],
+    }
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+fn generate(root: &Path, t: &Tree) {
+    let mut index = String::from("# Tables Index\n\n");
+    let _ = writeln!(
+        index,
+        "**{} tables** documented.\n\n## All\n\n| Table | Solutions |\n|---|---|",
+        t.tables.len()
+    );
+    for (name, sols, cons, items) in &t.tables {
+        let _ = writeln!(index, "| [{name}](tables/{name}.md) | {} |", sols.len());
+        let mut p = format!("# {name}\n\n## Solutions ({})\n\n", sols.len());
+        for &s in sols {
+            let _ = writeln!(p, "- [{0}](../solutions/{0}.md)", t.solutions[s]);
+        }
+        let _ = write!(p, "\n## Connectors ({})\n\n", cons.len());
+        for &c in cons {
+            let _ = writeln!(p, "- [{0}](../connectors/{0}.md)", t.connectors[c].0);
+        }
+        let _ = write!(
+            p,
+            "\n## Content Items Using This Table ({})\n\n### Analytic Rules ({})\n\n",
+            items.len(),
+            items.len()
+        );
+        for &k in items {
+            let _ = writeln!(p, "- [{0}](../content/{0}.md)", t.content[k].0);
+        }
+        p.push_str("\n---\n\n**Browse:**\n\n- [Back to Tables Index](../tables-index.md)\n");
+        write(root, &format!("tables/{name}.md"), &p);
+    }
+    write(root, "tables-index.md", &index);
+
+    let mut sindex = format!(
+        "# Solutions Index\n\n**{} solutions** listed.\n\n## All\n\n",
+        t.solutions.len()
+    );
+    for (s, name) in t.solutions.iter().enumerate() {
+        let _ = writeln!(sindex, "- [{name}](solutions/{name}.md)");
+        let tables: Vec<&str> = t
+            .tables
+            .iter()
+            .filter(|x| x.1.contains(&s))
+            .map(|x| x.0)
+            .collect();
+        let cons: Vec<&str> = t
+            .connectors
+            .iter()
+            .filter(|c| c.1 == s)
+            .map(|c| c.0)
+            .collect();
+        let items: Vec<&str> = t.content.iter().filter(|c| c.1 == s).map(|c| c.0).collect();
+        let mut p = format!(
+            "# {name}\n\n## Data Connectors\n\nThis solution provides **{} data connector(s)**:\n\n",
+            cons.len()
+        );
+        for c in &cons {
+            let _ = writeln!(p, "- [{c}](../connectors/{c}.md)");
+        }
+        let _ = write!(
+            p,
+            "\n## Tables Used\n\nThis solution queries **{} table(s)**:\n\n| Table | Used By |\n|---|---|\n",
+            tables.len()
+        );
+        for x in &tables {
+            let _ = writeln!(p, "| [`{x}`](../tables/{x}.md) | Analytics |");
+        }
+        let _ = write!(
+            p,
+            "\n## Content Items\n\nThis solution includes **{} content item(s)**:\n\n| Content Type | Count |\n|---|---|\n| Analytic Rules | {} |\n\n### Analytic Rules\n\n| Name | Severity |\n|---|---|\n",
+            items.len(),
+            items.len()
+        );
+        for k in &items {
+            let _ = writeln!(p, "| [{k}](../content/{k}.md) | High |");
+        }
+        write(root, &format!("solutions/{name}.md"), &p);
+    }
+    write(root, "solutions-index.md", &sindex);
+
+    let mut cindex = format!(
+        "# Connectors Index\n\n**{} connectors** listed.\n\n## All\n\n",
+        t.connectors.len()
+    );
+    for (c, (name, s)) in t.connectors.iter().enumerate() {
+        let _ = writeln!(cindex, "- [{name}](connectors/{name}.md)");
+        let mut p = format!(
+            "# {name}\n\n| Attribute | Value |\n|---|---|\n| **Used in Solutions** | [{0}](../solutions/{0}.md) |\n\n## Tables Ingested\n\n",
+            t.solutions[*s]
+        );
+        for x in t.tables.iter().filter(|x| x.2.contains(&c)) {
+            let _ = writeln!(p, "- [{0}](../tables/{0}.md)", x.0);
+        }
+        write(root, &format!("connectors/{name}.md"), &p);
+    }
+    write(root, "connectors-index.md", &cindex);
+
+    for (k, (name, s)) in t.content.iter().enumerate() {
+        let mut p = format!(
+            "# {name}\n\n| Attribute | Value |\n|---|---|\n| **Solution** | [{0}](../solutions/{0}.md) |\n\n## Tables Used\n\n| Table |\n|---|\n",
+            t.solutions[*s]
+        );
+        for x in t.tables.iter().filter(|x| x.3.contains(&k)) {
+            let _ = writeln!(p, "| [`{0}`](../tables/{0}.md) |", x.0);
+        }
+        write(root, &format!("content/{name}.md"), &p);
+    }
+}
+
+fn check(root: &Path) -> Vec<String> {
+    let config = Config::load(Some("sentinel-ninja"), None).expect("the preset loads");
+    let outcome = reftree::check(&Options {
+        root: root.to_path_buf(),
+        config,
+        ..Options::default()
+    })
+    .expect("the run finishes");
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d.location.path, d.location.start.line, d.rule, d.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_consistent_tree_gives_no_finding_with_the_preset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    generate(dir.path(), &sample());
+    let found = check(dir.path());
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn each_kind_of_drift_is_found_alone() {
+    // A solution forgets a table it uses: one missing back-reference.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut t = sample();
+    t.tables[1].1.push(0); // securityevent says linux uses it...
+    generate(dir.path(), &t);
+    // ...so rewrite linux's page without securityevent while its count stays right.
+    let linux = dir.path().join("solutions/linux.md");
+    let text = std::fs::read_to_string(&linux).expect("read");
+    let text = text
+        .replace(
+            "| [`securityevent`](../tables/securityevent.md) | Analytics |\n",
+            "",
+        )
+        .replace("**3 table(s)**", "**2 table(s)**");
+    std::fs::write(&linux, text).expect("write");
+    let found = check(dir.path());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("tables/securityevent.md:6 missing-backref"),
+        "{found:#?}"
+    );
+
+    // A count drifts: one count-mismatch on the number.
+    let dir = tempfile::tempdir().expect("tempdir");
+    generate(dir.path(), &sample());
+    let syslog = dir.path().join("tables/syslog.md");
+    let text = std::fs::read_to_string(&syslog)
+        .expect("read")
+        .replace("## Solutions (2)", "## Solutions (3)");
+    std::fs::write(&syslog, text).expect("write");
+    let found = check(dir.path());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("tables/syslog.md:3 count-mismatch"),
+        "{found:#?}"
+    );
+}
