@@ -7,9 +7,11 @@ use reftree::config::Config;
 use std::fmt::Write;
 use std::path::Path;
 
+/// A table, the solutions using it, the connectors filling it, the content items using it.
+type Table = (&'static str, Vec<usize>, Vec<usize>, Vec<usize>);
+
 struct Tree {
-    /// (table, solutions using it, connectors filling it, content items using it)
-    tables: Vec<(&'static str, Vec<usize>, Vec<usize>, Vec<usize>)>,
+    tables: Vec<Table>,
     solutions: Vec<&'static str>,
     connectors: Vec<(&'static str, usize)>, // (name, solution)
     content: Vec<(&'static str, usize)>,    // (name, solution)
