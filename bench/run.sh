@@ -38,7 +38,7 @@ for tree in sentinel-ninja-2025-12-31 sentinel-ninja-2026-08-14; do
     -n reftree "$reftree check --root . --format short -q > /dev/null" \
     -n reftree-preset "$reftree check --root . --format short -q --preset sentinel-ninja > /dev/null" \
     -n lychee "$tools/bin/lychee --offline --include-fragments --no-progress . > /dev/null" \
-    -n rumdl "$tools/bin/rumdl check --no-config --enable MD042,MD051,MD052,MD057 . > /dev/null" \
+    -n rumdl "$tools/bin/rumdl check --no-config --no-cache --enable MD042,MD051,MD052,MD057 . > /dev/null" \
     > "$out/$tree.log"
   mem=$( { /usr/bin/time -f %M "$reftree" check --root . --format short -q --preset sentinel-ninja > /dev/null || true; } 2>&1 | tail -n 1)
   echo "$mem" > "$out/$tree.rss"

@@ -114,9 +114,13 @@ pub enum CountForm {
         optional: bool,
     },
     /// `**2148 tables** documented`: rows across all sections of the page.
+    #[serde(rename_all = "kebab-case")]
     PageTotal {
         kind: Option<String>,
         pattern: String,
+        /// Count only the items that link to a page of this kind (an index's
+        /// rows, not its statistics tables).
+        item_kind: Option<String>,
         #[serde(default)]
         optional: bool,
     },

@@ -137,9 +137,10 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
     match form {
         CountForm::Heading { .. } => {}
         CountForm::Bold { kind, pattern, .. } | CountForm::PageTotal { kind, pattern, .. } => {
-            let (counts, plus) = match form {
-                CountForm::Bold { counts, plus, .. } => (Some(*counts), plus.as_deref()),
-                _ => (None, None), // a page-wide total
+            let (counts, plus, item_kind) = match form {
+                CountForm::Bold { counts, plus, .. } => (Some(*counts), plus.as_deref(), None),
+                CountForm::PageTotal { item_kind, .. } => (None, None, item_kind.as_deref()),
+                _ => (None, None, None),
             };
             let Ok(re) = regex::Regex::new(pattern) else {
                 return out;
@@ -166,12 +167,16 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
                         strong.pos.advance(&strong.text[..m.start()]),
                         m.len() as u32,
                     );
-                    let (found, what) = match counts {
-                        None => (
+                    let (found, what) = match (counts, item_kind) {
+                        (Some(counts), _) => bold_found(page, strong.offset, counts),
+                        (None, Some(k)) => (
+                            items_linking_to(index, ctx, page, k),
+                            format!("list items and table rows linking to a `{k}` page"),
+                        ),
+                        (None, None) => (
                             page_items(page),
                             "list items and table rows in the page's sections".to_string(),
                         ),
-                        Some(counts) => bold_found(page, strong.offset, counts),
                     };
                     out.push(Claim {
                         page,
@@ -253,6 +258,23 @@ fn bold_found(page: &Page, offset: u32, counts: BoldCounts) -> (u64, String) {
             (n, "list items and table rows in the subsections".into())
         }
     }
+}
+
+/// Items of the page that link to a page of kind `kind`.
+fn items_linking_to(index: &Index, ctx: &Ctx, page: &Page, kind: &str) -> u64 {
+    let mut items: Vec<u32> = page
+        .links
+        .iter()
+        .filter_map(|l| match (l.at, &l.target) {
+            (Some((i, _)), Target::File(f)) => {
+                let p = index.page_of.get(f)?;
+                ctx.kinds.is(ctx.config, *p, kind).then_some(i)
+            }
+            _ => None,
+        })
+        .collect();
+    items.dedup();
+    items.len() as u64
 }
 
 /// Items in the page's top sections below the title (footers after a closing rule excluded).
