@@ -40,6 +40,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
+    /// Write the findings to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Leave pages matching this glob out of checking (repeatable). They still count as link targets.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -69,6 +72,9 @@ pub struct CheckArgs {
 pub enum FormatArg {
     Human,
     Short,
+    Json,
+    Sarif,
+    Github,
 }
 
 impl From<FormatArg> for Format {
@@ -76,6 +82,9 @@ impl From<FormatArg> for Format {
         match f {
             FormatArg::Human => Format::Human,
             FormatArg::Short => Format::Short,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
         }
     }
 }

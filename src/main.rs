@@ -58,10 +58,34 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            reftree::report::write(&mut stdout, &outcome, &opts.root, args.format.into(), color)?;
-            stdout.flush()?;
+            match &args.output {
+                Some(path) => {
+                    let mut buf = Vec::new();
+                    reftree::report::write(
+                        &mut buf,
+                        &outcome,
+                        &opts.root,
+                        args.format.into(),
+                        false,
+                    )?;
+                    if let Err(e) = std::fs::write(path, buf) {
+                        eprintln!("error: cannot write `{}`: {e}", path.display());
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+                None => {
+                    let color = std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                    reftree::report::write(
+                        &mut stdout,
+                        &outcome,
+                        &opts.root,
+                        args.format.into(),
+                        color,
+                    )?;
+                    stdout.flush()?;
+                }
+            }
             if !args.quiet {
                 eprint!("{}", reftree::report::summary::render(&outcome));
             }

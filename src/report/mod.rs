@@ -1,6 +1,9 @@
 //! Output formats. Line and column are computed here, from byte spans.
 
+pub mod github;
 pub mod human;
+pub mod json;
+pub mod sarif;
 pub mod short;
 pub mod summary;
 
@@ -12,6 +15,9 @@ use std::path::Path;
 pub enum Format {
     Human,
     Short,
+    Json,
+    Sarif,
+    Github,
 }
 
 /// Write every finding of `outcome` in `format`.
@@ -25,5 +31,8 @@ pub fn write(
     match format {
         Format::Human => human::write(out, outcome, root, color),
         Format::Short => short::write(out, outcome),
+        Format::Json => json::write(out, outcome),
+        Format::Sarif => sarif::write(out, outcome),
+        Format::Github => github::write(out, outcome),
     }
 }

@@ -93,8 +93,15 @@ fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
         return shortest_extension;
     }
     let limit = (f.chars().count() / 3).max(2);
+    // Compare without a trailing count (`solutions-29`): `#solution` is close to it.
+    let base = |a: &'a str| -> &'a str {
+        match a.rsplit_once('-') {
+            Some((b, n)) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => b,
+            _ => a,
+        }
+    };
     page.anchors()
-        .map(|a| (strsim::levenshtein(a, &f), a))
+        .map(|a| (strsim::levenshtein(base(a), &f), a))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, a)| a)
