@@ -27,7 +27,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         };
         let mut message = d.message.clone();
         if let Some(h) = &d.help {
-            message.push_str("\n");
+            message.push('\n');
             message.push_str(h);
         }
         for r in d.related.iter().filter(|r| r.location.path != l.path) {

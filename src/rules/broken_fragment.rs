@@ -101,7 +101,10 @@ fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
         }
     };
     page.anchors()
-        .map(|a| (strsim::levenshtein(base(a), &f), a))
+        .map(|a| {
+            let d = strsim::levenshtein(a, &f).min(strsim::levenshtein(base(a), &f));
+            (d, a)
+        })
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, a)| a)
