@@ -63,6 +63,15 @@ pub struct CheckArgs {
         hide_default_value = true
     )]
     pub max_page_bytes: u64,
+    /// Apply the fixes that are certain (counts, encodings, letter case), then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply fixes that are likely but not certain (a broken link's one close candidate).
+    #[arg(long)]
+    pub fix_unsafe: bool,
+    /// Print the fixes as a unified diff and write nothing.
+    #[arg(long)]
+    pub diff: bool,
     /// Print no summary.
     #[arg(long, short)]
     pub quiet: bool,

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod fix;
 pub mod index;
 pub mod parse;
 pub mod report;

@@ -3,7 +3,8 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{CheckArgs, Cli, Command};
+use reftree::diag::Severity;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -43,59 +44,92 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         },
-        Command::Check(args) => {
-            let opts = match args.options() {
-                Ok(o) => o,
-                Err(e) => {
-                    eprintln!("{}", e.trim_end());
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            let outcome = match reftree::check(&opts) {
-                Ok(o) => o,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            match &args.output {
-                Some(path) => {
-                    let mut buf = Vec::new();
-                    reftree::report::write(
-                        &mut buf,
-                        &outcome,
-                        &opts.root,
-                        args.format.into(),
-                        false,
-                    )?;
-                    if let Err(e) = std::fs::write(path, buf) {
-                        eprintln!("error: cannot write `{}`: {e}", path.display());
-                        return Ok(ExitCode::from(2));
-                    }
-                }
-                None => {
-                    let color = std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-                    reftree::report::write(
-                        &mut stdout,
-                        &outcome,
-                        &opts.root,
-                        args.format.into(),
-                        color,
-                    )?;
-                    stdout.flush()?;
-                }
-            }
-            if !args.quiet {
-                eprint!("{}", reftree::report::summary::render(&outcome));
-            }
-            Ok(if outcome.unreadable {
-                ExitCode::from(2)
-            } else if outcome.count(reftree::diag::Severity::Error) > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+        Command::Check(args) => check(&args, &mut stdout),
+    }
+}
+
+fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCode> {
+    let opts = match args.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{}", e.trim_end());
+            return Ok(ExitCode::from(2));
         }
+    };
+    let run = |opts: &reftree::Options| match reftree::check(opts) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    };
+    let Some(mut outcome) = run(&opts) else {
+        return Ok(ExitCode::from(2));
+    };
+    let mut fixed = None;
+    if args.fix || args.fix_unsafe || args.diff {
+        let plan = reftree::fix::Plan::new(&outcome.diagnostics, args.fix_unsafe);
+        if args.diff {
+            stdout.write_all(reftree::fix::diff(&opts.root, &plan)?.as_bytes())?;
+            eprintln!(
+                "{} fix(es) in {} file(s) shown; nothing was written",
+                plan.edit_count(),
+                plan.files.len()
+            );
+            return Ok(exit_code(&outcome));
+        }
+        let applied = reftree::fix::apply(&opts.root, &plan)?;
+        for path in &applied.skipped {
+            eprintln!("warning: `{path}` changed since it was checked; it was not fixed");
+        }
+        // What is left, as the tree now is.
+        let Some(after) = run(&opts) else {
+            return Ok(ExitCode::from(2));
+        };
+        outcome = after;
+        fixed = Some(applied);
+    }
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            reftree::report::write(&mut buf, &outcome, &opts.root, args.format.into(), false)?;
+            if let Err(e) = std::fs::write(path, buf) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+        }
+        None => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            reftree::report::write(stdout, &outcome, &opts.root, args.format.into(), color)?;
+            stdout.flush()?;
+        }
+    }
+    if !args.quiet {
+        if let Some(a) = &fixed {
+            let fixable = outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.fix.is_some())
+                .count();
+            eprintln!(
+                "fixed {} finding(s) in {} file(s); {} left ({fixable} with a fix that is not certain: --fix-unsafe or --diff to see)",
+                a.edits,
+                a.files,
+                outcome.diagnostics.len()
+            );
+        }
+        eprint!("{}", reftree::report::summary::render(&outcome));
+    }
+    Ok(exit_code(&outcome))
+}
+
+fn exit_code(outcome: &reftree::Outcome) -> ExitCode {
+    if outcome.unreadable {
+        ExitCode::from(2)
+    } else if outcome.count(Severity::Error) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

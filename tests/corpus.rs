@@ -121,3 +121,56 @@ fn newest_tree_contents_blocks_miss_the_counted_headings() {
                 .contains("`..%2FIntel471-ImportMalwareIntelligenceToSentinel`")
     }));
 }
+
+#[test]
+fn fix_on_a_copy_of_the_first_release_leaves_no_certain_fix() {
+    let Some(dir) = corpus() else { return };
+    let copy = tempfile::tempdir().expect("tempdir");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(dir.join("sentinel-ninja-2025-12-31"))
+        .arg(copy.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let root = copy.path().join("sentinel-ninja-2025-12-31");
+    let options = || Options {
+        root: root.clone(),
+        config: reftree::config::Config::load(Some("sentinel-ninja"), None).expect("preset"),
+        ..Options::default()
+    };
+    let before = reftree::check(&options()).expect("check");
+    let plan = reftree::fix::Plan::new(&before.diagnostics, false);
+    assert!(
+        plan.edit_count() > 200,
+        "certain fixes planned: {}",
+        plan.edit_count()
+    );
+    let applied = reftree::fix::apply(&root, &plan).expect("apply");
+    assert!(applied.skipped.is_empty());
+    let after = reftree::check(&options()).expect("check");
+    let left: Vec<String> = after
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.certain))
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d.location.path, d.location.start.line, d.message
+            )
+        })
+        .collect();
+    assert!(left.is_empty(), "certain fixes left after --fix: {left:#?}");
+    assert!(after.diagnostics.len() < before.diagnostics.len());
+    // The fixed encodings now resolve: no unencoded `%` or raw `#` is left.
+    for rule in [
+        "unencoded-percent",
+        "unencoded-reserved-char",
+        "non-canonical-encoding",
+    ] {
+        assert!(
+            !after.diagnostics.iter().any(|d| d.rule == rule),
+            "{rule} left"
+        );
+    }
+}

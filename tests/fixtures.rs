@@ -7,8 +7,10 @@
 
 use reftree::diag::Diagnostic;
 use reftree::report::{self, Format};
-use reftree::{Options, rules};
-use std::collections::HashMap;
+use reftree::rules;
+
+mod common;
+use common::only;
 use std::path::{Path, PathBuf};
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
@@ -19,26 +21,6 @@ fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
-}
-
-/// Options that run `rule` alone on `root`, with the case's `reftree.toml` if it has one.
-pub fn only(rule: &str, root: &Path) -> Options {
-    let config = match std::fs::read_to_string(root.join("reftree.toml")) {
-        Ok(text) => reftree::config::Config::load(None, Some(("reftree.toml", &text)))
-            .unwrap_or_else(|e| panic!("{}: {}", root.display(), e.render())),
-        Err(_) => reftree::config::Config::default(),
-    };
-    let severities: HashMap<String, Option<reftree::diag::Severity>> = rules::ALL
-        .iter()
-        .map(|r| (r.id.to_string(), (r.id == rule).then_some(r.severity)))
-        .collect();
-    Options {
-        root: root.to_path_buf(),
-        severities,
-        max_page_bytes: 4096,
-        config,
-        ..Options::default()
-    }
 }
 
 fn render(outcome: &reftree::Outcome, root: &Path) -> String {
