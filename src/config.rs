@@ -62,6 +62,9 @@ struct FileV1 {
     relations: Vec<Spanned<Relation>>,
     #[serde(default)]
     orphans: Vec<Spanned<Orphan>>,
+    /// Per-path rule ignores.
+    #[serde(default)]
+    ignore: Vec<Spanned<IgnoreEntry>>,
     /// Kinds some versions of the tree do not have: entries about them are
     /// not reported by `rule-matches-nothing` when no page is of the kind.
     #[serde(default)]
@@ -173,6 +176,23 @@ pub struct Orphan {
     pub index: OneOrMany,
 }
 
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreEntry {
+    paths: OneOrMany,
+    /// Rule ids; all rules when absent.
+    #[serde(default)]
+    rules: Vec<String>,
+}
+
+/// Findings of `rules` (all when empty) in files matching `paths` are not reported.
+#[derive(Clone, Debug)]
+pub struct Ignore {
+    pub paths: GlobSet,
+    pub rules: Vec<String>,
+    pub at: Location,
+}
+
 /// A page kind: a name and the globs that select its pages.
 #[derive(Clone, Debug)]
 pub struct Kind {
@@ -199,6 +219,7 @@ pub struct Config {
     pub relations: Vec<(Relation, Location)>,
     pub orphans: Vec<(Orphan, Location)>,
     pub optional_kinds: Vec<String>,
+    pub ignores: Vec<Ignore>,
     /// Texts of the files the locations point into (path, text), for rendering.
     pub sources: Vec<(String, String)>,
 }
@@ -439,6 +460,38 @@ impl Config {
         }
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
+        for entry in &file.ignore {
+            let mut b = GlobSetBuilder::new();
+            for g in entry.get_ref().paths.to_vec() {
+                let glob = Glob::new(&g).map_err(|e| {
+                    ConfigError::new(
+                        path,
+                        text,
+                        format!("bad glob `{g}` in [[ignore]]: {}", e.kind()),
+                        Some(entry.span()),
+                    )
+                })?;
+                b.add(glob);
+            }
+            for id in &entry.get_ref().rules {
+                if crate::rules::by_id(id).is_none() {
+                    return Err(ConfigError::new(
+                        path,
+                        text,
+                        format!("unknown rule `{id}` in [[ignore]]; `reftree rules` lists them"),
+                        Some(entry.span()),
+                    ));
+                }
+            }
+            let paths = b
+                .build()
+                .map_err(|e| ConfigError::new(path, text, e.to_string(), Some(entry.span())))?;
+            self.ignores.push(Ignore {
+                paths,
+                rules: entry.get_ref().rules.clone(),
+                at: locate(path, text, entry.span()),
+            });
+        }
         for o in &file.orphans {
             self.orphans
                 .push((o.get_ref().clone(), locate(path, text, o.span())));

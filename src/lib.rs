@@ -14,6 +14,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod suppress;
 pub mod walk;
 
 use diag::{Diagnostic, Severity};
@@ -126,7 +127,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     let index = index::build(&root, walked, &is_reported, max);
     let kinds = schema::Kinds::build(&index, &opts.config);
 
-    let mut diagnostics: Vec<Diagnostic> = active
+    let diagnostics: Vec<Diagnostic> = active
         .par_iter()
         .flat_map_iter(|(rule, severity)| {
             let ctx = rules::Ctx {
@@ -140,6 +141,11 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             out
         })
         .collect();
+    let unused = active
+        .iter()
+        .find(|(r, _)| r.id == "unused-suppression")
+        .map(|(_, s)| *s);
+    let mut diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 

@@ -128,6 +128,63 @@ pub struct PageFacts {
     /// A parenthetical right after a link (`[Syslog](syslog.md) (dependency)`),
     /// by the link's destination offset.
     pub link_notes: Vec<(u32, Box<str>)>,
+    /// `<!-- reftree-disable... -->` comments.
+    pub suppressions: Vec<Suppression>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// `reftree-disable-next-line`: the line after the comment.
+    NextLine,
+    /// `reftree-disable`: from here to the next `reftree-enable` (or the end).
+    Disable,
+    /// `reftree-enable`: ends a `reftree-disable`.
+    Enable,
+}
+
+/// An inline suppression comment.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// Rule ids; empty means every rule.
+    pub rules: Vec<String>,
+    /// File offset and length of the comment, and its position.
+    pub offset: u32,
+    pub len: u32,
+    pub pos: Pos,
+    /// The line the comment ends on.
+    pub end_line: u32,
+}
+
+/// `<!-- reftree-disable-next-line broken-link -->` and friends, in `html`.
+fn suppressions_in(html: &str, at: usize, lines: &Lines<'_>, out: &mut Vec<Suppression>) {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"<!--\s*reftree-(disable-next-line|disable|enable)\b([^>]*?)-->")
+            .expect("valid regex")
+    });
+    for c in re.captures_iter(html) {
+        let whole = c.get(0).expect("group 0");
+        let kind = match &c[1] {
+            "disable-next-line" => SuppressionKind::NextLine,
+            "disable" => SuppressionKind::Disable,
+            _ => SuppressionKind::Enable,
+        };
+        let rules = c[2]
+            .split(|ch: char| ch.is_whitespace() || ch == ',')
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.push(Suppression {
+            kind,
+            rules,
+            offset: lines.file_offset(at + whole.start()),
+            len: whole.len() as u32,
+            pos: lines.pos(at + whole.start()),
+            end_line: lines.pos(at + whole.end()).line,
+        });
+    }
 }
 
 impl PageFacts {
@@ -340,6 +397,9 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
+                if memchr::memmem::find(h.as_bytes(), b"reftree-").is_some() {
+                    suppressions_in(&h, range.start, &lines, &mut facts.suppressions);
+                }
                 for found in html.scan(&h) {
                     let at = range.start + found.offset;
                     match found.what {

@@ -18,6 +18,7 @@ mod undefined_reference;
 mod unencoded_percent;
 mod unencoded_reserved_char;
 mod unrendered_link;
+mod unused_suppression;
 
 use crate::diag::{Diagnostic, Fix, Location, Severity};
 use crate::index::{Index, Link, Page};
@@ -105,6 +106,7 @@ pub const ALL: &[&Rule] = &[
     &missing_backref::RULE,
     &orphan_page::RULE,
     &rule_matches_nothing::RULE,
+    &unused_suppression::RULE,
     &input::UNREADABLE_FILE,
     &input::INVALID_UTF8,
     &input::BINARY_PAGE,

@@ -13,7 +13,11 @@ pub fn only(rule: &str, root: &Path) -> Options {
     };
     let severities: HashMap<String, Option<reftree::diag::Severity>> = reftree::rules::ALL
         .iter()
-        .map(|r| (r.id.to_string(), (r.id == rule).then_some(r.severity)))
+        // `unused-suppression` needs the findings of the others to suppress.
+        .map(|r| {
+            let on = r.id == rule || (rule == "unused-suppression" && r.default_enabled);
+            (r.id.to_string(), on.then_some(r.severity))
+        })
         .collect();
     Options {
         root: root.to_path_buf(),

@@ -1,0 +1,116 @@
+//! Suppressions: `<!-- reftree-disable-next-line rule -->`,
+//! `<!-- reftree-disable rule -->` ... `<!-- reftree-enable -->`, and
+//! `[[ignore]]` entries of the rule file. A suppression that suppresses
+//! nothing is itself reported (`unused-suppression`), so they do not pile up.
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::index::Index;
+use crate::index::resolve::Target;
+use crate::parse::{Suppression, SuppressionKind};
+
+fn names(rules: &[String], rule: &str) -> bool {
+    rules.is_empty() || rules.iter().any(|r| r == rule)
+}
+
+/// Whether suppression `i` of `list` covers diagnostic `d`.
+fn covers(list: &[Suppression], i: usize, d: &Diagnostic) -> bool {
+    let s = &list[i];
+    if !names(&s.rules, d.rule) {
+        return false;
+    }
+    match s.kind {
+        SuppressionKind::NextLine => d.location.start.line == s.end_line + 1,
+        SuppressionKind::Disable => {
+            let end = list[i + 1..]
+                .iter()
+                .find(|e| e.kind == SuppressionKind::Enable)
+                .map_or(u32::MAX, |e| e.offset);
+            (s.offset..end).contains(&d.location.bytes.start)
+        }
+        SuppressionKind::Enable => false,
+    }
+}
+
+/// Drop suppressed findings; report unused suppressions with `unused` severity (if on).
+pub fn apply(
+    index: &Index,
+    config: &Config,
+    diagnostics: Vec<Diagnostic>,
+    unused: Option<Severity>,
+) -> Vec<Diagnostic> {
+    let mut used_inline: std::collections::HashMap<usize, Vec<bool>> =
+        std::collections::HashMap::new();
+    let mut used_config = vec![false; config.ignores.len()];
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let mut suppressed = false;
+        for (i, ig) in config.ignores.iter().enumerate() {
+            if ig.paths.is_match(&d.location.path) && names(&ig.rules, d.rule) {
+                used_config[i] = true;
+                suppressed = true;
+            }
+        }
+        let page = match index.entries.exact(&d.location.path) {
+            Some(Target::File(f)) => index.page_of.get(&f).copied(),
+            _ => None,
+        };
+        if let Some(p) = page {
+            let list = &index.pages[p].facts.suppressions;
+            if !list.is_empty() {
+                let used = used_inline
+                    .entry(p)
+                    .or_insert_with(|| vec![false; list.len()]);
+                for (i, flag) in used.iter_mut().enumerate() {
+                    if covers(list, i, &d) {
+                        *flag = true;
+                        suppressed = true;
+                    }
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(d);
+        }
+    }
+    let Some(severity) = unused else { return kept };
+    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
+        let list = &page.facts.suppressions;
+        let used = used_inline.get(&p);
+        for (i, s) in list.iter().enumerate() {
+            if s.kind == SuppressionKind::Enable || used.is_some_and(|u| u[i]) {
+                continue;
+            }
+            let what = if s.rules.is_empty() {
+                "any rule".to_string()
+            } else {
+                format!("`{}`", s.rules.join("`, `"))
+            };
+            kept.push(Diagnostic {
+                rule: "unused-suppression",
+                severity,
+                location: Location::ascii(&page.path, s.offset, s.pos, s.len),
+                label: "suppresses nothing".into(),
+                message: format!("this suppression of {what} suppresses nothing"),
+                help: Some("remove the comment, or fix its rule ids or position (`reftree-disable-next-line` covers the line after it)".into()),
+                fix: None,
+                related: Vec::new(),
+            });
+        }
+    }
+    for (ig, used) in config.ignores.iter().zip(used_config) {
+        if !used {
+            kept.push(Diagnostic {
+                rule: "unused-suppression",
+                severity,
+                location: ig.at.clone(),
+                label: "suppresses nothing".into(),
+                message: "this [[ignore]] entry suppresses nothing".into(),
+                help: Some("remove the entry, or fix its paths or rule ids".into()),
+                fix: None,
+                related: Vec::new(),
+            });
+        }
+    }
+    kept
+}
