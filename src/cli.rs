@@ -40,6 +40,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
+    /// Report the findings in files changed since this git revision (deleted
+    /// and renamed files included) and the findings elsewhere they cause.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Write the findings to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -125,7 +129,12 @@ impl CheckArgs {
             severities.insert(id.to_string(), sev);
         }
         let config = load_config(&root, self.config.as_deref(), self.preset.as_deref())?;
+        let changed = match &self.changed_since {
+            Some(rev) => Some(changed_files(&root, rev)?),
+            None => None,
+        };
         Ok(Options {
+            changed,
             config,
             root,
             paths: self.paths.clone(),
@@ -163,4 +172,48 @@ fn load_config(
     });
     let file = shown.as_deref().zip(text.as_deref());
     reftree::config::Config::load(preset, file).map_err(|e| e.render())
+}
+
+/// Root-relative paths changed since `rev` per git: modified, added, deleted
+/// (renames as a deletion and an addition), and untracked files.
+fn changed_files(root: &std::path::Path, rev: &str) -> Result<Vec<String>, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .map_err(|e| format!("error: --changed-since needs git: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "error: --changed-since {rev}: git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let top = std::path::PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
+    let top = top.canonicalize().unwrap_or(top);
+    let root = root.canonicalize().map_err(|e| format!("error: cannot use `{}` as the root: {e}", root.display()))?;
+    let prefix = root
+        .strip_prefix(&top)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let mut paths = Vec::new();
+    let diff = git(&["diff", "--name-only", "--no-renames", "-z", rev, "--"])?;
+    let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name", "-z"])?;
+    for p in diff.split('\0').chain(untracked.split('\0')).filter(|p| !p.is_empty()) {
+        let rel = if prefix.is_empty() {
+            Some(p)
+        } else {
+            p.strip_prefix(prefix.as_str()).and_then(|r| r.strip_prefix('/'))
+        };
+        if let Some(r) = rel {
+            paths.push(r.to_string());
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
 }

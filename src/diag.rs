@@ -113,6 +113,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// The other file a finding is about (a link's target, even a deleted
+    /// one): a run restricted to some files also reports findings elsewhere
+    /// that are about them.
+    pub about: Option<String>,
 }
 
 impl Diagnostic {

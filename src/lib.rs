@@ -29,8 +29,12 @@ use std::time::{Duration, Instant};
 pub struct Options {
     /// The folder links resolve against. Everything under it is indexed.
     pub root: PathBuf,
-    /// Files or folders whose findings are reported (all when empty).
+    /// Files or folders whose findings are reported (all when empty), with
+    /// the findings elsewhere that are about them.
     pub paths: Vec<PathBuf>,
+    /// Root-relative paths changed since a git revision (deleted ones
+    /// included), reported like `paths`; `Some(empty)` reports nothing.
+    pub changed: Option<Vec<String>>,
     /// Globs of pages left out of checking (still link targets).
     pub exclude: Vec<String>,
     /// Per-rule severity overrides; `None` turns a rule off.
@@ -99,7 +103,9 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     }
     let active = active_rules(opts)?;
     opts.config.validate().map_err(Error::Config)?;
-    let reported = reported_prefixes(&root, &opts.paths)?;
+    let mut scope = reported_prefixes(&root, &opts.paths)?;
+    scope.extend(opts.changed.iter().flatten().cloned());
+    let restricted = !opts.paths.is_empty() || opts.changed.is_some();
     let patterns: Vec<String> = opts
         .config
         .exclude
@@ -114,9 +120,9 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
 
     let walked = walk::walk(&root, &exclude);
     let files = walked.files.len();
-    let is_reported = |path: &str| {
-        reported.is_empty()
-            || reported
+    let in_scope = |path: &str| {
+        !restricted
+            || scope
                 .iter()
                 .any(|p| p.is_empty() || path == p || path.starts_with(&format!("{p}/")))
     };
@@ -124,7 +130,8 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         0 => index::MAX_PAGE_BYTES,
         n => n,
     };
-    let index = index::build(&root, walked, &is_reported, max);
+    // Every page is checked: a change to one page can break links in another.
+    let index = index::build(&root, walked, &|_| true, max);
     let kinds = schema::Kinds::build(&index, &opts.config);
 
     let diagnostics: Vec<Diagnostic> = active
@@ -146,17 +153,25 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         .find(|(r, _)| r.id == "unused-suppression")
         .map(|(_, s)| *s);
     let mut diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
+    if restricted {
+        // Findings in the files in scope, and those elsewhere about them.
+        diagnostics.retain(|d| {
+            in_scope(&d.location.path)
+                || d.about.as_deref().is_some_and(in_scope)
+                || d.related.iter().any(|r| in_scope(&r.location.path))
+        });
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 
     let stats = Stats {
         files,
         pages: index.pages.len(),
-        checked_pages: index.pages.iter().filter(|p| p.reported).count(),
+        checked_pages: index.pages.iter().filter(|p| p.reported && in_scope(&p.path)).count(),
         links: index
             .pages
             .iter()
-            .filter(|p| p.reported)
+            .filter(|p| p.reported && in_scope(&p.path))
             .map(|p| p.link_count() + p.facts.external_links as usize)
             .sum(),
         elapsed: started.elapsed(),

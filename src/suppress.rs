@@ -95,6 +95,7 @@ pub fn apply(
                 help: Some("remove the comment, or fix its rule ids or position (`reftree-disable-next-line` covers the line after it)".into()),
                 fix: None,
                 related: Vec::new(),
+            about: None,
             });
         }
     }
@@ -109,6 +110,7 @@ pub fn apply(
                 help: Some("remove the entry, or fix its paths or rule ids".into()),
                 fix: None,
                 related: Vec::new(),
+            about: None,
             });
         }
     }

@@ -44,11 +44,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else {
             format!("`{}`", target.path)
         };
-        let mut d = ctx.diag(
-            link.location(&page.path, range),
-            "no such anchor",
-            format!("fragment `#{written}` not found in {where_}"),
-        );
+        let mut d = ctx
+            .diag(
+                link.location(&page.path, range),
+                "no such anchor",
+                format!("fragment `#{written}` not found in {where_}"),
+            )
+            .with_about(target.path.clone());
         match nearest(fragment, target) {
             Some(a) => {
                 d = d.with_help(format!("did you mean `#{a}`?"));

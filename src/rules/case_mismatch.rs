@@ -21,11 +21,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let path = &link.written()[link.path_range()];
-        let mut d = ctx.diag(
-            link.location(&page.path, link.path_range()),
-            "wrong letter case",
-            format!("link target `{path}` differs in letter case from `{actual}` on disk"),
-        );
+        let mut d = ctx
+            .diag(
+                link.location(&page.path, link.path_range()),
+                "wrong letter case",
+                format!("link target `{path}` differs in letter case from `{actual}` on disk"),
+            )
+            .with_about(actual.to_string());
         match fix_case(path, actual) {
             Some(fixed) => {
                 d = d.with_help(format!(

@@ -122,6 +122,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     };
                     out.push(
                         ctx.diag(link.whole(&page_a.path), "listed here", message)
+                            .with_about(page_b.path.clone())
                             .with_help(format!(
                                 "add a link to `{back_link}` under {b_name} in `{}`, or remove this one",
                                 page_b.path

@@ -63,6 +63,7 @@ impl Ctx<'_> {
             help: None,
             fix: None,
             related: Vec::new(),
+            about: None,
         }
     }
 }
@@ -70,6 +71,11 @@ impl Ctx<'_> {
 impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_about(mut self, path: impl Into<String>) -> Self {
+        self.about = Some(path.into());
         self
     }
 

@@ -1,0 +1,138 @@
+//! reftree in git workflows: `--changed-since` on a temporary repository,
+//! and the real `pre-commit` tool using this repository's hook.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=reftree", "-c", "user.email=reftree@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+fn reftree(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("reftree runs");
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "guide.md", "# Guide\n\n## Install\n\nSteps.\n");
+    write(d, "index.md", "# Index\n\n- [Install](guide.md#install)\n- [Old](old.md)\n");
+    write(d, "old.md", "# Old\n");
+    write(d, "other.md", "# Other\n\n[already broken, not this change's doing](missing.md)\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "start"]);
+
+    // The change: a heading removed, a page deleted.
+    write(d, "guide.md", "# Guide\n\nSteps.\n");
+    git(d, &["rm", "-q", "old.md"]);
+
+    let (code, out) = reftree(d, &["check", "--changed-since", "HEAD", "--format", "short", "-q"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        out,
+        "index.md:3:22: error[broken-fragment] fragment `#install` not found in `guide.md`\n\
+         index.md:4:9: error[broken-link] link target `old.md` does not exist\n"
+    );
+    // Without the restriction, the old finding is there too.
+    let (_, all) = reftree(d, &["check", "--format", "short", "-q"]);
+    assert!(all.contains("other.md:3:"), "{all}");
+
+    // Nothing changed since the last commit: nothing to report.
+    git(d, &["commit", "-q", "-am", "change"]);
+    let (code, out) = reftree(d, &["check", "--changed-since", "HEAD", "--format", "short", "-q"]);
+    assert_eq!((code, out.as_str()), (Some(0), ""));
+}
+
+/// `pre-commit` from PyPI (`.ci/run` installs it); where it is absent, say so.
+fn pre_commit() -> Option<String> {
+    let exe = std::env::var("REFTREE_PRE_COMMIT").unwrap_or_else(|_| "pre-commit".into());
+    match Command::new(&exe).arg("--version").output() {
+        Ok(o) if o.status.success() => Some(exe),
+        _ => {
+            eprintln!("SKIPPED: pre-commit is not installed (pip install pre-commit); the hook test did not run");
+            None
+        }
+    }
+}
+
+#[test]
+fn the_pre_commit_hook_blocks_a_broken_link_and_passes_the_fix() {
+    let Some(pre_commit) = pre_commit() else { return };
+    let this_repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rev = String::from_utf8(git(this_repo, &["rev-parse", "HEAD"]).stdout).expect("utf8");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("docs-repo");
+    std::fs::create_dir_all(&d).expect("mkdir");
+    git(&d, &["init", "-q", "-b", "main"]);
+    write(
+        &d,
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: reftree-system\n",
+            this_repo.display(),
+            rev.trim()
+        ),
+    );
+    write(&d, "index.md", "# Index\n\n[Guide](guide.md)\n");
+    write(&d, "guide.md", "# Guide\n");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_reftree")).parent().expect("bin dir");
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let home = dir.path().join("pre-commit-home");
+    let run = |args: &[&str]| {
+        Command::new(&pre_commit)
+            .current_dir(&d)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", &home)
+            .args(args)
+            .output()
+            .expect("pre-commit runs")
+    };
+    let commit = || {
+        Command::new("git")
+            .current_dir(&d)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", &home)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(["commit", "-q", "-m", "docs"])
+            .output()
+            .expect("git commit runs")
+    };
+    let installed = run(&["install"]);
+    assert!(installed.status.success(), "{}", String::from_utf8_lossy(&installed.stderr));
+
+    // A broken link: the commit fails, and says why.
+    write(&d, "index.md", "# Index\n\n[Guide](guid.md)\n");
+    git(&d, &["add", "."]);
+    let failed = commit();
+    let said = format!("{}{}", String::from_utf8_lossy(&failed.stdout), String::from_utf8_lossy(&failed.stderr));
+    assert!(!failed.status.success(), "the commit should fail: {said}");
+    assert!(said.contains("index.md:3:9: error[broken-link] link target `guid.md` does not exist"), "{said}");
+
+    // Fixed: the commit passes.
+    write(&d, "index.md", "# Index\n\n[Guide](guide.md)\n");
+    git(&d, &["add", "."]);
+    let passed = commit();
+    let said = format!("{}{}", String::from_utf8_lossy(&passed.stdout), String::from_utf8_lossy(&passed.stderr));
+    assert!(passed.status.success(), "the commit should pass: {said}");
+}
