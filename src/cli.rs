@@ -195,19 +195,32 @@ fn changed_files(root: &std::path::Path, rev: &str) -> Result<Vec<String>, Strin
     };
     let top = std::path::PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
     let top = top.canonicalize().unwrap_or(top);
-    let root = root.canonicalize().map_err(|e| format!("error: cannot use `{}` as the root: {e}", root.display()))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("error: cannot use `{}` as the root: {e}", root.display()))?;
     let prefix = root
         .strip_prefix(&top)
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
     let mut paths = Vec::new();
     let diff = git(&["diff", "--name-only", "--no-renames", "-z", rev, "--"])?;
-    let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name", "-z"])?;
-    for p in diff.split('\0').chain(untracked.split('\0')).filter(|p| !p.is_empty()) {
+    let untracked = git(&[
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--full-name",
+        "-z",
+    ])?;
+    for p in diff
+        .split('\0')
+        .chain(untracked.split('\0'))
+        .filter(|p| !p.is_empty())
+    {
         let rel = if prefix.is_empty() {
             Some(p)
         } else {
-            p.strip_prefix(prefix.as_str()).and_then(|r| r.strip_prefix('/'))
+            p.strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
         };
         if let Some(r) = rel {
             paths.push(r.to_string());

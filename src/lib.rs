@@ -167,7 +167,11 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     let stats = Stats {
         files,
         pages: index.pages.len(),
-        checked_pages: index.pages.iter().filter(|p| p.reported && in_scope(&p.path)).count(),
+        checked_pages: index
+            .pages
+            .iter()
+            .filter(|p| p.reported && in_scope(&p.path))
+            .count(),
         links: index
             .pages
             .iter()

@@ -110,7 +110,7 @@ pub fn apply(
                 help: Some("remove the entry, or fix its paths or rule ids".into()),
                 fix: None,
                 related: Vec::new(),
-            about: None,
+                about: None,
             });
         }
     }

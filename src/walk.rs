@@ -67,7 +67,7 @@ fn problem(
         help: Some(help.to_string()),
         fix: None,
         related: Vec::new(),
-            about: None,
+        about: None,
     }
 }
 

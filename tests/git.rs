@@ -8,11 +8,22 @@ fn git(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["-c", "user.name=reftree", "-c", "user.email=reftree@example.com", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=reftree",
+            "-c",
+            "user.email=reftree@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -28,7 +39,10 @@ fn reftree(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
         .args(args)
         .output()
         .expect("reftree runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -37,9 +51,17 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
     let d = dir.path();
     git(d, &["init", "-q", "-b", "main"]);
     write(d, "guide.md", "# Guide\n\n## Install\n\nSteps.\n");
-    write(d, "index.md", "# Index\n\n- [Install](guide.md#install)\n- [Old](old.md)\n");
+    write(
+        d,
+        "index.md",
+        "# Index\n\n- [Install](guide.md#install)\n- [Old](old.md)\n",
+    );
     write(d, "old.md", "# Old\n");
-    write(d, "other.md", "# Other\n\n[already broken, not this change's doing](missing.md)\n");
+    write(
+        d,
+        "other.md",
+        "# Other\n\n[already broken, not this change's doing](missing.md)\n",
+    );
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "start"]);
 
@@ -47,7 +69,17 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
     write(d, "guide.md", "# Guide\n\nSteps.\n");
     git(d, &["rm", "-q", "old.md"]);
 
-    let (code, out) = reftree(d, &["check", "--changed-since", "HEAD", "--format", "short", "-q"]);
+    let (code, out) = reftree(
+        d,
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--format",
+            "short",
+            "-q",
+        ],
+    );
     assert_eq!(code, Some(1), "{out}");
     assert_eq!(
         out,
@@ -60,7 +92,17 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
 
     // Nothing changed since the last commit: nothing to report.
     git(d, &["commit", "-q", "-am", "change"]);
-    let (code, out) = reftree(d, &["check", "--changed-since", "HEAD", "--format", "short", "-q"]);
+    let (code, out) = reftree(
+        d,
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--format",
+            "short",
+            "-q",
+        ],
+    );
     assert_eq!((code, out.as_str()), (Some(0), ""));
 }
 
@@ -70,7 +112,9 @@ fn pre_commit() -> Option<String> {
     match Command::new(&exe).arg("--version").output() {
         Ok(o) if o.status.success() => Some(exe),
         _ => {
-            eprintln!("SKIPPED: pre-commit is not installed (pip install pre-commit); the hook test did not run");
+            eprintln!(
+                "SKIPPED: pre-commit is not installed (pip install pre-commit); the hook test did not run"
+            );
             None
         }
     }
@@ -78,7 +122,9 @@ fn pre_commit() -> Option<String> {
 
 #[test]
 fn the_pre_commit_hook_blocks_a_broken_link_and_passes_the_fix() {
-    let Some(pre_commit) = pre_commit() else { return };
+    let Some(pre_commit) = pre_commit() else {
+        return;
+    };
     let this_repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let rev = String::from_utf8(git(this_repo, &["rev-parse", "HEAD"]).stdout).expect("utf8");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -96,8 +142,14 @@ fn the_pre_commit_hook_blocks_a_broken_link_and_passes_the_fix() {
     );
     write(&d, "index.md", "# Index\n\n[Guide](guide.md)\n");
     write(&d, "guide.md", "# Guide\n");
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_reftree")).parent().expect("bin dir");
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_reftree"))
+        .parent()
+        .expect("bin dir");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let home = dir.path().join("pre-commit-home");
     let run = |args: &[&str]| {
         Command::new(&pre_commit)
@@ -113,26 +165,48 @@ fn the_pre_commit_hook_blocks_a_broken_link_and_passes_the_fix() {
             .current_dir(&d)
             .env("PATH", &path)
             .env("PRE_COMMIT_HOME", &home)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(["commit", "-q", "-m", "docs"])
             .output()
             .expect("git commit runs")
     };
     let installed = run(&["install"]);
-    assert!(installed.status.success(), "{}", String::from_utf8_lossy(&installed.stderr));
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
 
     // A broken link: the commit fails, and says why.
     write(&d, "index.md", "# Index\n\n[Guide](guid.md)\n");
     git(&d, &["add", "."]);
     let failed = commit();
-    let said = format!("{}{}", String::from_utf8_lossy(&failed.stdout), String::from_utf8_lossy(&failed.stderr));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
     assert!(!failed.status.success(), "the commit should fail: {said}");
-    assert!(said.contains("index.md:3:9: error[broken-link] link target `guid.md` does not exist"), "{said}");
+    assert!(
+        said.contains("index.md:3:9: error[broken-link] link target `guid.md` does not exist"),
+        "{said}"
+    );
 
     // Fixed: the commit passes.
     write(&d, "index.md", "# Index\n\n[Guide](guide.md)\n");
     git(&d, &["add", "."]);
     let passed = commit();
-    let said = format!("{}{}", String::from_utf8_lossy(&passed.stdout), String::from_utf8_lossy(&passed.stderr));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&passed.stdout),
+        String::from_utf8_lossy(&passed.stderr)
+    );
     assert!(passed.status.success(), "the commit should pass: {said}");
 }

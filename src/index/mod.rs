@@ -340,7 +340,7 @@ fn input_problem(
         help: Some(help.to_string()),
         fix: None,
         related: Vec::new(),
-            about: None,
+        about: None,
     }
 }
 

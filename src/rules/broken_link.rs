@@ -38,7 +38,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else {
             format!("link target `{written_path}` does not exist (resolved to `{resolved}`)")
         };
-        let mut d = ctx.diag(location, "no such file", message).with_about(resolved.to_string());
+        let mut d = ctx
+            .diag(location, "no such file", message)
+            .with_about(resolved.to_string());
         let decoded = decode(written_path).unwrap_or_default();
         if decoded.contains("://") {
             let url = decoded.trim_start_matches(['.', '/']);
