@@ -134,6 +134,7 @@ impl CheckArgs {
             None => None,
         };
         Ok(Options {
+            progress: Some(Default::default()),
             changed,
             config,
             root,

@@ -43,6 +43,15 @@ pub struct Options {
     pub max_page_bytes: u64,
     /// The rule file in force (kinds, counts, relations, index pages).
     pub config: config::Config,
+    /// Counters a caller can watch to show progress.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a run is: pages read and parsed out of the pages found.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub pages_total: std::sync::atomic::AtomicUsize,
+    pub pages_done: std::sync::atomic::AtomicUsize,
 }
 
 /// Counts for the closing summary.
@@ -131,7 +140,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         n => n,
     };
     // Every page is checked: a change to one page can break links in another.
-    let index = index::build(&root, walked, &|_| true, max);
+    let index = index::build(&root, walked, &|_| true, max, opts.progress.as_deref());
     let kinds = schema::Kinds::build(&index, &opts.config);
 
     let diagnostics: Vec<Diagnostic> = active

@@ -63,7 +63,10 @@ fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCode> 
             None
         }
     };
-    let Some(mut outcome) = run(&opts) else {
+    let progress = show_progress(&opts);
+    let first = run(&opts);
+    drop(progress);
+    let Some(mut outcome) = first else {
         return Ok(ExitCode::from(2));
     };
     let mut fixed = None;
@@ -132,4 +135,55 @@ fn exit_code(outcome: &reftree::Outcome) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Shows progress on stderr while it lives: only on a terminal, not in CI,
+/// and only once the run has taken a second.
+struct ProgressLine {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn show_progress(opts: &reftree::Options) -> Option<ProgressLine> {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return None;
+    }
+    let counters = opts.progress.clone()?;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = done.clone();
+    let thread = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let mut shown = false;
+        while !stop.load(Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if start.elapsed().as_secs() >= 1 {
+                let (n, total) = (
+                    counters.pages_done.load(Relaxed),
+                    counters.pages_total.load(Relaxed),
+                );
+                eprint!(
+                    "\rreftree: {n}/{total} pages parsed, {:.0}s",
+                    start.elapsed().as_secs_f64()
+                );
+                shown = true;
+            }
+        }
+        if shown {
+            eprint!("\r\x1b[2K");
+        }
+    });
+    Some(ProgressLine {
+        done,
+        thread: Some(thread),
+    })
 }

@@ -274,14 +274,22 @@ pub fn build(
     walked: Walked,
     report: &(dyn Fn(&str) -> bool + Sync),
     max_page_bytes: u64,
+    progress: Option<&crate::Progress>,
 ) -> Index {
     let entries = Entries::new(&walked.files, &walked.dirs);
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
         .collect();
+    use std::sync::atomic::Ordering::Relaxed;
+    if let Some(p) = progress {
+        p.pages_total.store(page_files.len(), Relaxed);
+    }
     let loaded: Vec<(Page, Vec<Diagnostic>, bool)> = page_files
         .par_iter()
         .map(|&file| {
+            if let Some(p) = progress {
+                p.pages_done.fetch_add(1, Relaxed);
+            }
             let path = &walked.files[file as usize];
             let reported = walked.checked[file as usize] && report(path);
             let regular = walked.regular[file as usize];
