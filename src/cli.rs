@@ -22,6 +22,18 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rules.
     Rules,
+    /// Look at a tree and write a starter `reftree.toml` at its root.
+    Init {
+        /// The tree [default: the git work tree's top, else the current folder].
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Print the file instead of writing it.
+        #[arg(long)]
+        print: bool,
+        /// Overwrite an existing `reftree.toml`.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule id, as `reftree rules` lists them.

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod error;
 pub mod fix;
 pub mod index;
+pub mod init;
 pub mod parse;
 pub mod report;
 pub mod rules;
@@ -95,6 +96,17 @@ pub fn default_root(dir: &Path) -> PathBuf {
         d = p.parent();
     }
     dir.to_path_buf()
+}
+
+/// Index the tree under `root` (no rule file) and infer a starter rule file.
+pub fn init(root: &Path) -> Result<String, Error> {
+    let root = root.canonicalize().map_err(|e| Error::BadRoot {
+        root: root.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let walked = walk::walk(&root, &globset::GlobSet::empty());
+    let index = index::build(&root, walked, &|_| true, index::MAX_PAGE_BYTES, None);
+    Ok(init::infer(&index))
 }
 
 /// Run every enabled rule over the tree.

@@ -45,6 +45,36 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             }
         },
         Command::Check(args) => check(&args, &mut stdout),
+        Command::Init { root, print, force } => {
+            let root = root.unwrap_or_else(|| {
+                reftree::default_root(&std::env::current_dir().unwrap_or_default())
+            });
+            let text = match reftree::init(&root) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if print {
+                stdout.write_all(text.as_bytes())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let path = root.join("reftree.toml");
+            if path.exists() && !force {
+                eprintln!(
+                    "error: `{}` exists; use --force to overwrite it, or --print",
+                    path.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            std::fs::write(&path, text)?;
+            eprintln!(
+                "wrote `{}`: review it, then run `reftree check`",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -211,3 +211,39 @@ fn each_kind_of_drift_is_found_alone() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn init_infers_kinds_relations_and_index_pages_that_hold_on_the_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A bigger consistent tree, so each relation has enough links to infer.
+    let mut t = sample();
+    t.solutions.extend(["mac", "bsd", "aix"]);
+    t.connectors
+        .extend([("macagent", 2), ("bsdagent", 3), ("aixagent", 4)]);
+    t.content
+        .extend([("rule-e", 2), ("rule-f", 3), ("rule-g", 4)]);
+    for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        t.tables
+            .push((name, vec![0, 2, 3, 4], vec![0, 2, 3, 4], vec![0, 4, 5, 6]));
+    }
+    generate(dir.path(), &t);
+    let text = reftree::init(dir.path()).expect("init");
+    for expected in [
+        "table = \"tables/*.md\"",
+        "from = { kind = \"connector\", section = \"Tables Ingested\" }",
+        "to = { kind = \"table\", section = \"Connectors\" }",
+        "index = \"tables-index.md\"",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+    let config = Config::load(None, Some(("reftree.toml", &text)))
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    config.validate().expect("valid");
+    let outcome = reftree::check(&Options {
+        root: dir.path().to_path_buf(),
+        config,
+        ..Options::default()
+    })
+    .expect("check");
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+}
