@@ -99,39 +99,66 @@ impl Hasher for Fnv {
     }
 }
 
-/// A hash of `normalize(text)`, computed without building the string.
-pub fn key_of(text: &str) -> u64 {
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    if text.is_ascii() {
-        // Fast path: bytes, lowercased, runs of spaces as one.
-        let mut space = false;
-        let mut started = false;
-        for b in text.bytes() {
-            if b.is_ascii_whitespace() {
-                space = started;
+/// Hashes `normalize(text)` fed in pieces, without building the string.
+pub struct KeyHasher {
+    h: Fnv,
+    space: bool,
+    started: bool,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher {
+            h: Fnv(0xcbf2_9ce4_8422_2325),
+            space: false,
+            started: false,
+        }
+    }
+}
+
+impl KeyHasher {
+    pub fn feed(&mut self, text: &str) {
+        if text.is_ascii() {
+            for b in text.bytes() {
+                self.byte_or_space(b.is_ascii_whitespace(), &[b.to_ascii_lowercase()]);
+            }
+            return;
+        }
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.byte_or_space(true, &[]);
             } else {
-                if space {
-                    h.write_u8(b' ');
-                    space = false;
+                for l in c.to_lowercase() {
+                    let mut buf = [0u8; 4];
+                    self.byte_or_space(false, l.encode_utf8(&mut buf).as_bytes());
                 }
-                started = true;
-                h.write_u8(b.to_ascii_lowercase());
             }
         }
-        return h.finish();
     }
-    let mut first = true;
-    for word in text.split_whitespace() {
-        if !first {
-            h.write_u8(b' ');
+
+    fn byte_or_space(&mut self, space: bool, bytes: &[u8]) {
+        if space {
+            self.space = self.started;
+            return;
         }
-        first = false;
-        for c in word.chars().flat_map(char::to_lowercase) {
-            let mut buf = [0u8; 4];
-            h.write(c.encode_utf8(&mut buf).as_bytes());
+        if self.space {
+            self.h.write_u8(b' ');
+            self.space = false;
         }
+        self.started = true;
+        self.h.write(bytes);
     }
-    h.finish()
+
+    pub fn finish(&self) -> u64 {
+        self.h.finish()
+    }
+}
+
+/// A hash of `normalize(text)`, computed without building the string.
+pub fn key_of(text: &str) -> u64 {
+    let mut k = KeyHasher::default();
+    k.feed(text);
+    k.finish()
 }
 
 /// A cell's number: digits with optional thousands separators, nothing else.
@@ -154,10 +181,16 @@ pub struct Builder {
     table: Option<u32>,
     in_head: bool,
     item: Option<Item>,
-    item_text: String,
+    /// The key of the open list item, fed its text as it comes.
+    item_key: KeyHasher,
     col: u16,
     cell: Option<Range<usize>>,
+    /// The key of the open cell (first column), fed its text as it comes.
+    cell_key: KeyHasher,
+    /// The open cell's text, kept only where it is needed: header cells, and
+    /// short cells that may hold a number.
     cell_text: String,
+    keep_cell_text: bool,
     strong: Option<(usize, String)>,
 }
 
@@ -192,6 +225,8 @@ impl Builder {
             Event::Start(Tag::TableCell) => {
                 self.cell = Some(range.clone());
                 self.cell_text.clear();
+                self.cell_key = KeyHasher::default();
+                self.keep_cell_text = self.in_head || range.len() <= 64;
             }
             Event::End(TagEnd::TableCell) => self.end_cell(text, lines),
             Event::Start(Tag::List(_)) => {
@@ -233,11 +268,15 @@ impl Builder {
             Event::Rule => self.blocks.breaks.push(lines.file_offset(range.start)),
             Event::Text(t) | Event::Code(t) => {
                 if self.cell.is_some() {
-                    self.cell_text.push_str(t);
-                }
-                if self.item.is_some() {
-                    self.item_text.push_str(t);
-                    self.item_text.push(' ');
+                    if self.keep_cell_text {
+                        self.cell_text.push_str(t);
+                    }
+                    if self.col == 0 {
+                        self.cell_key.feed(t);
+                    }
+                } else if self.item.is_some() {
+                    self.item_key.feed(t);
+                    self.item_key.feed(" ");
                 }
                 if let Some((_, s)) = self.strong.as_mut() {
                     s.push_str(t);
@@ -266,7 +305,7 @@ impl Builder {
             num_start: self.blocks.nums.len() as u32,
             num_len: 0,
         });
-        self.item_text.clear();
+        self.item_key = KeyHasher::default();
         self.col = 0;
     }
 
@@ -274,7 +313,7 @@ impl Builder {
         if let Some(mut item) = self.item.take() {
             item.end = lines.file_offset(range.end);
             if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
-                item.key = key_of(&self.item_text);
+                item.key = self.item_key.finish();
             }
             item.num_len = (self.blocks.nums.len() as u32 - item.num_start) as u16;
             self.blocks.items.push(item);
@@ -294,9 +333,9 @@ impl Builder {
         }
         if let Some(item) = self.item.as_mut() {
             if self.col == 0 {
-                item.key = key_of(&self.cell_text);
+                item.key = self.cell_key.finish();
             }
-            if let Some(value) = parse_count(&self.cell_text) {
+            if let Some(value) = parse_count(&self.cell_text).filter(|_| self.keep_cell_text) {
                 let src = &text[range.clone()];
                 if let Some(d) = src.find(|c: char| c.is_ascii_digit()) {
                     let len = src[d..]

@@ -237,7 +237,21 @@ impl<'a> Lines<'a> {
     pub fn pos(&self, offset: usize) -> Pos {
         let (last_offset, last) = self.last.get();
         let o = offset as u32;
-        let line = self.starts.partition_point(|&s| s <= o) - 1;
+        // Positions are mostly asked for in page order: walk on from the last
+        // line, and search only when going back.
+        let line = if offset >= last_offset {
+            let mut l = last.line as usize - 1;
+            while l + 1 < self.starts.len() && self.starts[l + 1] <= o {
+                l += 1;
+                if l > last.line as usize + 64 {
+                    l = self.starts.partition_point(|&s| s <= o) - 1;
+                    break;
+                }
+            }
+            l
+        } else {
+            self.starts.partition_point(|&s| s <= o) - 1
+        };
         let start = self.starts[line] as usize;
         // Long table rows hold many links: count on from the last one.
         let (from, col0) =
