@@ -56,12 +56,12 @@ impl Kinds {
 /// section is not the page's `## Solutions` (subsections are included in
 /// their parent's items anyway).
 pub fn sections_named<'a>(page: &'a Page, names: &[String]) -> Vec<(usize, &'a Section)> {
-    let wanted: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+    let wanted: Vec<u64> = names.iter().map(|n| key_of(n)).collect();
     let found: Vec<(usize, &Section)> = page
         .sections
         .iter()
         .enumerate()
-        .filter(|(_, s)| wanted.contains(&s.title))
+        .filter(|(_, s)| wanted.contains(&s.key))
         .collect();
     let top = found.iter().map(|(_, s)| s.level).min();
     found
@@ -80,7 +80,7 @@ fn in_column(page: &Page, link: &Link, column: &str) -> bool {
     container
         .header
         .get(col as usize)
-        .is_some_and(|h| normalize(h) == normalize(column))
+        .is_some_and(|h| key_of(h) == key_of(column))
 }
 
 /// Whether the link is marked with one of `marks`: a parenthetical right

@@ -13,6 +13,8 @@ pub struct Section {
     /// The heading text without its trailing count, normalised
     /// (`Solutions (29)` -> `solutions`): what rule files name.
     pub title: String,
+    /// `key_of(title)`: how names are compared without allocating.
+    pub key: u64,
     /// Byte range: from the heading to the next heading of the same or a higher level.
     pub bytes: Range<u32>,
     pub parent: Option<u32>,
@@ -58,10 +60,12 @@ pub fn build(facts: &PageFacts, page_end: u32) -> Vec<Section> {
             .map_or(end, |&b| b.min(end));
         let first = items.partition_point(|it| it.offset < h.bytes.start) as u32;
         let last = items.partition_point(|it| it.offset < cut) as u32;
+        let title = title_of(&h.text);
         out.push(Section {
             heading: i as u32,
             level: h.level,
-            title: title_of(&h.text),
+            key: crate::parse::blocks::key_of(&title),
+            title,
             bytes: h.bytes.start..end,
             parent: open.last().copied(),
             items: first..last,

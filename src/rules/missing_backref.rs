@@ -7,6 +7,7 @@ use crate::diag::{Diagnostic, Location, Pos, Related, Severity};
 use crate::index::resolve::Target;
 use crate::index::{Index, Page};
 use crate::schema::{Found, is_marked, sections_named, side_links};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) const RULE: Rule = Rule {
@@ -49,6 +50,21 @@ fn label_in(page: &Page, side: &Side, label: String) -> Related {
     }
 }
 
+/// The files page `b` lists in `side`, or `None` when it has no such side.
+fn listed(page: &Page, side: &Side) -> Option<HashSet<u32>> {
+    match side_links(page, side) {
+        Found::Links(l) => Some(
+            l.iter()
+                .filter_map(|l| match l.target {
+                    Target::File(f) => Some(f),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        Found::Missing => None,
+    }
+}
+
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (rel, _) in &ctx.config.relations {
         let mut directions = vec![(&rel.from, &rel.to)];
@@ -56,81 +72,91 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             directions.push((&rel.to, &rel.from));
         }
         for (a_side, b_side) in directions {
-            // B's side, computed once per B: the files it links to, or None when B lacks the side.
-            let mut back: HashMap<usize, Option<HashSet<u32>>> = HashMap::new();
-            for &a in ctx.kinds.named(ctx.config, &a_side.kind) {
-                let page_a = &index.pages[a];
-                if !page_a.reported {
-                    continue;
-                }
-                let Found::Links(links) = side_links(page_a, a_side) else {
-                    continue;
-                };
-                let mut seen = HashSet::new();
-                for link in links {
-                    let Target::File(file) = link.target else {
-                        continue;
-                    };
-                    let Some(&b) = index.page_of.get(&file) else {
-                        continue;
-                    };
-                    if b == a
-                        || !seen.insert(b)
-                        || !ctx.kinds.is(ctx.config, b, &b_side.kind)
-                        || is_marked(page_a, link, &rel.skip_marked)
-                    {
-                        continue;
-                    }
-                    let page_b = &index.pages[b];
-                    let lists_a =
-                        back.entry(b)
-                            .or_insert_with(|| match side_links(page_b, b_side) {
-                                Found::Links(l) => Some(
-                                    l.iter()
-                                        .filter_map(|l| match l.target {
-                                            Target::File(f) => Some(f),
-                                            _ => None,
-                                        })
-                                        .collect(),
-                                ),
-                                Found::Missing => None,
-                            });
-                    let (missing_side, ok) = match lists_a {
-                        Some(files) => (false, files.contains(&page_a.file)),
-                        None => (true, false),
-                    };
-                    if ok {
-                        continue;
-                    }
-                    let (a_name, b_name) = (side_name(a_side), side_name(b_side));
-                    let message = if missing_side {
-                        format!(
-                            "`{}` lists `{}` under {a_name}, but `{}` has no {b_name} to list it back",
-                            page_a.path, page_b.path, page_b.path
-                        )
-                    } else {
-                        format!(
-                            "`{}` lists `{}` under {a_name}, but `{}` does not list it back under {b_name}",
-                            page_a.path, page_b.path, page_b.path
-                        )
-                    };
-                    let back_link = super::relative_link(page_b.dir(), &page_a.path);
-                    let label = if missing_side {
-                        format!("no {b_name} here")
-                    } else {
-                        format!("`{}` is missing here", page_a.path)
-                    };
-                    out.push(
-                        ctx.diag(link.whole(&page_a.path), "listed here", message)
-                            .with_about(page_b.path.clone())
-                            .with_help(format!(
-                                "add a link to `{back_link}` under {b_name} in `{}`, or remove this one",
-                                page_b.path
-                            ))
-                            .with_related(label_in(page_b, b_side, label)),
-                    );
-                }
-            }
+            // Each B's side, once, in parallel: the files it lists.
+            let back: HashMap<usize, Option<HashSet<u32>>> = ctx
+                .kinds
+                .named(ctx.config, &b_side.kind)
+                .par_iter()
+                .map(|&b| (b, listed(&index.pages[b], b_side)))
+                .collect();
+            let found: Vec<Diagnostic> = ctx
+                .kinds
+                .named(ctx.config, &a_side.kind)
+                .par_iter()
+                .flat_map_iter(|&a| check_page(index, ctx, rel, a, a_side, b_side, &back))
+                .collect();
+            out.extend(found);
         }
     }
+}
+
+/// The missing back-references of page `a`'s links on `a_side`.
+fn check_page(
+    index: &Index,
+    ctx: &Ctx,
+    rel: &crate::config::Relation,
+    a: usize,
+    a_side: &Side,
+    b_side: &Side,
+    back: &HashMap<usize, Option<HashSet<u32>>>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let page_a = &index.pages[a];
+    if !page_a.reported {
+        return out;
+    }
+    let Found::Links(links) = side_links(page_a, a_side) else {
+        return out;
+    };
+    let mut seen = HashSet::new();
+    for link in links {
+        let Target::File(file) = link.target else {
+            continue;
+        };
+        let Some(&b) = index.page_of.get(&file) else {
+            continue;
+        };
+        if b == a || !seen.insert(b) || is_marked(page_a, link, &rel.skip_marked) {
+            continue;
+        }
+        let Some(lists_a) = back.get(&b) else {
+            continue; // not a page of B's kind
+        };
+        let page_b = &index.pages[b];
+        let (missing_side, ok) = match lists_a {
+            Some(files) => (false, files.contains(&page_a.file)),
+            None => (true, false),
+        };
+        if ok {
+            continue;
+        }
+        let (a_name, b_name) = (side_name(a_side), side_name(b_side));
+        let message = if missing_side {
+            format!(
+                "`{}` lists `{}` under {a_name}, but `{}` has no {b_name} to list it back",
+                page_a.path, page_b.path, page_b.path
+            )
+        } else {
+            format!(
+                "`{}` lists `{}` under {a_name}, but `{}` does not list it back under {b_name}",
+                page_a.path, page_b.path, page_b.path
+            )
+        };
+        let back_link = super::relative_link(page_b.dir(), &page_a.path);
+        let label = if missing_side {
+            format!("no {b_name} here")
+        } else {
+            format!("`{}` is missing here", page_a.path)
+        };
+        out.push(
+            ctx.diag(link.whole(&page_a.path), "listed here", message)
+                .with_about(page_b.path.clone())
+                .with_help(format!(
+                    "add a link to `{back_link}` under {b_name} in `{}`, or remove this one",
+                    page_b.path
+                ))
+                .with_related(label_in(page_b, b_side, label)),
+        );
+    }
+    out
 }
