@@ -44,11 +44,25 @@ type PathMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<PathHasher>
 pub struct Entries {
     exact: PathMap<Option<u32>>,
     folded: PathMap<Box<str>>,
+    /// Tells this tree's resolution cache from another run's.
+    run: u64,
+}
+
+/// Resolutions by folder and destination, per thread: most links of a
+/// generated tree repeat from page to page of a folder (navigation bars).
+type ResolveCache = (u64, PathMap<PathMap<Target>>);
+
+thread_local! {
+    static RESOLVED: std::cell::RefCell<ResolveCache> = std::cell::RefCell::new((0, PathMap::default()));
 }
 
 impl Entries {
     fn new(files: &[String], dirs: &[String]) -> Self {
-        let mut e = Entries::default();
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut e = Entries {
+            run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ..Entries::default()
+        };
         for (i, f) in files.iter().enumerate() {
             e.exact.insert(f.as_str().into(), Some(i as u32));
             e.folded
@@ -62,6 +76,28 @@ impl Entries {
                 .or_insert_with(|| d.as_str().into());
         }
         e
+    }
+
+    /// `resolve::resolve(dest, dir, self)`, remembered per folder.
+    pub fn resolve_cached(&self, dest: &str, dir: &str) -> Target {
+        RESOLVED.with_borrow_mut(|(run, cache)| {
+            if *run != self.run || cache.len() > 256 {
+                cache.clear();
+                *run = self.run;
+            }
+            let by_dest = match cache.get_mut(dir) {
+                Some(m) => m,
+                None => cache.entry(dir.into()).or_default(),
+            };
+            if let Some(t) = by_dest.get(dest) {
+                return t.clone();
+            }
+            let t = resolve::resolve(dest, dir, self);
+            if by_dest.len() < 4096 {
+                by_dest.insert(dest.into(), t.clone());
+            }
+            t
+        })
     }
 
     /// The file or folder at exactly this root-relative path.
@@ -112,7 +148,7 @@ impl Link {
     /// Resolve a parsed link; `written` is its destination as written.
     fn new(raw: RawLink, written: &str, dir: &str, entries: &Entries) -> Link {
         let dest = raw.unescaped.as_deref().unwrap_or(written);
-        let target = resolve::resolve(dest, dir, entries);
+        let target = entries.resolve_cached(dest, dir);
         let path = &written[..written.find(['?', '#']).unwrap_or(written.len())];
         let keep = !matches!(target, Target::File(_) | Target::Dir)
             || dest.contains('#')
@@ -409,8 +445,15 @@ fn load(
         if size > max_page_bytes {
             return Ok(Some(size));
         }
+        // Read exactly the size fstat gave (one read, no probe for EOF);
+        // a file that shrank meanwhile is read to its end instead.
         buf.clear();
-        file.read_to_end(buf)?;
+        buf.resize(size as usize, 0);
+        if file.read_exact(buf).is_err() {
+            buf.clear();
+            file = std::fs::File::open(root.join(path))?;
+            file.read_to_end(buf)?;
+        }
         Ok(None)
     });
     match read {

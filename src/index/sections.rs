@@ -2,7 +2,7 @@
 //! the same or a higher level, and the list items and table rows in them.
 
 use crate::parse::PageFacts;
-use crate::parse::blocks::normalize;
+use crate::parse::blocks::key_of;
 use std::ops::Range;
 
 #[derive(Clone, Debug)]
@@ -10,10 +10,8 @@ pub struct Section {
     /// Index into the page's headings.
     pub heading: u32,
     pub level: u8,
-    /// The heading text without its trailing count, normalised
-    /// (`Solutions (29)` -> `solutions`): what rule files name.
-    pub title: String,
-    /// `key_of(title)`: how names are compared without allocating.
+    /// The key (`key_of`) of the heading text without its trailing count
+    /// (`Solutions (29)` -> `Solutions`): how rule files name sections.
     pub key: u64,
     /// Byte range: from the heading to the next heading of the same or a higher level.
     pub bytes: Range<u32>,
@@ -24,13 +22,12 @@ pub struct Section {
     pub items: Range<u32>,
 }
 
-/// `Solutions (29)` -> `solutions`.
-pub fn title_of(text: &str) -> String {
-    let base = match crate::parse::trailing_count(text) {
+/// `Solutions (29)` -> `Solutions`.
+pub fn title_of(text: &str) -> &str {
+    match crate::parse::trailing_count(text) {
         Some(_) => &text[..text.trim_end().rfind('(').unwrap_or(text.len())],
         None => text,
-    };
-    normalize(base)
+    }
 }
 
 pub fn build(facts: &PageFacts, page_end: u32) -> Vec<Section> {
@@ -60,12 +57,10 @@ pub fn build(facts: &PageFacts, page_end: u32) -> Vec<Section> {
             .map_or(end, |&b| b.min(end));
         let first = items.partition_point(|it| it.offset < h.bytes.start) as u32;
         let last = items.partition_point(|it| it.offset < cut) as u32;
-        let title = title_of(&h.text);
         out.push(Section {
             heading: i as u32,
             level: h.level,
-            key: crate::parse::blocks::key_of(&title),
-            title,
+            key: key_of(title_of(&h.text)),
             bytes: h.bytes.start..end,
             parent: open.last().copied(),
             items: first..last,
@@ -84,8 +79,12 @@ mod tests {
         let text = "# Page\n\n## Content (3)\n\n### Rules (2)\n\n- a\n- b\n\n### Queries (1)\n\n| Q |\n|---|\n| q |\n\n## Other\n\n- x\n";
         let facts = crate::parse::parse(text, 0);
         let s = build(&facts, text.len() as u32);
-        let titles: Vec<&str> = s.iter().map(|s| s.title.as_str()).collect();
-        assert_eq!(titles, ["page", "content", "rules", "queries", "other"]);
+        let keys: Vec<u64> = s.iter().map(|s| s.key).collect();
+        let expected: Vec<u64> = ["page", "content", "rules", "queries", "other"]
+            .iter()
+            .map(|t| key_of(t))
+            .collect();
+        assert_eq!(keys, expected);
         assert_eq!(s[1].items.len(), 3);
         assert_eq!(s[2].items.len(), 2);
         assert_eq!(s[3].items.len(), 1);

@@ -7,7 +7,7 @@ use crate::index::resolve::Target;
 use crate::index::sections::Section;
 use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
-use crate::parse::blocks::{ContainerKind, key_of, normalize};
+use crate::parse::blocks::{ContainerKind, normalize};
 use crate::schema::sections_named;
 
 pub(crate) const RULE: Rule = Rule {
@@ -319,7 +319,7 @@ fn summary_claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
         let Some(num) = nums.iter().find(|n| n.col >= 1) else {
             continue;
         };
-        let target = subsections.iter().find(|c| key_of(&c.title) == item.key);
+        let target = subsections.iter().find(|c| c.key == item.key);
         let (found, related, name) = match target {
             Some(c) => (
                 c.items.len() as u64,
