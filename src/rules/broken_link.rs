@@ -4,6 +4,7 @@ use super::{Ctx, Rule, relative_link, reported_links};
 use crate::diag::{Diagnostic, Severity};
 use crate::index::resolve::{Target, decode};
 use crate::index::{Entries, Index};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 pub(crate) const RULE: Rule = Rule {
@@ -17,8 +18,23 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let mut folders: Option<Folders> = None;
-    let mut cache: HashMap<&str, Option<String>> = HashMap::new();
+    // "Did you mean", once per missing path, in parallel.
+    let mut missing: Vec<&str> = reported_links(index)
+        .filter_map(|(_, l)| match &l.target {
+            Target::Missing { resolved, .. } => Some(&**resolved),
+            _ => None,
+        })
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    let folders = Folders::new(&index.files);
+    let cache: HashMap<&str, Option<String>> = missing
+        .par_iter()
+        .map(|m| (*m, suggest(m, &index.entries, &folders)))
+        .collect();
     for (page, link) in reported_links(index) {
         let Target::Missing {
             resolved,
@@ -49,11 +65,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ));
             d = d.with_fix(url, false);
         } else {
-            let folders = folders.get_or_insert_with(|| Folders::new(&index.files));
-            let found = cache
-                .entry(resolved)
-                .or_insert_with(|| suggest(resolved, &index.entries, folders));
-            match found {
+            match cache.get(&**resolved).and_then(Option::as_ref) {
                 Some(found) => {
                     let new = relative_link(page.dir(), found);
                     let slash = if *encoded_slash {

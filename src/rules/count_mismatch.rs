@@ -9,6 +9,7 @@ use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
 use crate::parse::blocks::{ContainerKind, normalize};
 use crate::schema::sections_named;
+use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
     id: "count-mismatch",
@@ -21,14 +22,22 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
-        let units = heading_units(ctx, p);
-        for (i, sec) in page.sections.iter().enumerate() {
-            if let Some(count) = heading_count(page, sec, &units) {
-                check_heading(page, i as u32, sec, count, &units, ctx, out);
+    let headings: Vec<Diagnostic> = (0..index.pages.len())
+        .into_par_iter()
+        .filter(|&p| index.pages[p].reported)
+        .flat_map_iter(|p| {
+            let page = &index.pages[p];
+            let units = heading_units(ctx, p);
+            let mut found = Vec::new();
+            for (i, sec) in page.sections.iter().enumerate() {
+                if let Some(count) = heading_count(page, sec, &units) {
+                    check_heading(page, i as u32, sec, count, &units, ctx, &mut found);
+                }
             }
-        }
-    }
+            found
+        })
+        .collect();
+    out.extend(headings);
     for (form, _) in &ctx.config.counts {
         if matches!(form, CountForm::Heading { .. }) {
             continue; // checked above, with the generic form
