@@ -300,6 +300,37 @@ fn locate(path: &str, text: &str, span: Range<usize>) -> Location {
     Location::of_text(path, span.start as u32, start, first_line)
 }
 
+/// Globs (`!glob` ones apart, as exclusions) compiled, or an error at `span`.
+fn glob_sets(
+    path: &str,
+    text: &str,
+    patterns: &[String],
+    what: &str,
+    span: Range<usize>,
+) -> Result<(GlobSet, GlobSet), ConfigError> {
+    let (mut yes, mut no) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+    for g in patterns {
+        let (set, pattern) = match g.strip_prefix('!') {
+            Some(p) => (&mut no, p),
+            None => (&mut yes, g.as_str()),
+        };
+        let glob = Glob::new(pattern).map_err(|e| {
+            ConfigError::new(
+                path,
+                text,
+                format!("bad glob `{g}` {what}: {}", e.kind()),
+                Some(span.clone()),
+            )
+        })?;
+        set.add(glob);
+    }
+    let build = |b: GlobSetBuilder| {
+        b.build()
+            .map_err(|e| ConfigError::new(path, text, e.to_string(), Some(span.clone())))
+    };
+    Ok((build(yes)?, build(no)?))
+}
+
 fn severity(level: &str) -> Result<Option<Severity>, String> {
     match level {
         "error" => Ok(Some(Severity::Error)),
@@ -386,27 +417,9 @@ impl Config {
             self.severities.insert(id.clone(), sev);
         }
         for (name, globs) in &file.kinds {
-            let (mut yes, mut no) = (GlobSetBuilder::new(), GlobSetBuilder::new());
-            for g in globs.get_ref().to_vec() {
-                let (set, pattern) = match g.strip_prefix('!') {
-                    Some(p) => (&mut no, p.to_string()),
-                    None => (&mut yes, g.clone()),
-                };
-                let glob = Glob::new(&pattern).map_err(|e| {
-                    ConfigError::new(
-                        path,
-                        text,
-                        format!("bad glob `{g}` for kind `{name}`: {}", e.kind()),
-                        Some(globs.span()),
-                    )
-                })?;
-                set.add(glob);
-            }
-            let build = |b: GlobSetBuilder| {
-                b.build()
-                    .map_err(|e| ConfigError::new(path, text, e.to_string(), Some(globs.span())))
-            };
-            let (globs_set, not) = (build(yes)?, build(no)?);
+            let what = format!("for kind `{name}`");
+            let (globs_set, not) =
+                glob_sets(path, text, &globs.get_ref().to_vec(), &what, globs.span())?;
             self.kinds.retain(|k| &k.name != name);
             self.kinds.push(Kind {
                 name: name.clone(),
@@ -461,18 +474,13 @@ impl Config {
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
         for entry in &file.ignore {
-            let mut b = GlobSetBuilder::new();
-            for g in entry.get_ref().paths.to_vec() {
-                let glob = Glob::new(&g).map_err(|e| {
-                    ConfigError::new(
-                        path,
-                        text,
-                        format!("bad glob `{g}` in [[ignore]]: {}", e.kind()),
-                        Some(entry.span()),
-                    )
-                })?;
-                b.add(glob);
-            }
+            let (paths, _) = glob_sets(
+                path,
+                text,
+                &entry.get_ref().paths.to_vec(),
+                "in [[ignore]]",
+                entry.span(),
+            )?;
             for id in &entry.get_ref().rules {
                 if crate::rules::by_id(id).is_none() {
                     return Err(ConfigError::new(
@@ -483,9 +491,6 @@ impl Config {
                     ));
                 }
             }
-            let paths = b
-                .build()
-                .map_err(|e| ConfigError::new(path, text, e.to_string(), Some(entry.span())))?;
             self.ignores.push(Ignore {
                 paths,
                 rules: entry.get_ref().rules.clone(),
