@@ -20,8 +20,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> std::io::Result<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
-    match cli.command {
+    // Buffered: thousands of findings are thousands of lines, not thousands of writes.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let code = match cli.command {
         Command::Rules => {
             for r in reftree::rules::ALL {
                 let fix = if r.fixable { "fixable" } else { "" };
@@ -58,6 +59,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             };
             if print {
                 stdout.write_all(text.as_bytes())?;
+                stdout.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
             let path = root.join("reftree.toml");
@@ -75,5 +77,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-    }
+    };
+    stdout.flush()?;
+    code
 }
