@@ -18,19 +18,25 @@ pub struct Kinds {
 
 impl Kinds {
     pub fn build(index: &Index, config: &Config) -> Kinds {
-        let mut k = Kinds {
-            pages: vec![Vec::new(); config.kinds.len()],
-            of_page: vec![Vec::new(); index.pages.len()],
-        };
-        for (p, page) in index.pages.iter().enumerate() {
-            for (i, kind) in config.kinds.iter().enumerate() {
-                if kind.matches(&page.path) {
-                    k.pages[i].push(p);
-                    k.of_page[p].push(i as u16);
-                }
+        use rayon::prelude::*;
+        let of_page: Vec<Vec<u16>> = index
+            .pages
+            .par_iter()
+            .map(|page| {
+                let kinds = config.kinds.iter().enumerate();
+                kinds
+                    .filter(|(_, k)| k.matches(&page.path))
+                    .map(|(i, _)| i as u16)
+                    .collect()
+            })
+            .collect();
+        let mut pages = vec![Vec::new(); config.kinds.len()];
+        for (p, kinds) in of_page.iter().enumerate() {
+            for &k in kinds {
+                pages[k as usize].push(p);
             }
         }
-        k
+        Kinds { pages, of_page }
     }
 
     /// Pages of the kind named `name`.
