@@ -45,6 +45,15 @@ fn reftree(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+const CHANGED_SINCE_HEAD: &[&str] = &[
+    "check",
+    "--changed-since",
+    "HEAD",
+    "--format",
+    "short",
+    "-q",
+];
+
 #[test]
 fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -69,17 +78,7 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
     write(d, "guide.md", "# Guide\n\nSteps.\n");
     git(d, &["rm", "-q", "old.md"]);
 
-    let (code, out) = reftree(
-        d,
-        &[
-            "check",
-            "--changed-since",
-            "HEAD",
-            "--format",
-            "short",
-            "-q",
-        ],
-    );
+    let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
     assert_eq!(code, Some(1), "{out}");
     assert_eq!(
         out,
@@ -92,17 +91,7 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
 
     // Nothing changed since the last commit: nothing to report.
     git(d, &["commit", "-q", "-am", "change"]);
-    let (code, out) = reftree(
-        d,
-        &[
-            "check",
-            "--changed-since",
-            "HEAD",
-            "--format",
-            "short",
-            "-q",
-        ],
-    );
+    let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
     assert_eq!((code, out.as_str()), (Some(0), ""));
 }
 
