@@ -392,7 +392,8 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                     image_depth = image_depth.saturating_sub(1);
                 }
                 if let Some((range_, link_type, dest, image, inner_end)) = open_links.pop()
-                    && let Some(dest_range) = inline_dest(text, &range_, inner_end)
+                    && let Some(dest_range) = borrowed_range(text, &range_, &dest)
+                        .or_else(|| inline_dest(text, &range_, inner_end))
                 {
                     let kind = if image {
                         LinkKind::Image
@@ -612,6 +613,22 @@ pub fn is_external(dest: &str) -> bool {
         }
     }
     false
+}
+
+/// Where a destination pulldown-cmark borrowed from the page lies in it: no
+/// scan needed (escapes or entities make it an owned string instead).
+fn borrowed_range(
+    text: &str,
+    link: &Range<usize>,
+    dest: &pulldown_cmark::CowStr<'_>,
+) -> Option<Range<usize>> {
+    let pulldown_cmark::CowStr::Borrowed(s) = dest else {
+        return None;
+    };
+    let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let range = start..start + s.len();
+    // Inside this link, after its text (never the text itself), and not empty.
+    (range.end <= link.end && range.start > link.start && !s.is_empty()).then_some(range)
 }
 
 /// Byte range of the destination in `[text](dest "title")`, found after the
