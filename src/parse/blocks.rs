@@ -27,10 +27,9 @@ pub struct Container {
 #[derive(Clone, Debug)]
 pub struct Item {
     pub container: u32,
-    /// Byte range in the file.
+    /// Byte range in the file (its position: `PageFacts::pos_at`).
     pub offset: u32,
     pub end: u32,
-    pub pos: Pos,
     /// Hash of the normalised text of the first cell (rows) or of the whole
     /// item (list items): what names the row (`**Solution**`, `Analytic Rules`).
     pub key: u64,
@@ -300,7 +299,6 @@ impl Builder {
             container,
             offset: lines.file_offset(range.start),
             end: lines.file_offset(range.end),
-            pos: lines.pos(range.start),
             key: 0,
             num_start: self.blocks.nums.len() as u32,
             num_len: 0,

@@ -130,6 +130,8 @@ pub struct PageFacts {
     pub link_notes: Vec<(u32, Box<str>)>,
     /// `<!-- reftree-disable... -->` comments.
     pub suppressions: Vec<Suppression>,
+    /// File offset of each line's first byte.
+    pub line_starts: Vec<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +190,18 @@ fn suppressions_in(html: &str, at: usize, lines: &Lines<'_>, out: &mut Vec<Suppr
 }
 
 impl PageFacts {
+    /// The position of a file offset that starts a list item or table row:
+    /// the line is exact; the column counts bytes, which is exact when what
+    /// precedes it on the line is ASCII (indentation, `|`, list markers).
+    pub fn pos_at(&self, offset: u32) -> Pos {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        Pos {
+            line: line as u32,
+            col: offset.saturating_sub(start) + 1,
+        }
+    }
+
     /// Give back what the vectors over-allocated while growing.
     pub fn shrink_to_fit(&mut self) {
         self.headings.shrink_to_fit();
@@ -199,6 +213,7 @@ impl PageFacts {
         b.strongs.shrink_to_fit();
         b.breaks.shrink_to_fit();
         self.link_notes.shrink_to_fit();
+        self.line_starts.shrink_to_fit();
     }
 }
 
@@ -267,6 +282,11 @@ impl<'a> Lines<'a> {
         };
         self.last.set((offset, pos));
         pos
+    }
+
+    /// File offsets of the line starts.
+    pub fn file_starts(&self) -> Vec<u32> {
+        self.starts.iter().map(|s| s + self.base).collect()
     }
 
     /// File offset of byte `offset` of `text`.
@@ -460,6 +480,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     }
     drop(events);
     facts.blocks = structure.blocks;
+    facts.line_starts = lines.file_starts();
 
     for (span, label) in undefined {
         facts.undefined_refs.push(UndefinedRef {

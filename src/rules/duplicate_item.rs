@@ -62,13 +62,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         };
                         out.push(
                             ctx.diag(
-                                Location::ascii(&page.path, item.offset, item.pos, 0),
+                                Location::ascii(&page.path, item.offset, page.facts.pos_at(item.offset), 0),
                                 "listed again",
                                 format!("{what} is listed twice under `{}`", h.text),
                             )
                             .with_help("remove the repeated entry; a duplicate makes a count look right while it is wrong")
                             .with_related(Related {
-                                location: Location::ascii(&page.path, f.offset, f.pos, 0),
+                                location: Location::ascii(&page.path, f.offset, page.facts.pos_at(f.offset), 0),
                                 label: "first listed here".into(),
                             }),
                         );
