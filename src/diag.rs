@@ -131,3 +131,36 @@ impl Diagnostic {
         )
     }
 }
+
+impl Diagnostic {
+    /// A finding about the input itself (unreadable, invalid UTF-8, a symlink
+    /// loop...), at an empty span: no label, no fix.
+    pub fn input(
+        rule: &'static str,
+        severity: Severity,
+        path: &str,
+        at: (u32, Pos),
+        message: String,
+        help: &str,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity,
+            location: Location {
+                path: path.to_string(),
+                bytes: at.0..at.0,
+                start: at.1,
+                end: at.1,
+            },
+            label: String::new(),
+            message,
+            help: Some(help.to_string()),
+            fix: None,
+            related: Vec::new(),
+            about: None,
+        }
+    }
+}
+
+/// The start of a file, for findings about a whole file.
+pub const FILE_START: (u32, Pos) = (0, Pos { line: 1, col: 1 });

@@ -74,11 +74,7 @@ fn sides(root: &std::path::Path, page: &Page) -> HashMap<u32, Side> {
                 .min_by_key(|s| s.level)
                 .map(|s| {
                     let h = &page.facts.headings[s.heading as usize].text;
-                    let base = match crate::parse::trailing_count(h) {
-                        Some(_) => h[..h.trim_end().rfind('(').unwrap_or(h.len())].trim(),
-                        None => h.trim(),
-                    };
-                    Side::Section(base.to_string())
+                    Side::Section(crate::index::sections::title_of(h).trim().to_string())
                 })
         };
         if let Some(s) = side {

@@ -105,7 +105,7 @@ pub fn init(root: &Path) -> Result<String, Error> {
         reason: e.to_string(),
     })?;
     let walked = walk::walk(&root, &globset::GlobSet::empty());
-    let index = index::build(&root, walked, &|_| true, index::MAX_PAGE_BYTES, None);
+    let index = index::build(&root, walked, index::MAX_PAGE_BYTES, None);
     Ok(init::infer(&index))
 }
 
@@ -152,7 +152,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         n => n,
     };
     // Every page is checked: a change to one page can break links in another.
-    let index = index::build(&root, walked, &|_| true, max, opts.progress.as_deref());
+    let index = index::build(&root, walked, max, opts.progress.as_deref());
     let kinds = schema::Kinds::build(&index, &opts.config);
 
     let diagnostics: Vec<Diagnostic> = active

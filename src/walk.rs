@@ -1,7 +1,7 @@
 //! Which files exist under the root (every one is a link target) and which
 //! pages are checked. Sorted and deterministic. Nothing outside the root is read.
 
-use crate::diag::{Diagnostic, Location, Pos, Severity};
+use crate::diag::{Diagnostic, FILE_START, Severity};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::gitignore::Gitignore;
 use std::collections::HashMap;
@@ -46,31 +46,6 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
     b.build()
 }
 
-fn problem(
-    rule: &'static str,
-    severity: Severity,
-    path: &str,
-    message: String,
-    help: &str,
-) -> Diagnostic {
-    Diagnostic {
-        rule,
-        severity,
-        location: Location {
-            path: path.to_string(),
-            bytes: 0..0,
-            start: Pos { line: 1, col: 1 },
-            end: Pos { line: 1, col: 1 },
-        },
-        label: String::new(),
-        message,
-        help: Some(help.to_string()),
-        fix: None,
-        related: Vec::new(),
-        about: None,
-    }
-}
-
 fn rel(root: &Path, path: &Path) -> Option<String> {
     let r = path.strip_prefix(root).ok()?;
     let s = r.to_str()?;
@@ -96,10 +71,11 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
             Err(err) => {
                 let path = err.path().and_then(|p| rel(root, p)).unwrap_or_default();
                 w.unreadable = true;
-                w.problems.push(problem(
+                w.problems.push(Diagnostic::input(
                     "unreadable-file",
                     Severity::Error,
                     &path,
+                    FILE_START,
                     format!(
                         "cannot read `{path}`: {}",
                         err.io_error().map_or(err.to_string(), |e| e.to_string())
@@ -120,17 +96,19 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
                     Ok(m) => files.push((path, m.is_file())),
                     Err(_) => {}
                 },
-                Ok(_) => w.problems.push(problem(
+                Ok(_) => w.problems.push(Diagnostic::input(
                     "symlink-outside-root",
                     Severity::Warning,
                     &path,
+                    FILE_START,
                     format!("symlink `{path}` points outside the root; it is not followed"),
                     "links through it are reported as broken; point it inside the tree or pass a wider `--root`",
                 )),
-                Err(e) if e.raw_os_error() == Some(40) => w.problems.push(problem(
+                Err(e) if e.raw_os_error() == Some(40) => w.problems.push(Diagnostic::input(
                     "symlink-loop",
                     Severity::Warning,
                     &path,
+                    FILE_START,
                     format!("symlink `{path}` is part of a loop; it is not followed"),
                     "remove or repoint the symlink",
                 )),

@@ -222,11 +222,6 @@ impl Link {
         resolve::fragment(&self.text.as_ref()?.dest)
     }
 
-    /// The destination as the renderer reads it (escapes resolved).
-    pub fn dest(&self) -> &str {
-        self.text.as_ref().map_or("", |t| &t.dest)
-    }
-
     /// The path part in canonical encoding, when it is written otherwise.
     pub fn canonical_path(&self) -> Option<String> {
         resolve::canonical(&self.written()[self.path_range()])
@@ -242,7 +237,8 @@ impl Link {
 pub struct Page {
     pub file: u32,
     pub path: String,
-    /// Findings on this page are reported.
+    /// The page is checked (not excluded or git-ignored); a PATH-restricted
+    /// run filters the findings afterwards.
     pub reported: bool,
     /// `None` when the page could not be parsed (binary, too large): links
     /// into it are not checked for fragments.
@@ -308,7 +304,6 @@ impl Index {
 pub fn build(
     root: &Path,
     walked: Walked,
-    report: &(dyn Fn(&str) -> bool + Sync),
     max_page_bytes: u64,
     progress: Option<&crate::Progress>,
 ) -> Index {
@@ -327,7 +322,7 @@ pub fn build(
                 p.pages_done.fetch_add(1, Relaxed);
             }
             let path = &walked.files[file as usize];
-            let reported = walked.checked[file as usize] && report(path);
+            let reported = walked.checked[file as usize];
             let regular = walked.regular[file as usize];
             load(
                 root,
@@ -362,33 +357,7 @@ pub fn build(
     }
 }
 
-fn input_problem(
-    rule: &'static str,
-    severity: Severity,
-    path: &str,
-    at: (u32, Pos),
-    message: String,
-    help: &str,
-) -> Diagnostic {
-    Diagnostic {
-        rule,
-        severity,
-        location: Location {
-            path: path.to_string(),
-            bytes: at.0..at.0,
-            start: at.1,
-            end: at.1,
-        },
-        label: String::new(),
-        message,
-        help: Some(help.to_string()),
-        fix: None,
-        related: Vec::new(),
-        about: None,
-    }
-}
-
-const START: (u32, Pos) = (0, Pos { line: 1, col: 1 });
+use crate::diag::FILE_START as START;
 
 /// Read and parse one page. Returns the page, its input findings, and
 /// whether it could not be read.
@@ -414,7 +383,7 @@ fn load(
     };
     let mut problems = Vec::new();
     if !regular {
-        problems.push(input_problem(
+        problems.push(Diagnostic::input(
             "unreadable-file",
             Severity::Error,
             path,
@@ -425,7 +394,7 @@ fn load(
         return (page, problems, true);
     }
     let unreadable = |e: std::io::Error| {
-        input_problem(
+        Diagnostic::input(
             "unreadable-file",
             Severity::Error,
             path,
@@ -462,7 +431,7 @@ fn load(
             return (page, problems, true);
         }
         Ok(Some(size)) => {
-            problems.push(input_problem(
+            problems.push(Diagnostic::input(
                 "file-too-large",
                 Severity::Warning,
                 path,
@@ -482,7 +451,7 @@ fn load(
 fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], entries: &Entries) {
     let path = page.path.as_str();
     if bytes.is_empty() {
-        problems.push(input_problem(
+        problems.push(Diagnostic::input(
             "empty-page",
             Severity::Warning,
             path,
@@ -492,7 +461,7 @@ fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], ent
         ));
     }
     if bytes[..bytes.len().min(8000)].contains(&0) {
-        problems.push(input_problem(
+        problems.push(Diagnostic::input(
             "binary-page",
             Severity::Warning,
             path,
@@ -514,7 +483,7 @@ fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], ent
         Err(_) => {
             let (fixed, first_bad) = replace_invalid_utf8(&bytes[base..]);
             let pos = crate::parse::Lines::new(&fixed, base as u32).pos(first_bad);
-            problems.push(input_problem(
+            problems.push(Diagnostic::input(
                 "invalid-utf8",
                 Severity::Error,
                 path,
