@@ -189,8 +189,27 @@ pub fn fragment(dest: &str) -> Option<Cow<'_, str>> {
 
 /// A byte that a path must escape, or an escape itself (`%`).
 pub fn is_special(b: u8) -> bool {
-    b < 0x20 || b == 0x7f || b" \"%<>`{}()\\^|".contains(&b)
+    SPECIAL[b as usize]
 }
+
+/// `is_special` as a table: it runs on every byte of every link path, and a
+/// `contains` over the list scanned it byte by byte (6% of a full check).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x7f] = true;
+    let listed = b" \"%<>`{}()\\^|";
+    let mut i = 0;
+    while i < listed.len() {
+        t[listed[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// `path` (the part before `?`/`#`) in canonical encoding, when it is not already.
 pub fn canonical(path: &str) -> Option<String> {
@@ -258,6 +277,16 @@ fn fallback(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn special_bytes_are_controls_space_percent_and_the_unsafe_punctuation() {
+        let listed = b" \"%<>`{}()\\^|";
+        for b in 0..=255u8 {
+            let expected = b < 0x20 || b == 0x7f || listed.contains(&b);
+            assert_eq!(is_special(b), expected, "byte {b:#04x}");
+        }
+        assert!(!is_special(b'&') && !is_special(b'#') && !is_special(b'a'));
+    }
 
     #[test]
     fn bad_percent_finds_a_percent_without_two_hex_digits() {
