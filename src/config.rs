@@ -200,6 +200,8 @@ pub struct Kind {
     pub globs: GlobSet,
     /// Globs written with a leading `!`: pages left out of the kind.
     pub not: GlobSet,
+    /// The globs as written (`!` included), to match all kinds in one pass.
+    pub patterns: Vec<String>,
     pub at: Location,
 }
 
@@ -425,6 +427,7 @@ impl Config {
                 name: name.clone(),
                 globs: globs_set,
                 not,
+                patterns: globs.get_ref().to_vec(),
                 at: locate(path, text, globs.span()),
             });
         }

@@ -19,15 +19,36 @@ pub struct Kinds {
 impl Kinds {
     pub fn build(index: &Index, config: &Config) -> Kinds {
         use rayon::prelude::*;
+        // One pass of one glob set per page for all kinds, not one per kind.
+        let mut all = globset::GlobSetBuilder::new();
+        let mut glob_kind: Vec<(u16, bool)> = Vec::new();
+        for (i, kind) in config.kinds.iter().enumerate() {
+            for g in &kind.patterns {
+                let (negated, pattern) = match g.strip_prefix('!') {
+                    Some(p) => (true, p),
+                    None => (false, g.as_str()),
+                };
+                if let Ok(glob) = globset::Glob::new(pattern) {
+                    all.add(glob);
+                    glob_kind.push((i as u16, negated));
+                }
+            }
+        }
+        let all = all.build().unwrap_or_else(|_| globset::GlobSet::empty());
         let of_page: Vec<Vec<u16>> = index
             .pages
             .par_iter()
-            .map(|page| {
-                let kinds = config.kinds.iter().enumerate();
+            .map_init(Vec::new, |hits, page| {
+                all.matches_into(page.path.as_str(), hits);
+                let mut kinds: Vec<u16> = hits
+                    .iter()
+                    .filter(|&&g| !glob_kind[g].1)
+                    .map(|&g| glob_kind[g].0)
+                    .filter(|&k| !hits.iter().any(|&g| glob_kind[g] == (k, true)))
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
                 kinds
-                    .filter(|(_, k)| k.matches(&page.path))
-                    .map(|(i, _)| i as u16)
-                    .collect()
             })
             .collect();
         let mut pages = vec![Vec::new(); config.kinds.len()];

@@ -1,7 +1,7 @@
 //! Links and anchors in raw HTML: `href`/`src` attributes, `id` on any
 //! element and `name` on `<a>` (spaces around `=` allowed, as browsers do).
 
-use std::sync::OnceLock;
+use std::ops::Range;
 
 pub enum Found {
     Link(String),
@@ -19,21 +19,6 @@ pub struct Hit {
 #[derive(Default)]
 pub struct Scanner {
     in_comment: bool,
-}
-
-fn tag_re() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(r"<([A-Za-z][A-Za-z0-9-]*)([^>]*)").expect("valid regex"))
-}
-
-fn attr_re() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(
-            r#"(?:^|\s)([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#,
-        )
-        .expect("valid regex")
-    })
 }
 
 impl Scanner {
@@ -71,29 +56,87 @@ impl Scanner {
     }
 
     fn scan_tags(&self, html: &str, base: usize, hits: &mut Vec<Hit>) {
+        let b = html.as_bytes();
         // `<br>`, `</a>` and text: no attribute to find.
-        if memchr::memchr(b'=', html.as_bytes()).is_none() || !html.contains('<') {
+        if memchr::memchr(b'=', b).is_none() {
             return;
         }
-        for tag in tag_re().captures_iter(html) {
-            let name = &tag[1];
-            let attrs = tag.get(2).expect("group 2 always matches");
-            for attr in attr_re().captures_iter(attrs.as_str()) {
-                let key = attr[1].to_ascii_lowercase();
-                let value = attr
-                    .get(2)
-                    .or_else(|| attr.get(3))
-                    .or_else(|| attr.get(4))
-                    .expect("one value group matches");
-                let offset = base + attrs.start() + value.start();
-                let v = value.as_str().to_string();
-                let what = match key.as_str() {
-                    "href" | "src" => Found::Link(v),
-                    "id" => Found::Anchor(v),
-                    "name" if name.eq_ignore_ascii_case("a") => Found::Anchor(v),
-                    _ => continue,
+        let mut from = 0;
+        while let Some(lt) = memchr::memchr(b'<', &b[from..]).map(|i| from + i) {
+            from = lt + 1;
+            // A start tag: `<` and a letter (not `</a>`, `<!x>`, `a < b`).
+            if !b.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+                continue;
+            }
+            let name_end = lt + 1 + b[lt + 1..].iter().take_while(|&&c| !ends_name(c)).count();
+            let is_a = b[lt + 1..name_end].eq_ignore_ascii_case(b"a");
+            from = attributes(b, name_end, |key, value| {
+                let key = &b[key];
+                let v = || html.get(value.clone()).unwrap_or_default().to_string();
+                let what = if key.eq_ignore_ascii_case(b"href") || key.eq_ignore_ascii_case(b"src") {
+                    Found::Link(v())
+                } else if key.eq_ignore_ascii_case(b"id") || (is_a && key.eq_ignore_ascii_case(b"name")) {
+                    Found::Anchor(v())
+                } else {
+                    return;
                 };
-                hits.push(Hit { offset, what });
+                hits.push(Hit {
+                    offset: base + value.start,
+                    what,
+                });
+            });
+        }
+    }
+}
+
+/// HTML's whitespace (ASCII only: a no-break space is part of a name).
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+fn ends_name(c: u8) -> bool {
+    is_space(c) || c == b'/' || c == b'>'
+}
+
+/// The attributes of the tag whose name ends at `p`, as HTML tokenizes them:
+/// calls `found(name, value)` with byte ranges for each one that has a value
+/// (quoted, possibly empty, or unquoted), and returns where the tag ends. A
+/// `>` inside a quoted value does not end the tag. Every boundary is next to
+/// an ASCII byte, so the ranges are on `char` boundaries of the text.
+fn attributes(b: &[u8], mut p: usize, mut found: impl FnMut(Range<usize>, Range<usize>)) -> usize {
+    let n = b.len();
+    let skip_spaces = |mut q: usize| {
+        while q < n && is_space(b[q]) {
+            q += 1;
+        }
+        q
+    };
+    loop {
+        while p < n && (is_space(b[p]) || b[p] == b'/') {
+            p += 1;
+        }
+        if p >= n || b[p] == b'>' {
+            return p;
+        }
+        // A name (its first byte may be `=`), then maybe `= value`.
+        let key = p..p + 1 + b[p + 1..].iter().take_while(|&&c| !ends_name(c) && c != b'=').count();
+        p = key.end;
+        let eq = skip_spaces(p);
+        if b.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let q = skip_spaces(eq + 1);
+        match b.get(q) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let end = memchr::memchr(quote, &b[q + 1..]).map_or(n, |e| q + 1 + e);
+                found(key, q + 1..end);
+                p = (end + 1).min(n);
+            }
+            Some(b'>') | None => p = q,
+            Some(_) => {
+                let end = q + b[q..].iter().take_while(|&&c| !is_space(c) && c != b'>').count();
+                found(key, q..end);
+                p = end;
             }
         }
     }
@@ -141,6 +184,28 @@ mod tests {
         assert!(s.scan("<!-- <a href=x.md>").is_empty());
         assert!(s.scan("<a href=y.md> -->").is_empty());
         assert_eq!(s.scan("<a href=z.md>").len(), 1);
+    }
+
+    #[test]
+    fn non_ascii_text_keeps_offsets_and_values_whole() {
+        let h = "<img alt=\"é ü\" src=\"ü.png\"> <a\u{a0}href=x.md>";
+        // A no-break space is not HTML whitespace: `a\u{a0}href` is one tag name.
+        assert_eq!(scan(h), vec![(22, "link ü.png".into())]);
+    }
+
+    #[test]
+    fn attributes_are_tokenized_as_html_does() {
+        // `>` in a quoted value does not end the tag; a tag inside a value is text.
+        assert_eq!(
+            scan(r#"<img alt="a > b" title='<a href=y.md>' SRC=x.png>"#),
+            vec![(43, "link x.png".into())]
+        );
+        // An attribute without a value, `/`, and an unclosed quote.
+        assert_eq!(
+            scan(r#"<a download / href=z.md id="w"#),
+            vec![(19, "link z.md".into()), (28, "anchor w".into())]
+        );
+        assert!(scan("<a href=>x</a> a < b = c").is_empty());
     }
 
     #[test]

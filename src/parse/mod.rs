@@ -158,6 +158,9 @@ pub struct Suppression {
     pub end_line: u32,
 }
 
+/// The shortest comment [`suppressions_in`] can find.
+const SHORTEST_SUPPRESSION: &str = "<!--reftree-enable-->";
+
 /// `<!-- reftree-disable-next-line broken-link -->` and friends, in `html`.
 fn suppressions_in(html: &str, at: usize, lines: &Lines<'_>, out: &mut Vec<Suppression>) {
     use std::sync::OnceLock;
@@ -432,7 +435,11 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
-                if memchr::memmem::find(h.as_bytes(), b"reftree-").is_some() {
+                // `<br>` and `</td>` (most of the HTML) are shorter than any
+                // suppression comment: no search for them.
+                if h.len() >= SHORTEST_SUPPRESSION.len()
+                    && memchr::memmem::find(h.as_bytes(), b"reftree-").is_some()
+                {
                     suppressions_in(&h, range.start, &lines, &mut facts.suppressions);
                 }
                 for found in html.scan(&h) {
@@ -570,11 +577,9 @@ fn note_after(text: &str, end: usize) -> Option<&str> {
     }
     let skip = after
         .char_indices()
+        .take_while(|&(i, _)| i <= 16)
         .find(|&(_, c)| c.is_alphanumeric() || matches!(c, '(' | '[' | '\n'))
-        .map_or(after.len(), |(i, _)| i);
-    if skip > 16 {
-        return None;
-    }
+        .map(|(i, _)| i)?;
     let rest = after[skip..].strip_prefix('(')?;
     let mut limit = rest.len().min(40);
     while !rest.is_char_boundary(limit) {
