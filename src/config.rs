@@ -24,6 +24,37 @@ pub enum OneOrMany {
     Many(Vec<String>),
 }
 
+/// Section titles (`section = "A"` or `["A", "B"]`), with the keys that
+/// sections are matched by computed once, not for every page.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(from = "OneOrMany")]
+pub struct Names {
+    list: Vec<String>,
+    keys: Vec<u64>,
+}
+
+impl From<OneOrMany> for Names {
+    fn from(o: OneOrMany) -> Names {
+        let list = o.to_vec();
+        let keys = list
+            .iter()
+            .map(|n| crate::parse::blocks::key_of(n))
+            .collect();
+        Names { list, keys }
+    }
+}
+
+impl Names {
+    pub fn as_slice(&self) -> &[String] {
+        &self.list
+    }
+
+    /// `key_of` each title.
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+}
+
 impl CountForm {
     pub fn is_optional(&self) -> bool {
         match self {
@@ -112,7 +143,7 @@ pub enum CountForm {
     /// (`| Analytic Rules | 17 |`).
     Summary {
         kind: Option<String>,
-        section: OneOrMany,
+        section: Names,
         #[serde(default)]
         optional: bool,
     },
@@ -133,7 +164,7 @@ pub enum CountForm {
         kind: String,
         column: String,
         target_kind: String,
-        target_section: OneOrMany,
+        target_section: Names,
         #[serde(default)]
         optional: bool,
     },
@@ -145,7 +176,7 @@ pub enum CountForm {
 pub struct Side {
     pub kind: String,
     /// Section titles (without counts), subsections included.
-    pub section: Option<OneOrMany>,
+    pub section: Option<Names>,
     /// Only links in this column of the section's tables.
     pub column: Option<String>,
     /// Instead of a section: the row of an Attribute/Value table named so.

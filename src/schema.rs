@@ -1,7 +1,7 @@
 //! What a rule file says about the tree, evaluated on the index: which pages
 //! are of which kind, and which links make up one side of a relation.
 
-use crate::config::{Config, Side};
+use crate::config::{Config, Names, Side};
 use crate::index::resolve::Target;
 use crate::index::sections::Section;
 use crate::index::{Index, Link, Page};
@@ -82,19 +82,18 @@ impl Kinds {
 /// shallowest level any of them has: a `### Solutions` deep in another
 /// section is not the page's `## Solutions` (subsections are included in
 /// their parent's items anyway).
-pub fn sections_named<'a>(page: &'a Page, names: &[String]) -> Vec<(usize, &'a Section)> {
-    let wanted: Vec<u64> = names.iter().map(|n| key_of(n)).collect();
-    let found: Vec<(usize, &Section)> = page
-        .sections
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| wanted.contains(&s.key))
-        .collect();
-    let top = found.iter().map(|(_, s)| s.level).min();
-    found
-        .into_iter()
-        .filter(|(_, s)| Some(s.level) == top)
-        .collect()
+pub fn sections_named<'a>(page: &'a Page, names: &Names) -> Vec<(usize, &'a Section)> {
+    let wanted = names.keys();
+    let named = || {
+        page.sections
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| wanted.contains(&s.key))
+    };
+    let Some(top) = named().map(|(_, s)| s.level).min() else {
+        return Vec::new();
+    };
+    named().filter(|(_, s)| s.level == top).collect()
 }
 
 /// Whether the link is in a column named `column` of its table.
@@ -142,7 +141,7 @@ pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
             .is_some_and(|(i, _)| ranges.iter().any(|r| r.contains(&i)))
     };
     let ranges: Vec<std::ops::Range<u32>> = if let Some(names) = &side.section {
-        let secs = sections_named(page, &names.to_vec());
+        let secs = sections_named(page, names);
         if secs.is_empty() {
             return Found::Missing;
         }

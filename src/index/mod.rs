@@ -500,7 +500,6 @@ fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], ent
     page.facts = parse::parse(&text, base as u32);
     page.parsed = true;
     page.sections = sections::build(&page.facts, bytes.len() as u32);
-    page.facts.shrink_to_fit();
     let dir = page.dir().to_string();
     for raw in std::mem::take(&mut page.facts.links) {
         let written = raw.written(&text, base as u32);

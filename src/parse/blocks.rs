@@ -166,10 +166,12 @@ pub fn parse_count(text: &str) -> Option<u64> {
     if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    if !t.bytes().all(|b| b.is_ascii_digit() || b == b',') {
-        return None;
-    }
-    t.replace(',', "").parse().ok()
+    // Digits and commas only, read without building a comma-free copy.
+    t.bytes().try_fold(0u64, |n, b| match b {
+        b'0'..=b'9' => n.checked_mul(10)?.checked_add(u64::from(b - b'0')),
+        b',' => Some(n),
+        _ => None,
+    })
 }
 
 /// Builds [`Blocks`] from the event stream.
@@ -194,6 +196,19 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// A builder that fills `blocks` (emptied first), keeping its capacity.
+    pub fn with_blocks(mut blocks: Blocks) -> Self {
+        blocks.containers.clear();
+        blocks.items.clear();
+        blocks.nums.clear();
+        blocks.strongs.clear();
+        blocks.breaks.clear();
+        Builder {
+            blocks,
+            ..Default::default()
+        }
+    }
+
     /// The item and column a link at this point belongs to.
     pub fn position(&self) -> Option<(u32, u16)> {
         self.item
@@ -364,6 +379,7 @@ mod tests {
         assert_eq!(parse_count("17"), Some(17));
         assert_eq!(parse_count("17 rules"), None);
         assert_eq!(parse_count("v2"), None);
+        assert_eq!(parse_count("18446744073709551616"), None, "overflow");
     }
 
     #[test]

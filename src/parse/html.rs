@@ -73,9 +73,12 @@ impl Scanner {
             from = attributes(b, name_end, |key, value| {
                 let key = &b[key];
                 let v = || html.get(value.clone()).unwrap_or_default().to_string();
-                let what = if key.eq_ignore_ascii_case(b"href") || key.eq_ignore_ascii_case(b"src") {
+                let what = if key.eq_ignore_ascii_case(b"href") || key.eq_ignore_ascii_case(b"src")
+                {
                     Found::Link(v())
-                } else if key.eq_ignore_ascii_case(b"id") || (is_a && key.eq_ignore_ascii_case(b"name")) {
+                } else if key.eq_ignore_ascii_case(b"id")
+                    || (is_a && key.eq_ignore_ascii_case(b"name"))
+                {
                     Found::Anchor(v())
                 } else {
                     return;
@@ -119,7 +122,12 @@ fn attributes(b: &[u8], mut p: usize, mut found: impl FnMut(Range<usize>, Range<
             return p;
         }
         // A name (its first byte may be `=`), then maybe `= value`.
-        let key = p..p + 1 + b[p + 1..].iter().take_while(|&&c| !ends_name(c) && c != b'=').count();
+        let key = p..p
+            + 1
+            + b[p + 1..]
+                .iter()
+                .take_while(|&&c| !ends_name(c) && c != b'=')
+                .count();
         p = key.end;
         let eq = skip_spaces(p);
         if b.get(eq) != Some(&b'=') {
@@ -134,7 +142,10 @@ fn attributes(b: &[u8], mut p: usize, mut found: impl FnMut(Range<usize>, Range<
             }
             Some(b'>') | None => p = q,
             Some(_) => {
-                let end = q + b[q..].iter().take_while(|&&c| !is_space(c) && c != b'>').count();
+                let end = q + b[q..]
+                    .iter()
+                    .take_while(|&&c| !is_space(c) && c != b'>')
+                    .count();
                 found(key, q..end);
                 p = end;
             }

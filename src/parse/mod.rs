@@ -205,18 +205,33 @@ impl PageFacts {
         }
     }
 
-    /// Give back what the vectors over-allocated while growing.
-    pub fn shrink_to_fit(&mut self) {
-        self.headings.shrink_to_fit();
-        self.html_anchors.shrink_to_fit();
+    /// Move the facts out into vectors of their exact size, leaving these
+    /// empty with their capacity (to parse the next page into).
+    fn take_exact(&mut self) -> PageFacts {
+        fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
+            let mut out = Vec::with_capacity(v.len());
+            out.append(v);
+            out
+        }
         let b = &mut self.blocks;
-        b.containers.shrink_to_fit();
-        b.items.shrink_to_fit();
-        b.nums.shrink_to_fit();
-        b.strongs.shrink_to_fit();
-        b.breaks.shrink_to_fit();
-        self.link_notes.shrink_to_fit();
-        self.line_starts.shrink_to_fit();
+        PageFacts {
+            headings: exact(&mut self.headings),
+            html_anchors: exact(&mut self.html_anchors),
+            links: exact(&mut self.links),
+            external_links: std::mem::take(&mut self.external_links),
+            unrendered: exact(&mut self.unrendered),
+            undefined_refs: exact(&mut self.undefined_refs),
+            blocks: blocks::Blocks {
+                containers: exact(&mut b.containers),
+                items: exact(&mut b.items),
+                nums: exact(&mut b.nums),
+                strongs: exact(&mut b.strongs),
+                breaks: exact(&mut b.breaks),
+            },
+            link_notes: exact(&mut self.link_notes),
+            suppressions: exact(&mut self.suppressions),
+            line_starts: exact(&mut self.line_starts),
+        }
     }
 }
 
@@ -241,7 +256,13 @@ pub struct Lines<'a> {
 impl<'a> Lines<'a> {
     /// `text` starts at byte `base` of the file (3 after a BOM).
     pub fn new(text: &'a str, base: u32) -> Self {
-        let mut starts = vec![0u32];
+        Lines::with_buffer(text, base, Vec::new())
+    }
+
+    /// [`Lines::new`], filling `starts` (cleared first) instead of a new vector.
+    fn with_buffer(text: &'a str, base: u32, mut starts: Vec<u32>) -> Self {
+        starts.clear();
+        starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         Lines {
             text,
@@ -287,9 +308,9 @@ impl<'a> Lines<'a> {
         pos
     }
 
-    /// File offsets of the line starts.
-    pub fn file_starts(&self) -> Vec<u32> {
-        self.starts.iter().map(|s| s + self.base).collect()
+    /// The line-start buffer, to be used again.
+    fn into_buffer(self) -> Vec<u32> {
+        self.starts
     }
 
     /// File offset of byte `offset` of `text`.
@@ -300,9 +321,15 @@ impl<'a> Lines<'a> {
 
 /// Parse one page. `base` is the file offset of `text`'s first byte.
 pub fn parse(text: &str, base: u32) -> PageFacts {
+    // A page's facts are gathered in vectors kept from the last page parsed
+    // on this thread, then moved out at their exact size: no growing from
+    // empty (and copying) for every page, no shrinking afterwards.
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<(PageFacts, Vec<u32>)> = Default::default();
+    }
+    let (mut facts, starts) = SCRATCH.with_borrow_mut(std::mem::take);
     let text = &*untab_fences(text);
-    let lines = Lines::new(text, base);
-    let mut facts = PageFacts::default();
+    let lines = Lines::with_buffer(text, base, starts);
     let mut undefined: Vec<(Range<usize>, String)> = Vec::new();
     let callback = |broken: pulldown_cmark::BrokenLink<'_>| {
         if matches!(
@@ -319,7 +346,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::default();
     let mut html = html::Scanner::default();
-    let mut structure = blocks::Builder::default();
+    let mut structure = blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks));
 
     // State while walking the events.
     let mut heading: Option<(u8, Range<usize>, String)> = None;
@@ -487,7 +514,9 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     }
     drop(events);
     facts.blocks = structure.blocks;
-    facts.line_starts = lines.file_starts();
+    facts
+        .line_starts
+        .extend(lines.starts.iter().map(|s| s + lines.base));
 
     for (span, label) in undefined {
         facts.undefined_refs.push(UndefinedRef {
@@ -510,7 +539,9 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
         });
     }
     facts.links.sort_by_key(|l| l.offset);
-    facts
+    let exact = facts.take_exact();
+    SCRATCH.with_borrow_mut(|s| *s = (facts, lines.into_buffer()));
+    exact
 }
 
 /// Tabs after a bare code fence (```` ```\t ````) become spaces.

@@ -214,7 +214,7 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
         CountForm::Summary { kind, section, .. } => {
             for p in pages_of(index, ctx, kind) {
                 let page = &index.pages[p];
-                for (_, sec) in sections_named(page, &section.to_vec()) {
+                for (_, sec) in sections_named(page, section) {
                     summary_claims(page, sec, &mut out);
                 }
             }
@@ -233,7 +233,7 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
                     &index.pages[p],
                     column,
                     target_kind,
-                    &target_section.to_vec(),
+                    target_section,
                     &mut out,
                 );
             }
@@ -371,7 +371,7 @@ fn index_claims<'a>(
     page: &'a Page,
     column: &str,
     target_kind: &str,
-    target_section: &[String],
+    target_section: &crate::config::Names,
     out: &mut Vec<Claim<'a>>,
 ) {
     let blocks = &page.facts.blocks;
@@ -415,7 +415,7 @@ fn index_claims<'a>(
                     "`{column}` says {} for `{}`, which lists {found} under `{}`",
                     num.value,
                     tp.path,
-                    target_section.join("`/`")
+                    target_section.as_slice().join("`/`")
                 ),
                 help: format!("write `{found}`, or fix `{}`", tp.path),
                 certain: true,

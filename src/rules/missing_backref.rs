@@ -24,7 +24,7 @@ pub(crate) const RULE: Rule = Rule {
 pub(crate) fn side_name(side: &Side) -> String {
     match (&side.section, &side.row) {
         (Some(s), _) => {
-            let names = s.to_vec();
+            let names = s.as_slice();
             let col = side
                 .column
                 .as_ref()
@@ -40,7 +40,7 @@ pub(crate) fn side_name(side: &Side) -> String {
 /// Where to point in B: its side's heading, or the top of the page.
 fn label_in(page: &Page, side: &Side, label: String) -> Related {
     if let Some(names) = &side.section
-        && let Some((_, sec)) = sections_named(page, &names.to_vec()).first()
+        && let Some((_, sec)) = sections_named(page, names).first()
     {
         return super::count_mismatch::heading_label(page, sec, label);
     }
