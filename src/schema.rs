@@ -165,9 +165,23 @@ pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
     } else {
         return Found::Missing;
     };
-    let links = page
-        .links
+    // Links are in page order, so those inside a run of items are one slice
+    // of them (found by offset); the runs are in page order too.
+    let slice_of = |r: &std::ops::Range<u32>| -> &[Link] {
+        if r.is_empty() {
+            return &[];
+        }
+        let (start, end) = (
+            items[r.start as usize].offset,
+            items[r.end as usize - 1].end,
+        );
+        let lo = page.links.partition_point(|l| l.offset < start);
+        let hi = page.links.partition_point(|l| l.offset < end);
+        &page.links[lo..hi.max(lo)]
+    };
+    let links = ranges
         .iter()
+        .flat_map(slice_of)
         .filter(|l| matches!(l.target, Target::File(_)))
         .filter(|l| in_items(l, &ranges))
         .filter(|l| match (&side.row, &side.column) {

@@ -2,9 +2,9 @@
 
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Related, Severity};
-use crate::index::Index;
 use crate::index::resolve::Target;
-use std::collections::HashMap;
+use crate::index::{FastMap, Index};
+use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
     id: "duplicate-item",
@@ -17,50 +17,61 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
-        if page.facts.headings.iter().all(|h| h.count.is_none()) {
+    let found: Vec<Diagnostic> = (0..index.pages.len())
+        .into_par_iter()
+        .filter(|&p| index.pages[p].reported)
+        .flat_map_iter(|p| check_page(index, ctx, p))
+        .collect();
+    out.extend(found);
+}
+
+/// The repeated entries in the counted sections of page `p`.
+fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
+    let page = &index.pages[p];
+    let mut out = Vec::new();
+    if page.facts.headings.iter().all(|h| h.count.is_none()) {
+        return out;
+    }
+    let items = &page.facts.blocks.items;
+    // The files each item links to, in order: what the entry names.
+    let mut targets: FastMap<u32, Vec<u32>> = FastMap::default();
+    for l in &page.links {
+        if let (Some((i, _)), Target::File(f)) = (l.at, &l.target) {
+            targets.entry(i).or_default().push(*f);
+        }
+    }
+    let units = super::count_mismatch::heading_units(ctx, p);
+    for (s, sec) in page.sections.iter().enumerate() {
+        let h = &page.facts.headings[sec.heading as usize];
+        if super::count_mismatch::heading_count(page, sec, &units).is_none() {
             continue;
         }
-        let items = &page.facts.blocks.items;
-        // The files each item links to, in order: what the entry names.
-        let mut targets: HashMap<u32, Vec<u32>> = HashMap::new();
-        for l in &page.links {
-            if let (Some((i, _)), Target::File(f)) = (l.at, &l.target) {
-                targets.entry(i).or_default().push(*f);
-            }
-        }
-        let units = super::count_mismatch::heading_units(ctx, p);
-        for (s, sec) in page.sections.iter().enumerate() {
-            let h = &page.facts.headings[sec.heading as usize];
-            if super::count_mismatch::heading_count(page, sec, &units).is_none() {
-                continue;
-            }
-            // Only the section's own items: subsections are checked on their own.
-            let own_end = page
-                .sections
-                .iter()
-                .find(|c| c.parent == Some(s as u32))
-                .map_or(sec.items.end, |c| c.items.start);
-            let mut seen: HashMap<(&[u32], u64), u32> = HashMap::new();
-            for i in sec.items.start..own_end.max(sec.items.start) {
-                let item = &items[i as usize];
-                // Rows that link somewhere are the same entry when they link to
-                // the same files; others when their first cell (or text) is the same.
-                let identity = match targets.get(&i) {
-                    Some(t) => (t.as_slice(), 0),
-                    None => (&[][..], item.key),
-                };
-                match seen.get(&identity) {
-                    None => {
-                        seen.insert(identity, i);
-                    }
-                    Some(&first) => {
-                        let f = &items[first as usize];
-                        let what = match targets.get(&i).and_then(|t| t.first()) {
-                            Some(file) => format!("`{}`", index.files[*file as usize]),
-                            None => "the same entry".to_string(),
-                        };
-                        out.push(
+        // Only the section's own items: subsections are checked on their own.
+        let own_end = page
+            .sections
+            .iter()
+            .find(|c| c.parent == Some(s as u32))
+            .map_or(sec.items.end, |c| c.items.start);
+        let mut seen: FastMap<(&[u32], u64), u32> = FastMap::default();
+        for i in sec.items.start..own_end.max(sec.items.start) {
+            let item = &items[i as usize];
+            // Rows that link somewhere are the same entry when they link to
+            // the same files; others when their first cell (or text) is the same.
+            let identity = match targets.get(&i) {
+                Some(t) => (t.as_slice(), 0),
+                None => (&[][..], item.key),
+            };
+            match seen.get(&identity) {
+                None => {
+                    seen.insert(identity, i);
+                }
+                Some(&first) => {
+                    let f = &items[first as usize];
+                    let what = match targets.get(&i).and_then(|t| t.first()) {
+                        Some(file) => format!("`{}`", index.files[*file as usize]),
+                        None => "the same entry".to_string(),
+                    };
+                    out.push(
                             ctx.diag(
                                 Location::ascii(&page.path, item.offset, page.facts.pos_at(item.offset), 0),
                                 "listed again",
@@ -72,9 +83,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                                 label: "first listed here".into(),
                             }),
                         );
-                    }
                 }
             }
         }
     }
+    out
 }

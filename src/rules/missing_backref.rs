@@ -5,10 +5,9 @@ use super::{Ctx, Rule};
 use crate::config::Side;
 use crate::diag::{Diagnostic, Location, Pos, Related, Severity};
 use crate::index::resolve::Target;
-use crate::index::{Index, Page};
+use crate::index::{FastSet, Index, Page};
 use crate::schema::{Found, is_marked, sections_named, side_links};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 pub(crate) const RULE: Rule = Rule {
     id: "missing-backref",
@@ -50,20 +49,26 @@ fn label_in(page: &Page, side: &Side, label: String) -> Related {
     }
 }
 
-/// The files page `b` lists in `side`, or `None` when it has no such side.
-fn listed(page: &Page, side: &Side) -> Option<HashSet<u32>> {
+/// The files page `b` lists in `side` (sorted), or `None` when it has no such side.
+fn listed(page: &Page, side: &Side) -> Option<Vec<u32>> {
     match side_links(page, side) {
-        Found::Links(l) => Some(
-            l.iter()
+        Found::Links(l) => {
+            let mut files: Vec<u32> = l
+                .iter()
                 .filter_map(|l| match l.target {
                     Target::File(f) => Some(f),
                     _ => None,
                 })
-                .collect(),
-        ),
+                .collect();
+            files.sort_unstable();
+            Some(files)
+        }
         Found::Missing => None,
     }
 }
+
+/// By page: `None` for a page not of B's kind, else what it lists on B's side.
+type Back = Vec<Option<Option<Vec<u32>>>>;
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (rel, _) in &ctx.config.relations {
@@ -73,12 +78,16 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         for (a_side, b_side) in directions {
             // Each B's side, once, in parallel: the files it lists.
-            let back: HashMap<usize, Option<HashSet<u32>>> = ctx
+            let lists: Vec<(usize, Option<Vec<u32>>)> = ctx
                 .kinds
                 .named(ctx.config, &b_side.kind)
                 .par_iter()
                 .map(|&b| (b, listed(&index.pages[b], b_side)))
                 .collect();
+            let mut back: Back = vec![None; index.pages.len()];
+            for (b, files) in lists {
+                back[b] = Some(files);
+            }
             let found: Vec<Diagnostic> = ctx
                 .kinds
                 .named(ctx.config, &a_side.kind)
@@ -98,7 +107,7 @@ fn check_page(
     a: usize,
     a_side: &Side,
     b_side: &Side,
-    back: &HashMap<usize, Option<HashSet<u32>>>,
+    back: &Back,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let page_a = &index.pages[a];
@@ -108,7 +117,7 @@ fn check_page(
     let Found::Links(links) = side_links(page_a, a_side) else {
         return out;
     };
-    let mut seen = HashSet::new();
+    let mut seen = FastSet::default();
     for link in links {
         let Target::File(file) = link.target else {
             continue;
@@ -119,12 +128,12 @@ fn check_page(
         if b == a || !seen.insert(b) || is_marked(page_a, link, &rel.skip_marked) {
             continue;
         }
-        let Some(lists_a) = back.get(&b) else {
+        let Some(lists_a) = &back[b] else {
             continue; // not a page of B's kind
         };
         let page_b = &index.pages[b];
         let (missing_side, ok) = match lists_a {
-            Some(files) => (false, files.contains(&page_a.file)),
+            Some(files) => (false, files.binary_search(&page_a.file).is_ok()),
             None => (true, false),
         };
         if ok {
