@@ -117,15 +117,19 @@ fn hist(s: &str) -> Hist {
 
 /// The bag distance of two histograms: never more than the edit distance.
 fn bag_distance(a: &Hist, b: &Hist) -> usize {
-    let (mut more, mut less) = (0usize, 0usize);
-    for (x, y) in a.iter().zip(b) {
-        if x > y {
-            more += (x - y) as usize;
-        } else {
-            less += (y - x) as usize;
-        }
-    }
-    more.max(less)
+    // Branch-free saturating differences, which the compiler vectorizes: this
+    // runs for every name of the folder of every missing target.
+    let more: u32 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(x.saturating_sub(*y)))
+        .sum();
+    let less: u32 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(y.saturating_sub(*x)))
+        .sum();
+    more.max(less) as usize
 }
 
 impl<'a> Folders<'a> {

@@ -5,7 +5,7 @@ use super::{Ctx, Rule};
 use crate::config::Side;
 use crate::diag::{Diagnostic, Location, Pos, Related, Severity};
 use crate::index::resolve::Target;
-use crate::index::{FastSet, Index, Page};
+use crate::index::{FastSet, Index, Link, Page};
 use crate::schema::{Found, is_marked, sections_named, side_links};
 use rayon::prelude::*;
 
@@ -49,50 +49,69 @@ fn label_in(page: &Page, side: &Side, label: String) -> Related {
     }
 }
 
-/// The files page `b` lists in `side` (sorted), or `None` when it has no such side.
-fn listed(page: &Page, side: &Side) -> Option<Vec<u32>> {
-    match side_links(page, side) {
-        Found::Links(l) => {
-            let mut files: Vec<u32> = l
-                .iter()
-                .filter_map(|l| match l.target {
-                    Target::File(f) => Some(f),
-                    _ => None,
-                })
-                .collect();
-            files.sort_unstable();
-            Some(files)
-        }
-        Found::Missing => None,
-    }
+/// What a page lists on one side: its links there, and the files they name (sorted).
+struct Listed<'a> {
+    links: Vec<&'a Link>,
+    files: Vec<u32>,
 }
 
-/// By page: `None` for a page not of B's kind, else what it lists on B's side.
-type Back = Vec<Option<Option<Vec<u32>>>>;
+/// One side of a relation on every page: `None` for a page not of the
+/// side's kind, `Some(None)` for one without the side.
+type SideLists<'a> = Vec<Option<Option<Listed<'a>>>>;
+
+/// Each page of the side's kind, once and in parallel (both directions of a
+/// relation use the same two sides).
+fn side_lists<'a>(index: &'a Index, ctx: &Ctx, side: &Side) -> SideLists<'a> {
+    let found: Vec<(usize, Option<Listed>)> = ctx
+        .kinds
+        .named(ctx.config, &side.kind)
+        .par_iter()
+        .map(|&p| {
+            let listed = match side_links(&index.pages[p], side) {
+                Found::Links(links) => {
+                    let mut files: Vec<u32> = links
+                        .iter()
+                        .filter_map(|l| match l.target {
+                            Target::File(f) => Some(f),
+                            _ => None,
+                        })
+                        .collect();
+                    files.sort_unstable();
+                    Some(Listed { links, files })
+                }
+                Found::Missing => None,
+            };
+            (p, listed)
+        })
+        .collect();
+    let mut by_page: SideLists = (0..index.pages.len()).map(|_| None).collect();
+    for (p, listed) in found {
+        by_page[p] = Some(listed);
+    }
+    by_page
+}
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (rel, _) in &ctx.config.relations {
-        let mut directions = vec![(&rel.from, &rel.to)];
+        let (from, to) = (
+            side_lists(index, ctx, &rel.from),
+            side_lists(index, ctx, &rel.to),
+        );
+        let mut directions = vec![(&rel.from, &from, &rel.to, &to)];
         if rel.both_ways {
-            directions.push((&rel.to, &rel.from));
+            directions.push((&rel.to, &to, &rel.from, &from));
         }
-        for (a_side, b_side) in directions {
-            // Each B's side, once, in parallel: the files it lists.
-            let lists: Vec<(usize, Option<Vec<u32>>)> = ctx
-                .kinds
-                .named(ctx.config, &b_side.kind)
-                .par_iter()
-                .map(|&b| (b, listed(&index.pages[b], b_side)))
-                .collect();
-            let mut back: Back = vec![None; index.pages.len()];
-            for (b, files) in lists {
-                back[b] = Some(files);
-            }
+        for (a_side, a_lists, b_side, b_lists) in directions {
             let found: Vec<Diagnostic> = ctx
                 .kinds
                 .named(ctx.config, &a_side.kind)
                 .par_iter()
-                .flat_map_iter(|&a| check_page(index, ctx, rel, a, a_side, b_side, &back))
+                .flat_map_iter(|&a| {
+                    let Some(Some(listed)) = &a_lists[a] else {
+                        return Vec::new();
+                    };
+                    check_page(index, ctx, rel, a, &listed.links, (a_side, b_side), b_lists)
+                })
                 .collect();
             out.extend(found);
         }
@@ -105,18 +124,15 @@ fn check_page(
     ctx: &Ctx,
     rel: &crate::config::Relation,
     a: usize,
-    a_side: &Side,
-    b_side: &Side,
-    back: &Back,
+    links: &[&Link],
+    (a_side, b_side): (&Side, &Side),
+    back: &SideLists,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let page_a = &index.pages[a];
     if !page_a.reported {
         return out;
     }
-    let Found::Links(links) = side_links(page_a, a_side) else {
-        return out;
-    };
     let mut seen = FastSet::default();
     for link in links {
         let Target::File(file) = link.target else {
@@ -133,7 +149,7 @@ fn check_page(
         };
         let page_b = &index.pages[b];
         let (missing_side, ok) = match lists_a {
-            Some(files) => (false, files.binary_search(&page_a.file).is_ok()),
+            Some(listed) => (false, listed.files.binary_search(&page_a.file).is_ok()),
             None => (true, false),
         };
         if ok {
