@@ -5,7 +5,6 @@
 use super::Lines;
 use crate::diag::Pos;
 use pulldown_cmark::{Event, Tag, TagEnd};
-use std::hash::Hasher;
 use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,73 +82,78 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// 64-bit FNV-1a: keys only need to tell names apart, and this runs for
-/// every table row and list item of the tree (SipHash showed in profiles).
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 /// Hashes `normalize(text)` fed in pieces, without building the string.
+///
+/// Keys only need to tell names apart, and this runs over the text of every
+/// table row and list item of the tree: the normalised bytes are gathered
+/// eight at a time and each word mixed in with FxHash's multiply-rotate (one
+/// multiplication per word, where FNV-1a made one per byte). Pieces may be
+/// cut anywhere: the hash depends only on the normalised bytes.
+#[derive(Default)]
 pub struct KeyHasher {
-    h: Fnv,
+    h: u64,
+    /// Bytes not yet mixed in (the low `n` bytes of `word`).
+    word: u64,
+    n: u32,
+    len: u64,
     space: bool,
     started: bool,
 }
 
-impl Default for KeyHasher {
-    fn default() -> Self {
-        KeyHasher {
-            h: Fnv(0xcbf2_9ce4_8422_2325),
-            space: false,
-            started: false,
-        }
-    }
-}
+const MIX: u64 = 0x517c_c1b7_2722_0a95;
 
 impl KeyHasher {
     pub fn feed(&mut self, text: &str) {
         if text.is_ascii() {
             for b in text.bytes() {
-                self.byte_or_space(b.is_ascii_whitespace(), &[b.to_ascii_lowercase()]);
+                if b.is_ascii_whitespace() {
+                    self.space = self.started;
+                } else {
+                    self.visible();
+                    self.push(b.to_ascii_lowercase());
+                }
             }
             return;
         }
         for c in text.chars() {
             if c.is_whitespace() {
-                self.byte_or_space(true, &[]);
-            } else {
-                for l in c.to_lowercase() {
-                    let mut buf = [0u8; 4];
-                    self.byte_or_space(false, l.encode_utf8(&mut buf).as_bytes());
+                self.space = self.started;
+                continue;
+            }
+            self.visible();
+            for l in c.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &b in l.encode_utf8(&mut buf).as_bytes() {
+                    self.push(b);
                 }
             }
         }
     }
 
-    fn byte_or_space(&mut self, space: bool, bytes: &[u8]) {
-        if space {
-            self.space = self.started;
-            return;
-        }
+    /// Before a visible character: the one space a run of spacing becomes
+    /// (none at the start; trailing spacing is never written).
+    fn visible(&mut self) {
         if self.space {
-            self.h.write_u8(b' ');
+            self.push(b' ');
             self.space = false;
         }
         self.started = true;
-        self.h.write(bytes);
+    }
+
+    fn push(&mut self, b: u8) {
+        self.word |= u64::from(b) << (8 * self.n);
+        self.n += 1;
+        self.len += 1;
+        if self.n == 8 {
+            self.h = (self.h.rotate_left(5) ^ self.word).wrapping_mul(MIX);
+            self.word = 0;
+            self.n = 0;
+        }
     }
 
     pub fn finish(&self) -> u64 {
-        self.h.finish()
+        let h = (self.h.rotate_left(5) ^ self.word).wrapping_mul(MIX);
+        (h.rotate_left(5) ^ self.len).wrapping_mul(MIX)
     }
 }
 
@@ -374,6 +378,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_key_does_not_depend_on_where_the_text_is_cut() {
+        let text = "  Tables  Über Used\tin Solutions (dependency) ";
+        let whole = key_of(text);
+        for (i, _) in text.char_indices() {
+            for (j, _) in text[i..].char_indices() {
+                let mut k = KeyHasher::default();
+                k.feed(&text[..i]);
+                k.feed(&text[i..i + j]);
+                k.feed(&text[i + j..]);
+                assert_eq!(k.finish(), whole, "cut at {i} and {}", i + j);
+            }
+        }
+    }
+
+    #[test]
     fn counts_allow_thousands_separators_and_nothing_else() {
         assert_eq!(parse_count(" 2,148 "), Some(2148));
         assert_eq!(parse_count("17"), Some(17));
@@ -390,5 +409,8 @@ mod tests {
         assert_eq!(key_of("  Used in\tSolutions "), key_of("used in solutions"));
         assert_eq!(key_of("Größe  Über"), key_of("größe über"));
         assert_eq!(key_of("abc"), key_of("ABC"));
+        assert_eq!(key_of("abcdefgh"), key_of(" abcdefgh "), "trailing spacing");
+        assert_ne!(key_of("abcdefgh"), key_of("abcdefghi"));
+        assert_ne!(key_of("a\0"), key_of("a"), "a NUL byte is not padding");
     }
 }
