@@ -55,19 +55,21 @@ struct Listed<'a> {
     files: Vec<u32>,
 }
 
-/// One side of a relation on every page: `None` for a page not of the
-/// side's kind, `Some(None)` for one without the side.
-type SideLists<'a> = Vec<Option<Option<Listed<'a>>>>;
+/// One side of a relation on the pages of its kind (`Some(None)` for a
+/// page without the side), in the kind's page order.
+struct SideLists<'a> {
+    pages: &'a [usize],
+    lists: Vec<Option<Listed<'a>>>,
+}
 
-/// Each page of the side's kind, once and in parallel (both directions of a
-/// relation use the same two sides).
-fn side_lists<'a>(index: &'a Index, ctx: &Ctx, side: &Side) -> SideLists<'a> {
-    let found: Vec<(usize, Option<Listed>)> = ctx
-        .kinds
-        .named(ctx.config, &side.kind)
-        .par_iter()
-        .map(|&p| {
-            let listed = match side_links(&index.pages[p], side) {
+impl<'a> SideLists<'a> {
+    /// Each page of the side's kind, once and in parallel (both directions
+    /// of a relation use the same two sides).
+    fn new(index: &'a Index, ctx: &'a Ctx, side: &Side) -> Self {
+        let pages = ctx.kinds.named(ctx.config, &side.kind);
+        let lists = pages
+            .par_iter()
+            .map(|&p| match side_links(&index.pages[p], side) {
                 Found::Links(links) => {
                     let mut files: Vec<u32> = links
                         .iter()
@@ -80,42 +82,52 @@ fn side_lists<'a>(index: &'a Index, ctx: &Ctx, side: &Side) -> SideLists<'a> {
                     Some(Listed { links, files })
                 }
                 Found::Missing => None,
-            };
-            (p, listed)
-        })
-        .collect();
-    let mut by_page: SideLists = (0..index.pages.len()).map(|_| None).collect();
-    for (p, listed) in found {
-        by_page[p] = Some(listed);
+            })
+            .collect();
+        SideLists { pages, lists }
     }
-    by_page
+
+    /// What page `p` lists on this side; `None` if `p` is not of the side's kind.
+    fn of(&self, p: usize) -> Option<&Option<Listed<'a>>> {
+        self.pages.binary_search(&p).ok().map(|i| &self.lists[i])
+    }
 }
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for (rel, _) in &ctx.config.relations {
-        let (from, to) = (
-            side_lists(index, ctx, &rel.from),
-            side_lists(index, ctx, &rel.to),
-        );
-        let mut directions = vec![(&rel.from, &from, &rel.to, &to)];
-        if rel.both_ways {
-            directions.push((&rel.to, &to, &rel.from, &from));
-        }
-        for (a_side, a_lists, b_side, b_lists) in directions {
-            let found: Vec<Diagnostic> = ctx
-                .kinds
-                .named(ctx.config, &a_side.kind)
-                .par_iter()
-                .flat_map_iter(|&a| {
-                    let Some(Some(listed)) = &a_lists[a] else {
-                        return Vec::new();
-                    };
-                    check_page(index, ctx, rel, a, &listed.links, (a_side, b_side), b_lists)
-                })
-                .collect();
-            out.extend(found);
-        }
+    let found: Vec<Diagnostic> = ctx
+        .config
+        .relations
+        .par_iter()
+        .flat_map_iter(|(rel, _)| check_relation(index, ctx, rel))
+        .collect();
+    out.extend(found);
+}
+
+fn check_relation(index: &Index, ctx: &Ctx, rel: &crate::config::Relation) -> Vec<Diagnostic> {
+    let (from, to) = (
+        SideLists::new(index, ctx, &rel.from),
+        SideLists::new(index, ctx, &rel.to),
+    );
+    let mut directions = vec![(&rel.from, &from, &rel.to, &to)];
+    if rel.both_ways {
+        directions.push((&rel.to, &to, &rel.from, &from));
     }
+    let mut out = Vec::new();
+    for (a_side, a_lists, b_side, b_lists) in directions {
+        let found: Vec<Diagnostic> = a_lists
+            .pages
+            .par_iter()
+            .zip(&a_lists.lists)
+            .flat_map_iter(|(&a, listed)| match listed {
+                Some(listed) => {
+                    check_page(index, ctx, rel, a, &listed.links, (a_side, b_side), b_lists)
+                }
+                None => Vec::new(),
+            })
+            .collect();
+        out.extend(found);
+    }
+    out
 }
 
 /// The missing back-references of page `a`'s links on `a_side`.
@@ -144,7 +156,7 @@ fn check_page(
         if b == a || !seen.insert(b) || is_marked(page_a, link, &rel.skip_marked) {
             continue;
         }
-        let Some(lists_a) = &back[b] else {
+        let Some(lists_a) = back.of(b) else {
             continue; // not a page of B's kind
         };
         let page_b = &index.pages[b];
