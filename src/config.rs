@@ -231,8 +231,9 @@ pub struct Kind {
     pub globs: GlobSet,
     /// Globs written with a leading `!`: pages left out of the kind.
     pub not: GlobSet,
-    /// The globs as written (`!` included), to match all kinds in one pass.
-    pub patterns: Vec<String>,
+    /// The same globs one by one, each with whether it was written with `!`:
+    /// to match all kinds in one pass.
+    pub each: Vec<(Glob, bool)>,
     pub at: Location,
 }
 
@@ -333,29 +334,43 @@ fn locate(path: &str, text: &str, span: Range<usize>) -> Location {
     Location::of_text(path, span.start as u32, start, first_line)
 }
 
-/// Globs (`!glob` ones apart, as exclusions) compiled, or an error at `span`.
-fn glob_sets(
+/// Each glob compiled, with whether it is a `!glob` exclusion, or an error at `span`.
+fn compile_globs(
     path: &str,
     text: &str,
     patterns: &[String],
     what: &str,
     span: Range<usize>,
+) -> Result<Vec<(Glob, bool)>, ConfigError> {
+    patterns
+        .iter()
+        .map(|g| {
+            let (pattern, negated) = match g.strip_prefix('!') {
+                Some(p) => (p, true),
+                None => (g.as_str(), false),
+            };
+            Glob::new(pattern).map(|glob| (glob, negated)).map_err(|e| {
+                ConfigError::new(
+                    path,
+                    text,
+                    format!("bad glob `{g}` {what}: {}", e.kind()),
+                    Some(span.clone()),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Compiled globs as two sets: the globs, and the `!glob` exclusions.
+fn glob_sets(
+    path: &str,
+    text: &str,
+    globs: &[(Glob, bool)],
+    span: Range<usize>,
 ) -> Result<(GlobSet, GlobSet), ConfigError> {
     let (mut yes, mut no) = (GlobSetBuilder::new(), GlobSetBuilder::new());
-    for g in patterns {
-        let (set, pattern) = match g.strip_prefix('!') {
-            Some(p) => (&mut no, p),
-            None => (&mut yes, g.as_str()),
-        };
-        let glob = Glob::new(pattern).map_err(|e| {
-            ConfigError::new(
-                path,
-                text,
-                format!("bad glob `{g}` {what}: {}", e.kind()),
-                Some(span.clone()),
-            )
-        })?;
-        set.add(glob);
+    for (glob, negated) in globs {
+        if *negated { &mut no } else { &mut yes }.add(glob.clone());
     }
     let build = |b: GlobSetBuilder| {
         b.build()
@@ -451,14 +466,14 @@ impl Config {
         }
         for (name, globs) in &file.kinds {
             let what = format!("for kind `{name}`");
-            let (globs_set, not) =
-                glob_sets(path, text, &globs.get_ref().to_vec(), &what, globs.span())?;
+            let each = compile_globs(path, text, &globs.get_ref().to_vec(), &what, globs.span())?;
+            let (globs_set, not) = glob_sets(path, text, &each, globs.span())?;
             self.kinds.retain(|k| &k.name != name);
             self.kinds.push(Kind {
                 name: name.clone(),
                 globs: globs_set,
                 not,
-                patterns: globs.get_ref().to_vec(),
+                each,
                 at: locate(path, text, globs.span()),
             });
         }
@@ -508,13 +523,14 @@ impl Config {
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
         for entry in &file.ignore {
-            let (paths, _) = glob_sets(
+            let globs = compile_globs(
                 path,
                 text,
                 &entry.get_ref().paths.to_vec(),
                 "in [[ignore]]",
                 entry.span(),
             )?;
+            let (paths, _) = glob_sets(path, text, &globs, entry.span())?;
             for id in &entry.get_ref().rules {
                 if crate::rules::by_id(id).is_none() {
                     return Err(ConfigError::new(

@@ -23,23 +23,27 @@ impl Kinds {
         let mut all = globset::GlobSetBuilder::new();
         let mut glob_kind: Vec<(u16, bool)> = Vec::new();
         for (i, kind) in config.kinds.iter().enumerate() {
-            for g in &kind.patterns {
-                let (negated, pattern) = match g.strip_prefix('!') {
-                    Some(p) => (true, p),
-                    None => (false, g.as_str()),
-                };
-                if let Ok(glob) = globset::Glob::new(pattern) {
-                    all.add(glob);
-                    glob_kind.push((i as u16, negated));
-                }
+            for (glob, negated) in &kind.each {
+                all.add(glob.clone());
+                glob_kind.push((i as u16, *negated));
             }
         }
-        let all = all.build().unwrap_or_else(|_| globset::GlobSet::empty());
+        let all = all.build().ok();
         let of_page: Vec<Vec<u16>> = index
             .pages
             .par_iter()
             .map_init(Vec::new, |hits, page| {
-                all.matches_into(page.path.as_str(), hits);
+                let path = page.path.as_str();
+                // Each kind's own sets (checked when the rule file was read)
+                // if the globs would not compile together.
+                let Some(all) = &all else {
+                    let kinds = config.kinds.iter().enumerate();
+                    return kinds
+                        .filter(|(_, k)| k.matches(path))
+                        .map(|(i, _)| i as u16)
+                        .collect();
+                };
+                all.matches_into(path, hits);
                 let mut kinds: Vec<u16> = hits
                     .iter()
                     .filter(|&&g| !glob_kind[g].1)
