@@ -9,6 +9,7 @@ pub mod config;
 pub mod diag;
 pub mod error;
 pub mod fix;
+pub mod hash;
 pub mod index;
 pub mod init;
 pub mod parse;

@@ -5,6 +5,7 @@ pub mod resolve;
 pub mod sections;
 
 use crate::diag::{Diagnostic, Location, Pos, Severity};
+use crate::hash::FastMap;
 use crate::parse::{self, LinkKind, PageFacts, RawLink};
 use crate::walk::{self, Walked};
 use rayon::prelude::*;
@@ -15,45 +16,7 @@ use std::path::{Path, PathBuf};
 /// Pages larger than this are not parsed by default (links into them are still resolved).
 pub const MAX_PAGE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// A fast hash for paths (FxHash's multiply-rotate, 8 bytes at a time): every
-/// link of the tree is looked up here, and SipHash showed in profiles.
-#[derive(Default, Clone, Copy)]
-pub struct PathHasher(u64);
-
-impl std::hash::Hasher for PathHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(K);
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(n.into());
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-/// Maps and sets for the rules' keys (page numbers, file ids, hashes): a
-/// local tool gains nothing from SipHash's resistance to chosen collisions,
-/// and SipHash was a third of the rules' time.
-pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<PathHasher>>;
-pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<PathHasher>>;
-
-type PathMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<PathHasher>>;
+type PathMap<V> = FastMap<Box<str>, V>;
 
 /// Every path under the root, for exact and case-insensitive lookups.
 #[derive(Default)]
@@ -277,6 +240,17 @@ impl Page {
             _ => None,
         });
         listed.chain(self.plain_targets.iter().copied())
+    }
+
+    /// The files each list item or table row links to, in page order, by item.
+    pub fn files_by_item(&self) -> FastMap<u32, Vec<u32>> {
+        let mut by_item: FastMap<u32, Vec<u32>> = FastMap::default();
+        for l in &self.links {
+            if let (Some((i, _)), Target::File(f)) = (l.at, &l.target) {
+                by_item.entry(i).or_default().push(*f);
+            }
+        }
+        by_item
     }
 
     /// How many relative links the page has.

@@ -4,6 +4,7 @@
 
 use super::Lines;
 use crate::diag::Pos;
+use crate::hash::mix;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use std::ops::Range;
 
@@ -86,7 +87,7 @@ pub fn normalize(text: &str) -> String {
 ///
 /// Keys only need to tell names apart, and this runs over the text of every
 /// table row and list item of the tree: the normalised bytes are gathered
-/// eight at a time and each word mixed in with FxHash's multiply-rotate (one
+/// eight at a time and each word mixed in with [`mix`] (one
 /// multiplication per word, where FNV-1a made one per byte). Pieces may be
 /// cut anywhere: the hash depends only on the normalised bytes.
 #[derive(Default)]
@@ -99,8 +100,6 @@ pub struct KeyHasher {
     space: bool,
     started: bool,
 }
-
-const MIX: u64 = 0x517c_c1b7_2722_0a95;
 
 impl KeyHasher {
     pub fn feed(&mut self, text: &str) {
@@ -145,15 +144,14 @@ impl KeyHasher {
         self.n += 1;
         self.len += 1;
         if self.n == 8 {
-            self.h = (self.h.rotate_left(5) ^ self.word).wrapping_mul(MIX);
+            self.h = mix(self.h, self.word);
             self.word = 0;
             self.n = 0;
         }
     }
 
     pub fn finish(&self) -> u64 {
-        let h = (self.h.rotate_left(5) ^ self.word).wrapping_mul(MIX);
-        (h.rotate_left(5) ^ self.len).wrapping_mul(MIX)
+        mix(mix(self.h, self.word), self.len)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::config::{BoldCounts, CountForm};
 use crate::diag::{Diagnostic, Location, Related, Severity};
 use crate::index::resolve::Target;
 use crate::index::sections::Section;
-use crate::index::{FastMap, Index, Page};
+use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
 use crate::parse::blocks::{ContainerKind, normalize};
 use crate::schema::sections_named;
@@ -406,15 +406,7 @@ fn index_claims<'a>(
 ) {
     let blocks = &page.facts.blocks;
     let want = normalize(column);
-    // The first page each row links to (one pass, not one per row).
-    let mut row_target: FastMap<u32, usize> = FastMap::default();
-    for l in &page.links {
-        if let (Some((it, _)), Target::File(f)) = (l.at, &l.target)
-            && let Some(&t) = index.page_of.get(f)
-        {
-            row_target.entry(it).or_insert(t);
-        }
-    }
+    let row_files = page.files_by_item();
     for (c, container) in blocks.containers.iter().enumerate() {
         let Some(col) = container.header.iter().position(|h| normalize(h) == want) else {
             continue;
@@ -430,7 +422,10 @@ fn index_claims<'a>(
             let Some(num) = nums.iter().find(|n| n.col as usize == col) else {
                 continue;
             };
-            let target = row_target.get(&(i as u32)).copied();
+            // The first page the row links to.
+            let target = row_files
+                .get(&(i as u32))
+                .and_then(|files| files.iter().find_map(|f| index.page_of.get(f).copied()));
             let Some(t) = target.filter(|&t| ctx.kinds.is(ctx.config, t, target_kind)) else {
                 continue;
             };

@@ -2,8 +2,8 @@
 
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Related, Severity};
-use crate::index::resolve::Target;
-use crate::index::{FastMap, Index};
+use crate::hash::FastMap;
+use crate::index::Index;
 use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
@@ -34,12 +34,7 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     }
     let items = &page.facts.blocks.items;
     // The files each item links to, in order: what the entry names.
-    let mut targets: FastMap<u32, Vec<u32>> = FastMap::default();
-    for l in &page.links {
-        if let (Some((i, _)), Target::File(f)) = (l.at, &l.target) {
-            targets.entry(i).or_default().push(*f);
-        }
-    }
+    let targets = page.files_by_item();
     let units = super::count_mismatch::heading_units(ctx, p);
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];

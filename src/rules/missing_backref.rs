@@ -4,8 +4,9 @@
 use super::{Ctx, Rule};
 use crate::config::Side;
 use crate::diag::{Diagnostic, Location, Pos, Related, Severity};
+use crate::hash::FastSet;
 use crate::index::resolve::Target;
-use crate::index::{FastSet, Index, Link, Page};
+use crate::index::{Index, Link, Page};
 use crate::schema::{Found, is_marked, sections_named, side_links};
 use rayon::prelude::*;
 
