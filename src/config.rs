@@ -334,6 +334,25 @@ fn locate(path: &str, text: &str, span: Range<usize>) -> Location {
     Location::of_text(path, span.start as u32, start, first_line)
 }
 
+/// An error at `span` unless `id` names a rule; `place` says where it was written.
+fn known_rule(
+    path: &str,
+    text: &str,
+    id: &str,
+    place: &str,
+    span: Range<usize>,
+) -> Result<(), ConfigError> {
+    match crate::rules::by_id(id) {
+        Some(_) => Ok(()),
+        None => Err(ConfigError::new(
+            path,
+            text,
+            format!("unknown rule `{id}`{place}; `reftree rules` lists them"),
+            Some(span),
+        )),
+    }
+}
+
 /// Each glob compiled, with whether it is a `!glob` exclusion, or an error at `span`.
 fn compile_globs(
     path: &str,
@@ -452,14 +471,7 @@ impl Config {
         self.sources.push((path.to_string(), text.to_string()));
         self.exclude.extend(file.exclude.iter().cloned());
         for (id, level) in &file.rules {
-            if crate::rules::by_id(id).is_none() {
-                return Err(ConfigError::new(
-                    path,
-                    text,
-                    format!("unknown rule `{id}`; `reftree rules` lists them"),
-                    Some(level.span()),
-                ));
-            }
+            known_rule(path, text, id, "", level.span())?;
             let sev = severity(level.get_ref())
                 .map_err(|m| ConfigError::new(path, text, m, Some(level.span())))?;
             self.severities.insert(id.clone(), sev);
@@ -532,14 +544,7 @@ impl Config {
             )?;
             let (paths, _) = glob_sets(path, text, &globs, entry.span())?;
             for id in &entry.get_ref().rules {
-                if crate::rules::by_id(id).is_none() {
-                    return Err(ConfigError::new(
-                        path,
-                        text,
-                        format!("unknown rule `{id}` in [[ignore]]; `reftree rules` lists them"),
-                        Some(entry.span()),
-                    ));
-                }
+                known_rule(path, text, id, " in [[ignore]]", entry.span())?;
             }
             self.ignores.push(Ignore {
                 paths,
