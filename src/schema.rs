@@ -19,20 +19,22 @@ pub struct Kinds {
 impl Kinds {
     pub fn build(index: &Index, config: &Config) -> Kinds {
         use rayon::prelude::*;
-        // One pass of one glob set per page for all kinds, not one per kind.
-        let mut all = globset::GlobSetBuilder::new();
+        // One pass of one regex set per page for all kinds' globs (globset
+        // would run one regex per glob that shares the `.md` extension).
+        // Each glob's own regex, so the set matches exactly what it does.
         let mut glob_kind: Vec<(u16, bool)> = Vec::new();
+        let mut patterns: Vec<&str> = Vec::new();
         for (i, kind) in config.kinds.iter().enumerate() {
             for (glob, negated) in &kind.each {
-                all.add(glob.clone());
+                patterns.push(glob.regex());
                 glob_kind.push((i as u16, *negated));
             }
         }
-        let all = all.build().ok();
+        let all = regex::bytes::RegexSet::new(&patterns).ok();
         let of_page: Vec<Vec<u16>> = index
             .pages
             .par_iter()
-            .map_init(Vec::new, |hits, page| {
+            .map(|page| {
                 let path = page.path.as_str();
                 // Each kind's own sets (checked when the rule file was read)
                 // if the globs would not compile together.
@@ -43,12 +45,12 @@ impl Kinds {
                         .map(|(i, _)| i as u16)
                         .collect();
                 };
-                all.matches_into(path, hits);
+                let hits = all.matches(path.as_bytes());
                 let mut kinds: Vec<u16> = hits
                     .iter()
-                    .filter(|&&g| !glob_kind[g].1)
-                    .map(|&g| glob_kind[g].0)
-                    .filter(|&k| !hits.iter().any(|&g| glob_kind[g] == (k, true)))
+                    .filter(|&g| !glob_kind[g].1)
+                    .map(|g| glob_kind[g].0)
+                    .filter(|&k| !hits.iter().any(|g| glob_kind[g] == (k, true)))
                     .collect();
                 kinds.sort_unstable();
                 kinds.dedup();
