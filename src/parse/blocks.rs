@@ -103,18 +103,34 @@ pub struct KeyHasher {
 
 impl KeyHasher {
     pub fn feed(&mut self, text: &str) {
-        if text.is_ascii() {
-            for b in text.bytes() {
-                if b.is_ascii_whitespace() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Eight visible ASCII bytes at once (most of a row's text).
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+                if is_plain_ascii(w) {
+                    self.visible();
+                    self.push_word(ascii_lowercase(w));
+                    i += 8;
+                    continue;
+                }
+            }
+            let b = bytes[i];
+            if b.is_ascii() {
+                // `char::is_whitespace` on ASCII (with `\x0B`, which
+                // `u8::is_ascii_whitespace` leaves out), as `normalize` splits.
+                if matches!(b, b' ' | b'\t'..=b'\r') {
                     self.space = self.started;
                 } else {
                     self.visible();
                     self.push(b.to_ascii_lowercase());
                 }
+                i += 1;
+                continue;
             }
-            return;
-        }
-        for c in text.chars() {
+            let c = text[i..].chars().next().expect("a char starts here");
+            i += c.len_utf8();
             if c.is_whitespace() {
                 self.space = self.started;
                 continue;
@@ -150,9 +166,42 @@ impl KeyHasher {
         }
     }
 
+    /// Eight bytes, as `push` would take them one by one.
+    fn push_word(&mut self, w: u64) {
+        if self.n == 0 {
+            self.h = mix(self.h, w);
+        } else {
+            let shift = 8 * self.n;
+            self.h = mix(self.h, self.word | (w << shift));
+            self.word = w >> (64 - shift);
+        }
+        self.len += 8;
+    }
+
     pub fn finish(&self) -> u64 {
         mix(mix(self.h, self.word), self.len)
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether all eight bytes of `w` are ASCII above the space: no spacing,
+/// control or non-ASCII byte, so each is kept as it is or lowercased.
+fn is_plain_ascii(w: u64) -> bool {
+    // Any byte below 0x21 sets its high bit in `w - 0x21..`, unless its own
+    // high bit is set (ruled out first). Exact for "is there one".
+    w & HIGH == 0 && (w.wrapping_sub(ONES * 0x21) & !w & HIGH) == 0
+}
+
+/// `to_ascii_lowercase` on eight ASCII bytes: +0x20 where `A..=Z`.
+fn ascii_lowercase(w: u64) -> u64 {
+    // With every byte below 0x80 there is no carry between bytes: the high
+    // bit of each sum says `>= b'A'` and `>= b'Z' + 1`.
+    let at_least_a = w + ONES * (0x80 - u64::from(b'A'));
+    let above_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
+    let upper = at_least_a & !above_z & HIGH;
+    w | (upper >> 2)
 }
 
 /// A hash of `normalize(text)`, computed without building the string.
@@ -387,6 +436,44 @@ mod tests {
                 k.feed(&text[i + j..]);
                 assert_eq!(k.finish(), whole, "cut at {i} and {}", i + j);
             }
+        }
+    }
+
+    /// The definition: `normalize`, then its bytes one at a time.
+    fn key_by_definition(text: &str) -> u64 {
+        let mut k = KeyHasher::default();
+        for b in normalize(text).bytes() {
+            k.push(b);
+        }
+        k.finish()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_key_is_the_hash_of_the_normalised_text(
+            text in "(?:[a-zA-Z0-9|()\\[\\]-]{0,12}[ \t\n\x0B\x0C\r\x01ÜßİΣ\u{3000}\u{a0}]){0,6}",
+            cut in 0usize..40,
+        ) {
+            proptest::prop_assert_eq!(key_of(&text), key_by_definition(&text));
+            // Fed in two pieces, cut at any char boundary.
+            let mut cut = cut.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let mut k = KeyHasher::default();
+            k.feed(&text[..cut]);
+            k.feed(&text[cut..]);
+            proptest::prop_assert_eq!(k.finish(), key_by_definition(&text));
+        }
+    }
+
+    #[test]
+    fn eight_bytes_are_lowercased_and_checked_for_spacing_at_once() {
+        let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap());
+        assert_eq!(ascii_lowercase(word(b"AZaz@[`{")), word(b"azaz@[`{"));
+        assert!(is_plain_ascii(word(b"Tables!~")));
+        for bad in [b"Table s!", b"Tables\t!", b"Tables!\x01", b"Tables\x7f\x80"] {
+            assert!(!is_plain_ascii(word(bad)), "{bad:?}");
         }
     }
 
