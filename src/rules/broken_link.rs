@@ -2,6 +2,7 @@
 
 use super::{Ctx, Rule, relative_link, reported_links};
 use crate::diag::{Diagnostic, Severity};
+use crate::hash::{FastMap, FastSet};
 use crate::index::resolve::{Target, decode};
 use crate::index::{Entries, Index};
 use rayon::prelude::*;
@@ -30,7 +31,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     missing.sort_unstable();
     missing.dedup();
-    let folders = Folders::new(&index.files);
+    let folders = Folders::new(&index.files, &missing);
     let cache: HashMap<&str, Option<String>> = missing
         .par_iter()
         .map(|m| (*m, suggest(m, &index.entries, &folders)))
@@ -92,8 +93,8 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// File names by folder, for "did you mean".
 struct Folders<'a> {
-    by_dir: HashMap<&'a str, Vec<Name<'a>>>,
-    by_name: HashMap<String, Vec<&'a str>>,
+    by_dir: FastMap<&'a str, Vec<Name<'a>>>,
+    by_name: FastMap<String, Vec<&'a str>>,
 }
 
 /// A file name, lowercased, with a letter histogram for a quick lower bound
@@ -133,18 +134,32 @@ fn bag_distance(a: &Hist, b: &Hist) -> usize {
 }
 
 impl<'a> Folders<'a> {
-    fn new(files: &'a [String]) -> Self {
-        let mut by_dir: HashMap<&str, Vec<Name>> = HashMap::new();
-        let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
-        for f in files {
-            let (dir, name) = split(f);
-            let lower = name.to_lowercase();
-            by_dir.entry(dir).or_default().push(Name {
-                name,
-                hist: hist(&lower),
-                lower: lower.clone(),
-            });
-            by_name.entry(lower).or_default().push(f);
+    /// Only what the suggestions for `missing` look at: the names in their
+    /// folders, and the files anywhere with one of their names.
+    fn new(files: &'a [String], missing: &[&str]) -> Self {
+        let dirs: FastSet<&str> = missing.iter().map(|m| split(m).0).collect();
+        let names: FastSet<String> = missing.iter().map(|m| split(m).1.to_lowercase()).collect();
+        let wanted: Vec<(&str, &str, String)> = files
+            .par_iter()
+            .filter_map(|f| {
+                let (dir, name) = split(f);
+                let lower = name.to_lowercase();
+                (dirs.contains(dir) || names.contains(&lower)).then_some((f.as_str(), dir, lower))
+            })
+            .collect();
+        let mut by_dir: FastMap<&str, Vec<Name>> = FastMap::default();
+        let mut by_name: FastMap<String, Vec<&str>> = FastMap::default();
+        for (f, dir, lower) in wanted {
+            if names.contains(&lower) {
+                by_name.entry(lower.clone()).or_default().push(f);
+            }
+            if dirs.contains(dir) {
+                by_dir.entry(dir).or_default().push(Name {
+                    name: split(f).1,
+                    hist: hist(&lower),
+                    lower,
+                });
+            }
         }
         Folders { by_dir, by_name }
     }
