@@ -26,8 +26,11 @@ pub struct Walked {
 
 /// Is this file a Markdown page?
 pub fn is_page(path: &str) -> bool {
-    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    lower.ends_with(".md") || lower.ends_with(".markdown")
+    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let ends_with = |suffix: &[u8]| {
+        name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    ends_with(b".md") || ends_with(b".markdown")
 }
 
 /// Build the exclude matcher. Patterns without `/` match a file or folder name
@@ -46,93 +49,161 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
     b.build()
 }
 
-fn rel(root: &Path, path: &Path) -> Option<String> {
-    let r = path.strip_prefix(root).ok()?;
-    let s = r.to_str()?;
-    Some(if std::path::MAIN_SEPARATOR == '/' {
-        s.to_string()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    })
+/// What one folder and the folders under it hold.
+#[derive(Default)]
+struct Found {
+    files: Vec<(String, bool)>,
+    dirs: Vec<String>,
+    /// Folders (relative) that hold a `.gitignore`.
+    gitignores: Vec<String>,
+    problems: Vec<Diagnostic>,
+    unreadable: bool,
+}
+
+impl Found {
+    fn cannot_read(&mut self, path: &str, err: &std::io::Error) {
+        self.unreadable = true;
+        self.problems.push(Diagnostic::input(
+            "unreadable-file",
+            Severity::Error,
+            path,
+            FILE_START,
+            format!("cannot read `{path}`: {err}"),
+            "fix the permissions, or exclude the path with `--exclude`",
+        ));
+    }
+
+    fn merge(&mut self, other: Found) {
+        self.files.extend(other.files);
+        self.dirs.extend(other.dirs);
+        self.gitignores.extend(other.gitignores);
+        self.problems.extend(other.problems);
+        self.unreadable |= other.unreadable;
+    }
 }
 
 /// Walk `root` (already canonical).
+///
+/// Folders are read in parallel, each with one `read_dir` and the entry
+/// types it gives (no `stat` per file); paths are built as root-relative
+/// strings directly. Symlinks are not followed: one to a file or folder
+/// inside the root names it, others are reported.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
+    let mut found = visit(root, root.to_path_buf(), String::new());
+    found.files.sort_unstable();
     let mut w = Walked::default();
-    let mut ignores: HashMap<String, Gitignore> = HashMap::new();
-    let mut files: Vec<(String, bool)> = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
+    (w.files, w.regular) = found.files.into_iter().unzip();
+    found.dirs.sort();
+    w.dirs = found.dirs;
+    w.problems = found.problems;
+    w.unreadable = found.unreadable;
+    let ignores: HashMap<String, Gitignore> = found
+        .gitignores
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().and_then(|p| rel(root, p)).unwrap_or_default();
-                w.unreadable = true;
-                w.problems.push(Diagnostic::input(
-                    "unreadable-file",
-                    Severity::Error,
-                    &path,
-                    FILE_START,
-                    format!(
-                        "cannot read `{path}`: {}",
-                        err.io_error().map_or(err.to_string(), |e| e.to_string())
-                    ),
-                    "fix the permissions, or exclude the path with `--exclude`",
-                ));
-                continue;
-            }
-        };
-        let Some(path) = rel(root, entry.path()) else {
-            continue;
-        };
-        let ft = entry.file_type();
-        if ft.is_symlink() {
-            match std::fs::canonicalize(entry.path()) {
-                Ok(target) if target.starts_with(root) => match std::fs::metadata(&target) {
-                    Ok(m) if m.is_dir() => w.dirs.push(path),
-                    Ok(m) => files.push((path, m.is_file())),
-                    Err(_) => {}
-                },
-                Ok(_) => w.problems.push(Diagnostic::input(
-                    "symlink-outside-root",
-                    Severity::Warning,
-                    &path,
-                    FILE_START,
-                    format!("symlink `{path}` points outside the root; it is not followed"),
-                    "links through it are reported as broken; point it inside the tree or pass a wider `--root`",
-                )),
-                Err(e) if e.raw_os_error() == Some(40) => w.problems.push(Diagnostic::input(
-                    "symlink-loop",
-                    Severity::Warning,
-                    &path,
-                    FILE_START,
-                    format!("symlink `{path}` is part of a loop; it is not followed"),
-                    "remove or repoint the symlink",
-                )),
-                Err(_) => {} // dangling: the name exists, the file does not
-            }
-        } else if ft.is_dir() {
-            if entry.path().join(".gitignore").is_file() {
-                let (gi, _) = Gitignore::new(entry.path().join(".gitignore"));
-                ignores.insert(path.clone(), gi);
-            }
-            w.dirs.push(path);
-        } else {
-            files.push((path, ft.is_file()));
-        }
-    }
-    files.sort_unstable();
-    (w.files, w.regular) = files.into_iter().unzip();
-    w.dirs.sort();
+        .map(|dir| {
+            let (gi, _) = Gitignore::new(root.join(&dir).join(".gitignore"));
+            (dir, gi)
+        })
+        .collect();
     w.checked = w
         .files
         .iter()
         .map(|f| is_page(f) && !excluded(f, exclude) && !ignored(root, f, &ignores))
         .collect();
     w
+}
+
+/// The folder `dir` (`rel` from the root) and everything under it.
+fn visit(root: &Path, dir: PathBuf, rel: String) -> Found {
+    use rayon::prelude::*;
+    let mut found = Found::default();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            found.cannot_read(&rel, &e);
+            return found;
+        }
+    };
+    let mut subdirs: Vec<(PathBuf, String)> = Vec::new();
+    let mut has_gitignore = false;
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                found.cannot_read(&rel, &e);
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        // A name that is not UTF-8 cannot be linked to from Markdown.
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if name == ".git" {
+            continue;
+        }
+        let path = if rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let ft = match entry.file_type() {
+            Ok(ft) => ft,
+            Err(e) => {
+                found.cannot_read(&path, &e);
+                continue;
+            }
+        };
+        if ft.is_symlink() {
+            symlink(root, &entry.path(), path, &mut found);
+        } else if ft.is_dir() {
+            subdirs.push((entry.path(), path));
+        } else {
+            has_gitignore |= name == ".gitignore";
+            found.files.push((path, ft.is_file()));
+        }
+    }
+    if has_gitignore && dir.join(".gitignore").is_file() {
+        found.gitignores.push(rel.clone());
+    }
+    found.dirs.push(rel);
+    let below: Vec<Found> = subdirs
+        .into_par_iter()
+        .map(|(dir, rel)| visit(root, dir, rel))
+        .collect();
+    for b in below {
+        found.merge(b);
+    }
+    found
+}
+
+/// A symlink at `path`: the file or folder it names if that is inside the
+/// root, else a finding (outside the root, or a loop).
+fn symlink(root: &Path, link: &Path, path: String, found: &mut Found) {
+    match std::fs::canonicalize(link) {
+        Ok(target) if target.starts_with(root) => match std::fs::metadata(&target) {
+            Ok(m) if m.is_dir() => found.dirs.push(path),
+            Ok(m) => found.files.push((path, m.is_file())),
+            Err(_) => {}
+        },
+        Ok(_) => found.problems.push(Diagnostic::input(
+            "symlink-outside-root",
+            Severity::Warning,
+            &path,
+            FILE_START,
+            format!("symlink `{path}` points outside the root; it is not followed"),
+            "links through it are reported as broken; point it inside the tree or pass a wider `--root`",
+        )),
+        Err(e) if e.raw_os_error() == Some(40) => found.problems.push(Diagnostic::input(
+            "symlink-loop",
+            Severity::Warning,
+            &path,
+            FILE_START,
+            format!("symlink `{path}` is part of a loop; it is not followed"),
+            "remove or repoint the symlink",
+        )),
+        Err(_) => {} // dangling: the name exists, the file does not
+    }
 }
 
 fn excluded(path: &str, set: &GlobSet) -> bool {
@@ -176,4 +247,87 @@ fn ignored(root: &Path, path: &str, ignores: &HashMap<String, Gitignore>) -> boo
         }
     }
     verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_lists_every_file_sorted_and_checks_only_pages_not_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let write = |p: &str, text: &str| {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write("index.md", "# Index");
+        write("b/z.MD", "# Z");
+        write("b/a.md", "# A");
+        write("b/deep/x.markdown", "# X");
+        write("b/image.png", "");
+        write("b/.gitignore", "drafts/\n");
+        write("b/drafts/wip.md", "# WIP");
+        write(".git/HEAD", "ref: refs/heads/main");
+        let w = walk(&root, &exclude_set(&["deep".to_string()]).unwrap());
+        assert_eq!(
+            w.files,
+            [
+                "b/.gitignore",
+                "b/a.md",
+                "b/deep/x.markdown",
+                "b/drafts/wip.md",
+                "b/image.png",
+                "b/z.MD",
+                "index.md"
+            ]
+        );
+        // Pages, less the excluded folder and what b/.gitignore ignores.
+        let checked: Vec<&str> = w
+            .files
+            .iter()
+            .zip(&w.checked)
+            .filter(|(_, c)| **c)
+            .map(|(f, _)| f.as_str())
+            .collect();
+        assert_eq!(checked, ["b/a.md", "b/z.MD", "index.md"]);
+        assert_eq!(w.dirs, ["", "b", "b/deep", "b/drafts"]);
+        assert!(w.regular.iter().all(|r| *r));
+        assert!(w.problems.is_empty() && !w.unreadable);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_name_what_they_point_to_inside_the_root_only() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/page.md"), "# Page").unwrap();
+        symlink(root.join("docs/page.md"), root.join("alias.md")).unwrap();
+        symlink(root.join("docs"), root.join("docs-link")).unwrap();
+        symlink(outside.path(), root.join("away")).unwrap();
+        symlink(root.join("loop-b"), root.join("loop-a")).unwrap();
+        symlink(root.join("loop-a"), root.join("loop-b")).unwrap();
+        symlink(root.join("gone.md"), root.join("dangling.md")).unwrap();
+        let w = walk(&root, &GlobSet::empty());
+        assert_eq!(w.files, ["alias.md", "docs/page.md"]);
+        assert_eq!(w.dirs, ["", "docs", "docs-link"]);
+        let mut problems: Vec<(&str, &str)> = w
+            .problems
+            .iter()
+            .map(|d| (d.rule, d.location.path.as_str()))
+            .collect();
+        problems.sort();
+        assert_eq!(
+            problems,
+            [
+                ("symlink-loop", "loop-a"),
+                ("symlink-loop", "loop-b"),
+                ("symlink-outside-root", "away")
+            ]
+        );
+    }
 }
