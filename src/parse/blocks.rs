@@ -106,15 +106,24 @@ impl KeyHasher {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            // Eight visible ASCII bytes at once (most of a row's text).
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-                if is_plain_ascii(w) {
-                    self.visible();
-                    self.push_word(ascii_lowercase(w));
-                    i += 8;
-                    continue;
+            // The run of visible ASCII bytes here, up to eight, at once
+            // (the words of a row's text): lowercased and mixed in whole.
+            let rest = &bytes[i..];
+            let w = match rest.get(..8) {
+                Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+                None => {
+                    // Zero bytes past the end stop the run.
+                    let mut buf = [0u8; 8];
+                    buf[..rest.len()].copy_from_slice(rest);
+                    u64::from_le_bytes(buf)
                 }
+            };
+            let run = plain_ascii_run(w);
+            if run > 0 {
+                self.visible();
+                self.push_bytes(ascii_lowercase(w), run);
+                i += run as usize;
+                continue;
             }
             let b = bytes[i];
             if b.is_ascii() {
@@ -166,16 +175,20 @@ impl KeyHasher {
         }
     }
 
-    /// Eight bytes, as `push` would take them one by one.
-    fn push_word(&mut self, w: u64) {
-        if self.n == 0 {
-            self.h = mix(self.h, w);
-        } else {
-            let shift = 8 * self.n;
-            self.h = mix(self.h, self.word | (w << shift));
-            self.word = w >> (64 - shift);
+    /// The low `k` bytes of `w` (1 to 8), as `push` would take them one by one.
+    fn push_bytes(&mut self, w: u64, k: u32) {
+        let w = if k == 8 { w } else { w & ((1 << (8 * k)) - 1) };
+        self.word |= w << (8 * self.n);
+        self.len += u64::from(k);
+        let filled = self.n + k;
+        if filled < 8 {
+            self.n = filled;
+            return;
         }
-        self.len += 8;
+        self.h = mix(self.h, self.word);
+        let used = 8 - self.n; // bytes of `w` that went into that word
+        self.word = if used == 8 { 0 } else { w >> (8 * used) };
+        self.n = filled - 8;
     }
 
     pub fn finish(&self) -> u64 {
@@ -186,20 +199,24 @@ impl KeyHasher {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// Whether all eight bytes of `w` are ASCII above the space: no spacing,
-/// control or non-ASCII byte, so each is kept as it is or lowercased.
-fn is_plain_ascii(w: u64) -> bool {
-    // Any byte below 0x21 sets its high bit in `w - 0x21..`, unless its own
-    // high bit is set (ruled out first). Exact for "is there one".
-    w & HIGH == 0 && (w.wrapping_sub(ONES * 0x21) & !w & HIGH) == 0
+/// How many of the bytes of `w`, from the first, are ASCII above the space
+/// (no spacing, control or non-ASCII byte): kept as they are or lowercased.
+fn plain_ascii_run(w: u64) -> u32 {
+    // A byte below 0x21 sets its high bit in `w - 0x21..`; so may the bytes
+    // above it, through the borrow, but never one below: the lowest flag is
+    // exact, and only the lowest is read.
+    let special = (w.wrapping_sub(ONES * 0x21) & !w & HIGH) | (w & HIGH);
+    special.trailing_zeros() / 8
 }
 
-/// `to_ascii_lowercase` on eight ASCII bytes: +0x20 where `A..=Z`.
+/// `to_ascii_lowercase` on eight bytes: +0x20 where `A..=Z` (bytes from
+/// 0x80 up come out changed, but they are past the run and never used).
 fn ascii_lowercase(w: u64) -> u64 {
-    // With every byte below 0x80 there is no carry between bytes: the high
-    // bit of each sum says `>= b'A'` and `>= b'Z' + 1`.
-    let at_least_a = w + ONES * (0x80 - u64::from(b'A'));
-    let above_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
+    // The high bit of each byte's sum says `>= b'A'` and `>= b'Z' + 1`; a
+    // byte below 0x80 carries nothing into the next one.
+    let low = w & !HIGH;
+    let at_least_a = low + ONES * (0x80 - u64::from(b'A'));
+    let above_z = low + ONES * (0x80 - u64::from(b'Z') - 1);
     let upper = at_least_a & !above_z & HIGH;
     w | (upper >> 2)
 }
@@ -471,10 +488,14 @@ mod tests {
     fn eight_bytes_are_lowercased_and_checked_for_spacing_at_once() {
         let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap());
         assert_eq!(ascii_lowercase(word(b"AZaz@[`{")), word(b"azaz@[`{"));
-        assert!(is_plain_ascii(word(b"Tables!~")));
-        for bad in [b"Table s!", b"Tables\t!", b"Tables!\x01", b"Tables\x7f\x80"] {
-            assert!(!is_plain_ascii(word(bad)), "{bad:?}");
-        }
+        assert_eq!(plain_ascii_run(word(b"Tables!~")), 8);
+        assert_eq!(plain_ascii_run(word(b"Table s!")), 5);
+        assert_eq!(plain_ascii_run(word(b"Tables\t!")), 6);
+        assert_eq!(plain_ascii_run(word(b"Tables!\x01")), 7);
+        assert_eq!(plain_ascii_run(word(b"\x80Tables!")), 0);
+        assert_eq!(plain_ascii_run(word(b"ab\0\0\0\0\0\0")), 2);
+        // A byte below the run borrows from those above it: only the lowest flag counts.
+        assert_eq!(plain_ascii_run(word(b"a\x00!!!!!!")), 1);
     }
 
     #[test]
