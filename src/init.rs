@@ -132,7 +132,7 @@ pub fn infer(index: &Index) -> String {
                 let (Some((item, _)), Target::File(f)) = (l.at, &l.target) else {
                     continue;
                 };
-                let (Some(side), Some(&b)) = (s.get(&item), index.page_of.get(f)) else {
+                let (Some(side), Some(b)) = (s.get(&item), index.page_index(*f)) else {
                     continue;
                 };
                 if b != p && kind_of.contains_key(&b) && seen.insert((side.clone(), b)) {

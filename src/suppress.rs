@@ -5,8 +5,8 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location, Severity};
+use crate::hash::FastMap;
 use crate::index::Index;
-use crate::index::resolve::Target;
 use crate::parse::{Suppression, SuppressionKind};
 
 fn names(rules: &[String], rule: &str) -> bool {
@@ -39,8 +39,16 @@ pub fn apply(
     diagnostics: Vec<Diagnostic>,
     unused: Option<Severity>,
 ) -> Vec<Diagnostic> {
-    let mut used_inline: std::collections::HashMap<usize, Vec<bool>> =
-        std::collections::HashMap::new();
+    if config.ignores.is_empty() && index.with_suppressions.is_empty() {
+        return diagnostics; // nothing can be suppressed, nothing is unused
+    }
+    // The pages with comments, by path; what each comment suppressed.
+    let commented: FastMap<&str, usize> = index
+        .with_suppressions
+        .iter()
+        .map(|&p| (index.pages[p].path.as_str(), p))
+        .collect();
+    let mut used_inline: FastMap<usize, Vec<bool>> = FastMap::default();
     let mut used_config = vec![false; config.ignores.len()];
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
@@ -51,21 +59,15 @@ pub fn apply(
                 suppressed = true;
             }
         }
-        let page = match index.entries.exact(&d.location.path) {
-            Some(Target::File(f)) => index.page_of.get(&f).copied(),
-            _ => None,
-        };
-        if let Some(p) = page {
+        if let Some(&p) = commented.get(d.location.path.as_str()) {
             let list = &index.pages[p].facts.suppressions;
-            if !list.is_empty() {
-                let used = used_inline
-                    .entry(p)
-                    .or_insert_with(|| vec![false; list.len()]);
-                for (i, flag) in used.iter_mut().enumerate() {
-                    if covers(list, i, &d) {
-                        *flag = true;
-                        suppressed = true;
-                    }
+            let used = used_inline
+                .entry(p)
+                .or_insert_with(|| vec![false; list.len()]);
+            for (i, flag) in used.iter_mut().enumerate() {
+                if covers(list, i, &d) {
+                    *flag = true;
+                    suppressed = true;
                 }
             }
         }
@@ -74,7 +76,11 @@ pub fn apply(
         }
     }
     let Some(severity) = unused else { return kept };
-    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
+    for &p in &index.with_suppressions {
+        let page = &index.pages[p];
+        if !page.reported {
+            continue;
+        }
         let list = &page.facts.suppressions;
         let used = used_inline.get(&p);
         for (i, s) in list.iter().enumerate() {

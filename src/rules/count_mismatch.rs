@@ -299,8 +299,8 @@ fn items_linking_to(index: &Index, ctx: &Ctx, page: &Page, kind: &str) -> u64 {
         .iter()
         .filter_map(|l| match (l.at, &l.target) {
             (Some((i, _)), Target::File(f)) => {
-                let p = index.page_of.get(f)?;
-                ctx.kinds.is(ctx.config, *p, kind).then_some(i)
+                let p = index.page_index(*f)?;
+                ctx.kinds.is(ctx.config, p, kind).then_some(i)
             }
             _ => None,
         })
@@ -425,7 +425,7 @@ fn index_claims<'a>(
             // The first page the row links to.
             let target = row_files
                 .get(&(i as u32))
-                .and_then(|files| files.iter().find_map(|f| index.page_of.get(f).copied()));
+                .and_then(|files| files.iter().find_map(|&f| index.page_index(f)));
             let Some(t) = target.filter(|&t| ctx.kinds.is(ctx.config, t, target_kind)) else {
                 continue;
             };

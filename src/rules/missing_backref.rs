@@ -151,7 +151,7 @@ fn check_page(
         let Target::File(file) = link.target else {
             continue;
         };
-        let Some(&b) = index.page_of.get(&file) else {
+        let Some(b) = index.page_index(file) else {
             continue;
         };
         if b == a || !seen.insert(b) || is_marked(page_a, link, &rel.skip_marked) {
