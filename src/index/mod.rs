@@ -68,8 +68,10 @@ impl Entries {
         }
     }
 
-    /// `resolve::resolve(dest, dir, self)`, remembered per folder.
-    pub fn resolve_cached(&self, dest: &str, dir: &str) -> Target {
+    /// Run `f` with a resolver for links on pages of folder `dir`: it
+    /// remembers `resolve::resolve(dest, dir, self)` per destination, across
+    /// the pages of the folder that the thread reads.
+    pub fn in_folder<R>(&self, dir: &str, f: impl FnOnce(&mut FolderResolver) -> R) -> R {
         RESOLVED.with_borrow_mut(|(run, cache)| {
             if *run != self.run || cache.len() > 256 {
                 cache.clear();
@@ -79,14 +81,11 @@ impl Entries {
                 Some(m) => m,
                 None => cache.entry(dir.into()).or_default(),
             };
-            if let Some(t) = by_dest.get(dest) {
-                return t.clone();
-            }
-            let t = resolve::resolve(dest, dir, self);
-            if by_dest.len() < 4096 {
-                by_dest.insert(dest.into(), t.clone());
-            }
-            t
+            f(&mut FolderResolver {
+                entries: self,
+                dir,
+                by_dest,
+            })
         })
     }
 
@@ -134,11 +133,31 @@ struct LinkText {
     raw: Option<Box<str>>,
 }
 
+/// Resolves the links of pages in one folder (see [`Entries::in_folder`]).
+pub struct FolderResolver<'a> {
+    entries: &'a Entries,
+    dir: &'a str,
+    by_dest: &'a mut PathMap<Target>,
+}
+
+impl FolderResolver<'_> {
+    pub fn resolve(&mut self, dest: &str) -> Target {
+        if let Some(t) = self.by_dest.get(dest) {
+            return t.clone();
+        }
+        let t = resolve::resolve(dest, self.dir, self.entries);
+        if self.by_dest.len() < 4096 {
+            self.by_dest.insert(dest.into(), t.clone());
+        }
+        t
+    }
+}
+
 impl Link {
     /// Resolve a parsed link; `written` is its destination as written.
-    fn new(raw: RawLink, written: &str, dir: &str, entries: &Entries) -> Link {
+    fn new(raw: RawLink, written: &str, resolver: &mut FolderResolver) -> Link {
         let dest = raw.unescaped.as_deref().unwrap_or(written);
-        let target = entries.resolve_cached(dest, dir);
+        let target = resolver.resolve(dest);
         let path = &written[..written.find(['?', '#']).unwrap_or(written.len())];
         let keep = !matches!(target, Target::File(_) | Target::Dir)
             || dest.contains('#')
@@ -521,19 +540,22 @@ fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], ent
     page.parsed = true;
     page.sections = sections::build(&page.facts, bytes.len() as u32);
     let dir = page.dir().to_string();
-    for raw in std::mem::take(&mut page.facts.links) {
-        let written = raw.written(&text, base as u32);
-        let link = Link::new(raw, written, &dir, entries);
-        // A fine link outside any list or table (a navigation bar, prose) is
-        // kept as its target only: a rule never reports on it.
-        match link.target {
-            Target::File(f) if !link.is_suspect() && link.at.is_none() => {
-                page.plain_targets.push(f)
+    let raws = std::mem::take(&mut page.facts.links);
+    entries.in_folder(&dir, |resolver| {
+        for raw in raws {
+            let written = raw.written(&text, base as u32);
+            let link = Link::new(raw, written, resolver);
+            // A fine link outside any list or table (a navigation bar, prose) is
+            // kept as its target only: a rule never reports on it.
+            match link.target {
+                Target::File(f) if !link.is_suspect() && link.at.is_none() => {
+                    page.plain_targets.push(f)
+                }
+                Target::Dir if !link.is_suspect() && link.at.is_none() => page.plain_dirs += 1,
+                _ => page.links.push(link),
             }
-            Target::Dir if !link.is_suspect() && link.at.is_none() => page.plain_dirs += 1,
-            _ => page.links.push(link),
         }
-    }
+    });
     page.links.shrink_to_fit();
     page.plain_targets.shrink_to_fit();
 }
