@@ -256,6 +256,8 @@ pub struct Config {
     pub ignores: Vec<Ignore>,
     /// Texts of the files the locations point into (path, text), for rendering.
     pub sources: Vec<(String, String)>,
+    /// The count forms' regexes, compiled once when their file was read.
+    regexes: HashMap<String, regex::Regex>,
 }
 
 /// A configuration error, rendered with its span.
@@ -419,6 +421,15 @@ fn preset_path(name: &str) -> String {
 }
 
 impl Config {
+    /// The compiled regex of a count form's `pattern` or `plus`; `None` if
+    /// it does not compile (a rule file that was read has none such).
+    pub fn regex(&self, pattern: &str) -> Option<regex::Regex> {
+        match self.regexes.get(pattern) {
+            Some(re) => Some(re.clone()),
+            None => regex::Regex::new(pattern).ok(),
+        }
+    }
+
     /// Load `--preset NAME` and/or the file `path` (shown as `shown`).
     pub fn load(
         preset_name: Option<&str>,
@@ -514,6 +525,7 @@ impl Config {
                         Some(c.span()),
                     ));
                 }
+                self.regexes.insert(p.clone(), re);
             }
             self.counts
                 .push((c.get_ref().clone(), locate(path, text, c.span())));

@@ -76,11 +76,21 @@ impl Kinds {
     }
 
     pub fn is(&self, config: &Config, page: usize, name: &str) -> bool {
+        Kinds::id(config, name).is_some_and(|id| self.has(page, id))
+    }
+
+    /// The number of the kind named `name` (look it up once, outside loops).
+    pub fn id(config: &Config, name: &str) -> Option<u16> {
         config
             .kinds
             .iter()
             .position(|k| k.name == name)
-            .is_some_and(|i| self.of_page[page].contains(&(i as u16)))
+            .map(|i| i as u16)
+    }
+
+    /// Whether page `page` is of kind number `id`.
+    pub fn has(&self, page: usize, id: u16) -> bool {
+        self.of_page[page].contains(&id)
     }
 }
 

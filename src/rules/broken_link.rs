@@ -20,15 +20,19 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // "Did you mean", once per missing path, in parallel.
-    let mut missing: Vec<&str> = reported_links(index)
+    let broken: Vec<_> = reported_links(index)
+        .filter(|(_, l)| matches!(l.target, Target::Missing { .. }))
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    let mut missing: Vec<&str> = broken
+        .iter()
         .filter_map(|(_, l)| match &l.target {
             Target::Missing { resolved, .. } => Some(&**resolved),
             _ => None,
         })
         .collect();
-    if missing.is_empty() {
-        return;
-    }
     missing.sort_unstable();
     missing.dedup();
     let folders = Folders::new(&index.files, &missing);
@@ -36,7 +40,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .par_iter()
         .map(|m| (*m, suggest(m, &index.entries, &folders)))
         .collect();
-    for (page, link) in reported_links(index) {
+    for (page, link) in broken {
         let Target::Missing {
             resolved,
             encoded_slash,

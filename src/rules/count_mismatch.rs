@@ -8,7 +8,7 @@ use crate::index::sections::Section;
 use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
 use crate::parse::blocks::{ContainerKind, normalize};
-use crate::schema::sections_named;
+use crate::schema::{Kinds, sections_named};
 use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
@@ -120,7 +120,8 @@ impl<'a> Claim<'a> {
 pub(crate) fn occurrences(index: &Index, ctx: &Ctx, form: &CountForm) -> usize {
     match form {
         CountForm::Heading { kind, unit, .. } => pages_of(index, ctx, kind)
-            .map(|p| {
+            .iter()
+            .map(|&p| {
                 let page = &index.pages[p];
                 let units = [normalize(unit)];
                 page.sections
@@ -133,13 +134,16 @@ pub(crate) fn occurrences(index: &Index, ctx: &Ctx, form: &CountForm) -> usize {
     }
 }
 
+/// The pages of `kind` (all pages without one), in page order.
 fn pages_of<'a>(
-    index: &'a Index,
+    index: &Index,
     ctx: &'a Ctx,
-    kind: &'a Option<String>,
-) -> impl Iterator<Item = usize> + 'a {
-    (0..index.pages.len())
-        .filter(move |&p| kind.as_ref().is_none_or(|k| ctx.kinds.is(ctx.config, p, k)))
+    kind: &Option<String>,
+) -> std::borrow::Cow<'a, [usize]> {
+    match kind {
+        Some(k) => ctx.kinds.named(ctx.config, k).into(),
+        None => (0..index.pages.len()).collect::<Vec<_>>().into(),
+    }
 }
 
 /// The innermost section holding byte `offset`.
@@ -170,11 +174,11 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
                 CountForm::PageTotal { item_kind, .. } => (None, None, item_kind.as_deref()),
                 _ => (None, None, None),
             };
-            let Ok(re) = regex::Regex::new(pattern) else {
+            let Some(re) = ctx.config.regex(pattern) else {
                 return out;
             };
-            let plus = plus.and_then(|p| regex::Regex::new(p).ok());
-            for p in pages_of(index, ctx, kind) {
+            let plus = plus.and_then(|p| ctx.config.regex(p));
+            for &p in pages_of(index, ctx, kind).iter() {
                 let page = &index.pages[p];
                 for strong in &page.facts.blocks.strongs {
                     let Some(m) = re.captures(&strong.text).and_then(|c| c.get(1)) else {
@@ -235,7 +239,7 @@ fn claims<'a>(index: &'a Index, ctx: &Ctx, form: &CountForm) -> Vec<Claim<'a>> {
             }
         }
         CountForm::Summary { kind, section, .. } => {
-            for p in pages_of(index, ctx, kind) {
+            for &p in pages_of(index, ctx, kind).iter() {
                 let page = &index.pages[p];
                 for (_, sec) in sections_named(page, section) {
                     summary_claims(page, sec, &mut out);
@@ -294,13 +298,16 @@ fn bold_found(page: &Page, offset: u32, counts: BoldCounts) -> (u64, String) {
 
 /// Items of the page that link to a page of kind `kind`.
 fn items_linking_to(index: &Index, ctx: &Ctx, page: &Page, kind: &str) -> u64 {
+    let Some(kind) = Kinds::id(ctx.config, kind) else {
+        return 0;
+    };
     let mut items: Vec<u32> = page
         .links
         .iter()
         .filter_map(|l| match (l.at, &l.target) {
             (Some((i, _)), Target::File(f)) => {
                 let p = index.page_index(*f)?;
-                ctx.kinds.is(ctx.config, p, kind).then_some(i)
+                ctx.kinds.has(p, kind).then_some(i)
             }
             _ => None,
         })
@@ -404,6 +411,9 @@ fn index_claims<'a>(
     target_section: &crate::config::Names,
     out: &mut Vec<Claim<'a>>,
 ) {
+    let Some(target_kind) = Kinds::id(ctx.config, target_kind) else {
+        return;
+    };
     let blocks = &page.facts.blocks;
     let want = normalize(column);
     let row_files = page.files_by_item();
@@ -426,7 +436,7 @@ fn index_claims<'a>(
             let target = row_files
                 .get(&(i as u32))
                 .and_then(|files| files.iter().find_map(|&f| index.page_index(f)));
-            let Some(t) = target.filter(|&t| ctx.kinds.is(ctx.config, t, target_kind)) else {
+            let Some(t) = target.filter(|&t| ctx.kinds.has(t, target_kind)) else {
                 continue;
             };
             let tp = &index.pages[t];
