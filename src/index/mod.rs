@@ -153,12 +153,18 @@ impl FolderResolver<'_> {
     }
 }
 
+/// Where the path of a destination ends: at its `?` or `#`, if any.
+fn path_end(dest: &str) -> usize {
+    // Both are ASCII: a byte search (not a search by chars) finds them.
+    memchr::memchr2(b'?', b'#', dest.as_bytes()).unwrap_or(dest.len())
+}
+
 impl Link {
     /// Resolve a parsed link; `written` is its destination as written.
     fn new(raw: RawLink, written: &str, resolver: &mut FolderResolver) -> Link {
         let dest = raw.unescaped.as_deref().unwrap_or(written);
         let target = resolver.resolve(dest);
-        let path = &written[..written.find(['?', '#']).unwrap_or(written.len())];
+        let path = &written[..path_end(written)];
         let keep = !matches!(target, Target::File(_) | Target::Dir)
             || dest.contains('#')
             || path.bytes().any(resolve::is_special);
@@ -223,7 +229,7 @@ impl Link {
     /// Byte range of the path part in the written destination.
     pub fn path_range(&self) -> std::ops::Range<usize> {
         let w = self.written();
-        0..w.find(['?', '#']).unwrap_or(w.len())
+        0..path_end(w)
     }
 
     /// The percent-decoded fragment, if the link has one.
