@@ -344,6 +344,7 @@ pub fn build(
     progress: Option<&crate::Progress>,
 ) -> Index {
     let entries = Entries::new(&walked.files, &walked.dirs);
+    let root_dir = RootDir::new(root);
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
         .collect();
@@ -363,7 +364,7 @@ pub fn build(
             let reported = walked.checked[file as usize];
             let regular = walked.regular[file as usize];
             let (page, problems, failed) = load(
-                root,
+                &root_dir,
                 file,
                 path,
                 reported,
@@ -404,10 +405,47 @@ pub fn build(
 
 use crate::diag::FILE_START as START;
 
+/// The root folder, to open files under it.
+struct RootDir {
+    path: PathBuf,
+    /// A descriptor of the root, to open files relative to it: one path
+    /// lookup for the part under the root, not from `/` for every page.
+    #[cfg(unix)]
+    fd: Option<rustix::fd::OwnedFd>,
+}
+
+impl RootDir {
+    fn new(path: &Path) -> RootDir {
+        RootDir {
+            path: path.to_path_buf(),
+            #[cfg(unix)]
+            fd: rustix::fs::open(
+                path,
+                rustix::fs::OFlags::RDONLY
+                    | rustix::fs::OFlags::DIRECTORY
+                    | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::empty(),
+            )
+            .ok(),
+        }
+    }
+
+    /// Open `rel` (root-relative, from the walk) for reading.
+    fn open(&self, rel: &str) -> std::io::Result<std::fs::File> {
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            let flags = rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC;
+            let file = rustix::fs::openat(fd, rel, flags, rustix::fs::Mode::empty())?;
+            return Ok(std::fs::File::from(file));
+        }
+        std::fs::File::open(self.path.join(rel))
+    }
+}
+
 /// Read and parse one page. Returns the page, its input findings, and
 /// whether it could not be read.
 fn load(
-    root: &Path,
+    root: &RootDir,
     file: u32,
     path: &str,
     reported: bool,
@@ -454,7 +492,7 @@ fn load(
     }
     let read = BUF.with_borrow_mut(|buf| -> Result<Option<u64>, std::io::Error> {
         use std::io::Read;
-        let mut file = std::fs::File::open(root.join(path))?;
+        let mut file = root.open(path)?;
         let size = file.metadata()?.len();
         if size > max_page_bytes {
             return Ok(Some(size));
@@ -465,7 +503,7 @@ fn load(
         buf.resize(size as usize, 0);
         if file.read_exact(buf).is_err() {
             buf.clear();
-            file = std::fs::File::open(root.join(path))?;
+            file = root.open(path)?;
             file.read_to_end(buf)?;
         }
         Ok(None)
