@@ -89,7 +89,7 @@ impl Found {
 /// strings directly. Symlinks are not followed: one to a file or folder
 /// inside the root names it, others are reported.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
-    let mut found = visit(root, root.to_path_buf(), String::new());
+    let mut found = visit(root, root.to_path_buf(), String::new(), 0);
     found.files.sort_unstable();
     let mut w = Walked::default();
     (w.files, w.regular) = found.files.into_iter().unzip();
@@ -113,18 +113,45 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
     w
 }
 
-/// The folder `dir` (`rel` from the root) and everything under it.
-fn visit(root: &Path, dir: PathBuf, rel: String) -> Found {
+/// Folders this deep or deeper are read one after another from an explicit
+/// stack, not by recursion: a pathologically deep tree cannot overflow the
+/// stack (the tasks above already keep both cores busy).
+const PARALLEL_DEPTH: usize = 4;
+
+/// The folder `dir` (`rel` from the root, `depth` below it) and everything
+/// under it.
+fn visit(root: &Path, dir: PathBuf, rel: String, depth: usize) -> Found {
     use rayon::prelude::*;
     let mut found = Found::default();
-    let entries = match std::fs::read_dir(&dir) {
+    let subdirs = read_folder(root, &dir, rel, &mut found);
+    if depth < PARALLEL_DEPTH {
+        let below: Vec<Found> = subdirs
+            .into_par_iter()
+            .map(|(dir, rel)| visit(root, dir, rel, depth + 1))
+            .collect();
+        for b in below {
+            found.merge(b);
+        }
+    } else {
+        let mut stack = subdirs;
+        while let Some((dir, rel)) = stack.pop() {
+            stack.extend(read_folder(root, &dir, rel, &mut found));
+        }
+    }
+    found
+}
+
+/// Read one folder into `found`; returns its subfolders (absolute, relative).
+fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(PathBuf, String)> {
+    let mut subdirs: Vec<(PathBuf, String)> = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
             found.cannot_read(&rel, &e);
-            return found;
+            found.dirs.push(rel);
+            return subdirs;
         }
     };
-    let mut subdirs: Vec<(PathBuf, String)> = Vec::new();
     let mut has_gitignore = false;
     for entry in entries {
         let entry = match entry {
@@ -155,7 +182,7 @@ fn visit(root: &Path, dir: PathBuf, rel: String) -> Found {
             }
         };
         if ft.is_symlink() {
-            symlink(root, &entry.path(), path, &mut found);
+            symlink(root, &entry.path(), path, found);
         } else if ft.is_dir() {
             subdirs.push((entry.path(), path));
         } else {
@@ -167,14 +194,7 @@ fn visit(root: &Path, dir: PathBuf, rel: String) -> Found {
         found.gitignores.push(rel.clone());
     }
     found.dirs.push(rel);
-    let below: Vec<Found> = subdirs
-        .into_par_iter()
-        .map(|(dir, rel)| visit(root, dir, rel))
-        .collect();
-    for b in below {
-        found.merge(b);
-    }
-    found
+    subdirs
 }
 
 /// A symlink at `path`: the file or folder it names if that is inside the
@@ -295,6 +315,28 @@ mod tests {
         assert_eq!(w.dirs, ["", "b", "b/deep", "b/drafts"]);
         assert!(w.regular.iter().all(|r| *r));
         assert!(w.problems.is_empty() && !w.unreadable);
+    }
+
+    #[test]
+    fn a_deep_tree_is_walked_to_the_bottom() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let deep = (0..60)
+            .map(|i| format!("l{i}"))
+            .collect::<Vec<_>>()
+            .join("/");
+        std::fs::create_dir_all(root.join(&deep)).unwrap();
+        std::fs::write(root.join(&deep).join("bottom.md"), "# Bottom").unwrap();
+        std::fs::create_dir_all(root.join("l0/side")).unwrap();
+        std::fs::write(root.join("l0/side/s.md"), "# S").unwrap();
+        let w = walk(&root, &GlobSet::empty());
+        assert_eq!(
+            w.files,
+            [format!("{deep}/bottom.md"), "l0/side/s.md".into()]
+        );
+        // The root, 60 levels and the side folder.
+        assert_eq!(w.dirs.len(), 62);
+        assert!(w.problems.is_empty());
     }
 
     #[cfg(unix)]
