@@ -165,14 +165,7 @@ impl KeyHasher {
     }
 
     fn push(&mut self, b: u8) {
-        self.word |= u64::from(b) << (8 * self.n);
-        self.n += 1;
-        self.len += 1;
-        if self.n == 8 {
-            self.h = mix(self.h, self.word);
-            self.word = 0;
-            self.n = 0;
-        }
+        self.push_bytes(u64::from(b), 1);
     }
 
     /// The low `k` bytes of `w` (1 to 8), as `push` would take them one by one.
