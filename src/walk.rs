@@ -186,11 +186,11 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
         } else if ft.is_dir() {
             subdirs.push((entry.path(), path));
         } else {
-            has_gitignore |= name == ".gitignore";
+            has_gitignore |= name == ".gitignore" && ft.is_file();
             found.files.push((path, ft.is_file()));
         }
     }
-    if has_gitignore && dir.join(".gitignore").is_file() {
+    if has_gitignore {
         found.gitignores.push(rel.clone());
     }
     found.dirs.push(rel);
