@@ -143,23 +143,25 @@ impl<'a> Folders<'a> {
     fn new(files: &'a [String], missing: &[&str]) -> Self {
         let dirs: FastSet<&str> = missing.iter().map(|m| split(m).0).collect();
         let names: FastSet<String> = missing.iter().map(|m| split(m).1.to_lowercase()).collect();
-        let wanted: Vec<(&str, &str, String)> = files
+        // Each file whose folder or name is wanted, with which of the two.
+        let wanted: Vec<(&str, &str, &str, String, bool, bool)> = files
             .par_iter()
             .filter_map(|f| {
                 let (dir, name) = split(f);
                 let lower = name.to_lowercase();
-                (dirs.contains(dir) || names.contains(&lower)).then_some((f.as_str(), dir, lower))
+                let (in_dir, named) = (dirs.contains(dir), names.contains(&lower));
+                (in_dir || named).then_some((f.as_str(), dir, name, lower, in_dir, named))
             })
             .collect();
         let mut by_dir: FastMap<&str, Vec<Name>> = FastMap::default();
         let mut by_name: FastMap<String, Vec<&str>> = FastMap::default();
-        for (f, dir, lower) in wanted {
-            if names.contains(&lower) {
+        for (f, dir, name, lower, in_dir, named) in wanted {
+            if named {
                 by_name.entry(lower.clone()).or_default().push(f);
             }
-            if dirs.contains(dir) {
+            if in_dir {
                 by_dir.entry(dir).or_default().push(Name {
-                    name: split(f).1,
+                    name,
                     hist: hist(&lower),
                     lower,
                 });
