@@ -147,6 +147,7 @@ impl CheckArgs {
         };
         Ok(Options {
             progress: Some(Default::default()),
+            fingerprints: self.fix || self.fix_unsafe,
             changed,
             config,
             root,

@@ -1,12 +1,12 @@
-//! Fixes as edits (file, byte range, replacement), applied atomically: each
-//! file is written to a temporary file beside it and renamed over it, with
-//! its permissions kept. Only the bytes of the fixed spans change.
+//! Fixes as edits (file, byte range, replacement). Only the bytes of the
+//! fixed spans change, only in files unchanged since they were checked,
+//! only inside the root; see [`apply`].
 
 use crate::diag::Diagnostic;
-use std::collections::BTreeMap;
-use std::io;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Read, Seek, Write};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One replacement in one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,24 +79,34 @@ pub fn apply_to(bytes: &[u8], edits: &[Edit]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Write `contents` to `path` atomically, keeping its permissions.
-fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.reftree-{}.tmp", std::process::id()));
-    let perms = std::fs::metadata(path)?.permissions();
-    let result = (|| {
-        std::fs::write(&tmp, contents)?;
-        std::fs::set_permissions(&tmp, perms)?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// Is `path` (root-relative) a temporary file of an interrupted `--fix`?
+/// Those are `.NAME.RANDOM.reftree-tmp` (and `.NAME.reftree-PID.tmp`
+/// before version 0.2), beside the page being fixed.
+pub fn is_temporary(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if !name.starts_with('.') {
+        return false;
     }
-    result
+    if name.ends_with(TEMP_SUFFIX) {
+        return true;
+    }
+    // The old, predictable names.
+    name.strip_suffix(".tmp")
+        .and_then(|n| n.rsplit_once(".reftree-"))
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+const TEMP_SUFFIX: &str = ".reftree-tmp";
+
+/// Why a file of the plan was not written.
+#[derive(Debug)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+    /// The file should have been written and could not be (exit code 2);
+    /// otherwise it was left alone on purpose (changed meanwhile, a symlink
+    /// fixed through its target).
+    pub failed: bool,
 }
 
 /// What applying a plan did.
@@ -104,27 +114,320 @@ fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
 pub struct Applied {
     pub files: usize,
     pub edits: usize,
-    /// Files that changed on disk since they were checked, left alone.
-    pub skipped: Vec<String>,
+    /// The files written (root-relative, as the plan names them).
+    pub written: Vec<String>,
+    pub skipped: Vec<Skipped>,
 }
 
-/// Make the edits, file by file.
-pub fn apply(root: &Path, plan: &Plan) -> io::Result<Applied> {
+impl Applied {
+    /// Some file could not be written (exit code 2).
+    pub fn failed(&self) -> bool {
+        self.skipped.iter().any(|s| s.failed)
+    }
+}
+
+/// Make the edits, file by file; a file that cannot be written is named in
+/// `Applied::skipped` and the others are still fixed.
+///
+/// Each file is read again and written only if it still hashes as it did
+/// when it was checked (`fingerprints`, from `Options::fingerprints`) and
+/// every edit still lies inside it. A page that is a symlink is fixed
+/// through its target (once, and only if the target is inside the root);
+/// read-only files are not written. A file with one link is replaced
+/// atomically by a temporary file beside it (created with `O_EXCL`, under
+/// a random name, with the original's mode, owner and group); a file with
+/// several hard links, or whose owner or group a new file could not get,
+/// is rewritten in place so that every link and the ownership stay.
+pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> Applied {
     let mut done = Applied::default();
+    let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut written: HashSet<PathBuf> = HashSet::new();
     for (path, edits) in &plan.files {
+        let mut skip = |reason: String, failed: bool| {
+            done.skipped.push(Skipped {
+                path: path.clone(),
+                reason,
+                failed,
+            })
+        };
         let full = root.join(path);
-        let bytes = std::fs::read(&full)?;
-        match apply_to(&bytes, edits) {
-            Some(new) if new != bytes => {
-                write_atomic(&full, &new)?;
+        let real = match full.canonicalize() {
+            Ok(r) => r,
+            Err(e) => {
+                skip(format!("cannot read it: {e}"), true);
+                continue;
+            }
+        };
+        let Ok(real_rel) = real.strip_prefix(root) else {
+            skip(
+                "it leads outside the root; nothing outside the root is written".into(),
+                true,
+            );
+            continue;
+        };
+        let real_rel = real_rel.to_string_lossy().replace('\\', "/");
+        if real_rel != *path {
+            // A symlink (or a path through a symlinked folder): its target's
+            // own entry, if it has one, is the one fixed.
+            if plan.files.contains_key(&real_rel) {
+                continue;
+            }
+            let folder = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            if folder(path) != folder(&real_rel) {
+                skip(
+                    format!(
+                        "it is a symlink to `{real_rel}` in another folder, where its relative links mean other files; fix `{real_rel}` instead"
+                    ),
+                    false,
+                );
+                continue;
+            }
+        }
+        if !written.insert(real.clone()) {
+            continue;
+        }
+        let Some(&expected) = fingerprints.get(path) else {
+            skip(
+                "it was not read as a page in this run; not written".into(),
+                true,
+            );
+            continue;
+        };
+        match write_fixed(&real, edits, expected) {
+            Ok(Outcome::Written) => {
                 done.files += 1;
+                done.written.push(path.clone());
                 done.edits += edits.len();
             }
-            Some(_) => {}
-            None => done.skipped.push(path.clone()),
+            Ok(Outcome::Changed) => skip(
+                "it changed since it was checked; it was left as it is (run again to fix it)"
+                    .into(),
+                false,
+            ),
+            Ok(Outcome::ReadOnly) => skip(
+                "it is read-only; it was not written (make it writable to fix it)".into(),
+                true,
+            ),
+            Err(e) => skip(format!("cannot write it: {e}"), true),
         }
     }
-    Ok(done)
+    done
+}
+
+enum Outcome {
+    Written,
+    Changed,
+    ReadOnly,
+}
+
+/// Read `real` (a canonical path: no symlink in it), check it against
+/// `expected`, and write it with `edits` made.
+fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome> {
+    let meta = std::fs::symlink_metadata(real)?;
+    if !meta.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    if meta.permissions().readonly() || !writable(real) {
+        return Ok(Outcome::ReadOnly);
+    }
+    let mut file = open_no_follow(real, true)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    if crate::index::content_hash(&bytes) != expected {
+        return Ok(Outcome::Changed);
+    }
+    let Some(new) = apply_to(&bytes, edits) else {
+        return Ok(Outcome::Changed);
+    };
+    if new == bytes {
+        return Ok(Outcome::Written);
+    }
+    if several_links(&meta) || replace(real, &meta, &new).is_err() {
+        // In place, through the descriptor already open (and checked).
+        file.seek(io::SeekFrom::Start(0))?;
+        file.write_all(&new)?;
+        file.set_len(new.len() as u64)?;
+        file.sync_data()?;
+    }
+    Ok(Outcome::Written)
+}
+
+/// Open without following a symlink in the last component.
+fn open_no_follow(path: &Path, write: bool) -> io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true).write(write);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc_o_nofollow());
+    }
+    o.open(path)
+}
+
+#[cfg(unix)]
+fn libc_o_nofollow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
+}
+
+#[cfg(unix)]
+fn writable(path: &Path) -> bool {
+    rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+#[cfg(not(unix))]
+fn writable(_: &Path) -> bool {
+    true
+}
+
+#[cfg(unix)]
+fn several_links(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() > 1
+}
+
+#[cfg(not(unix))]
+fn several_links(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Replace `real` atomically by a new file holding `contents`, with the
+/// same mode, owner and group. Fails (writing nothing) when the folder is
+/// not writable or the new file cannot get the owner and group.
+fn replace(real: &Path, meta: &std::fs::Metadata, contents: &[u8]) -> io::Result<()> {
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    // O_CREAT|O_EXCL under a random name: a planted file or symlink of a
+    // guessable name is never written through.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(8)
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().set_permissions(meta.permissions())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let new = tmp.as_file().metadata()?;
+        if (new.uid(), new.gid()) != (meta.uid(), meta.gid()) {
+            std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()))?;
+        }
+    }
+    tmp.as_file().sync_data()?;
+    // rename(2) replaces the name `real`, never what it may point to.
+    tmp.persist(real).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A fix can make another finding appear or change (a parent's count
+/// depends on its subsections', a `%` escaped reveals a raw `#`): fix,
+/// check again, and repeat until nothing is left to fix, so that a second
+/// `--fix` run changes nothing.
+pub const MAX_PASSES: usize = 8;
+
+/// What a whole `--fix` run did, over all its passes.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub edits: usize,
+    /// The files written (root-relative).
+    pub files: std::collections::BTreeSet<String>,
+    /// Files not fixed, each named once.
+    pub skipped: Vec<Skipped>,
+    /// Passes that wrote something.
+    pub passes: usize,
+    /// Fixes still planned after `MAX_PASSES` (0 when the run settled).
+    pub unsettled: usize,
+    /// Stale temporary files removed (or that could not be: with the error).
+    pub removed_temporaries: Vec<(String, Option<String>)>,
+}
+
+impl Report {
+    /// Some file could not be written (exit code 2).
+    pub fn failed(&self) -> bool {
+        self.skipped.iter().any(|s| s.failed)
+    }
+}
+
+/// Fix the tree: check, apply the fixes (certain ones; all with
+/// `unsafe_too`), check again, and repeat until no fix is left. Files that
+/// could not be written, or that changed meanwhile, are left alone after
+/// the first try. `opts.fingerprints` is set for the caller. Returns what
+/// is left, as the tree now is, and what was done. The caller holds the
+/// [`Lock`] if other runs may be fixing the same tree.
+pub fn fix_tree(
+    opts: &crate::Options,
+    unsafe_too: bool,
+) -> Result<(crate::Outcome, Report), crate::Error> {
+    let mut opts = opts.clone();
+    opts.fingerprints = true;
+    let mut outcome = crate::check(&opts)?;
+    let mut report = Report::default();
+    for t in &outcome.stale_temporaries {
+        let err = std::fs::remove_file(outcome.root.join(t)).err();
+        report
+            .removed_temporaries
+            .push((t.clone(), err.map(|e| e.to_string())));
+    }
+    let mut hands_off: HashSet<String> = HashSet::new();
+    loop {
+        let mut plan = Plan::new(&outcome.diagnostics, unsafe_too);
+        plan.files.retain(|p, _| !hands_off.contains(p));
+        if plan.files.is_empty() {
+            break;
+        }
+        if report.passes == MAX_PASSES {
+            report.unsettled = plan.edit_count();
+            break;
+        }
+        let applied = apply(&outcome.root, &plan, &outcome.fingerprints);
+        for s in applied.skipped {
+            hands_off.insert(s.path.clone());
+            report.skipped.push(s);
+        }
+        report.edits += applied.edits;
+        report.files.extend(applied.written);
+        if applied.edits == 0 {
+            break;
+        }
+        report.passes += 1;
+        outcome = crate::check(&opts)?;
+    }
+    Ok((outcome, report))
+}
+
+/// An advisory lock on the root for the whole of a `--fix` run, so that two
+/// runs on one tree take turns instead of interleaving their writes.
+pub struct Lock {
+    #[cfg(unix)]
+    _fd: rustix::fd::OwnedFd,
+}
+
+impl Lock {
+    /// Take the lock; `waiting` is called once if another run holds it.
+    pub fn take(root: &Path, waiting: impl FnOnce()) -> io::Result<Lock> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{FlockOperation, Mode, OFlags};
+            let fd = rustix::fs::open(
+                root,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?;
+            if rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive).is_err() {
+                waiting();
+                rustix::fs::flock(&fd, FlockOperation::LockExclusive)?;
+            }
+            Ok(Lock { _fd: fd })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (root, waiting);
+            Ok(Lock {})
+        }
+    }
 }
 
 /// The plan as a unified diff (`a/` and `b/` prefixes), writing nothing.

@@ -45,6 +45,9 @@ pub struct Options {
     pub max_page_bytes: u64,
     /// The rule file in force (kinds, counts, relations, index pages).
     pub config: config::Config,
+    /// Hash every page as it is read (`Outcome::fingerprints`), so that a
+    /// fix is written only to a file that has not changed since.
+    pub fingerprints: bool,
     /// Counters a caller can watch to show progress.
     pub progress: Option<std::sync::Arc<Progress>>,
 }
@@ -75,6 +78,12 @@ pub struct Outcome {
     pub unreadable: bool,
     /// Texts of rule files that findings may point into (presets are not on disk).
     pub sources: Vec<(String, String)>,
+    /// The root, canonical (what paths in findings are relative to).
+    pub root: PathBuf,
+    /// With `Options::fingerprints`: each parsed page's content hash.
+    pub fingerprints: HashMap<String, u64>,
+    /// Temporary files an interrupted `--fix` left behind (root-relative).
+    pub stale_temporaries: Vec<String>,
 }
 
 impl Outcome {
@@ -106,7 +115,7 @@ pub fn init(root: &Path) -> Result<String, Error> {
         reason: e.to_string(),
     })?;
     let walked = walk::walk(&root, &globset::GlobSet::empty());
-    let index = index::build(&root, walked, index::MAX_PAGE_BYTES, None);
+    let index = index::build(&root, walked, index::MAX_PAGE_BYTES, None, false);
     Ok(init::infer(&index))
 }
 
@@ -153,7 +162,19 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         n => n,
     };
     // Every page is checked: a change to one page can break links in another.
-    let index = index::build(&root, walked, max, opts.progress.as_deref());
+    let stale_temporaries: Vec<String> = walked
+        .files
+        .iter()
+        .filter(|f| fix::is_temporary(f))
+        .cloned()
+        .collect();
+    let index = index::build(
+        &root,
+        walked,
+        max,
+        opts.progress.as_deref(),
+        opts.fingerprints,
+    );
     let kinds = schema::Kinds::build(&index, &opts.config);
 
     let diagnostics: Vec<Diagnostic> = active
@@ -203,6 +224,16 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         elapsed: started.elapsed(),
     };
     let unreadable = index.unreadable;
+    let fingerprints = if opts.fingerprints {
+        index
+            .pages
+            .iter()
+            .filter(|p| p.parsed)
+            .map(|p| (p.path.clone(), p.hash))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     // Freeing the index (hundreds of thousands of allocations) takes ~20 ms
     // on the largest tree: let it happen beside the printing, not before it.
     std::thread::spawn(move || drop(index));
@@ -211,6 +242,9 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         stats,
         unreadable,
         sources: opts.config.sources.clone(),
+        root,
+        fingerprints,
+        stale_temporaries,
     })
 }
 

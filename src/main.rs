@@ -1,5 +1,22 @@
 //! The binary: parse flags, run the library, print, pick the exit code.
 
+/// `eprint!` that never panics: when stderr is closed or full
+/// (`2>/dev/full`), the message is dropped and the exit code still tells.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics (see `say!`).
+macro_rules! sayln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod run;
 
@@ -13,7 +30,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            sayln!("error: {e}");
             ExitCode::from(2)
         }
     }
@@ -41,7 +58,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
-                eprintln!("error: unknown rule `{rule}`; `reftree rules` lists them");
+                sayln!("error: unknown rule `{rule}`; `reftree rules` lists them");
                 Ok(ExitCode::from(2))
             }
         },
@@ -53,7 +70,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             let text = match reftree::init(&root) {
                 Ok(t) => t,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    sayln!("error: {e}");
                     return Ok(ExitCode::from(2));
                 }
             };
@@ -64,14 +81,14 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             }
             let path = root.join("reftree.toml");
             if path.exists() && !force {
-                eprintln!(
+                sayln!(
                     "error: `{}` exists; use --force to overwrite it, or --print",
                     path.display()
                 );
                 return Ok(ExitCode::from(2));
             }
             std::fs::write(&path, text)?;
-            eprintln!(
+            sayln!(
                 "wrote `{}`: review it, then run `reftree check`",
                 path.display()
             );

@@ -9,52 +9,86 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
     let opts = match args.options() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("{}", e.trim_end());
+            sayln!("{}", e.trim_end());
             return Ok(ExitCode::from(2));
         }
     };
-    let run = |opts: &reftree::Options| match reftree::check(opts) {
-        Ok(o) => Some(o),
-        Err(e) => {
-            eprintln!("error: {e}");
-            None
+    let fixing = args.fix || args.fix_unsafe;
+    // Two `--fix` runs on one tree take turns: the lock is held from the
+    // first check to the last write.
+    let _lock = if fixing {
+        let root = opts
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| opts.root.clone());
+        let waiting = || sayln!("waiting for another `reftree check --fix` on this tree to finish");
+        match reftree::fix::Lock::take(&root, waiting) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                sayln!("error: cannot lock `{}` for fixing: {e}", root.display());
+                return Ok(ExitCode::from(2));
+            }
         }
+    } else {
+        None
     };
     let progress = show_progress(&opts);
-    let first = run(&opts);
-    drop(progress);
-    let Some(mut outcome) = first else {
-        return Ok(ExitCode::from(2));
+    let first = if fixing {
+        reftree::fix::fix_tree(&opts, args.fix_unsafe).map(|(o, r)| (o, Some(r)))
+    } else {
+        reftree::check(&opts).map(|o| (o, None))
     };
-    let mut fixed = None;
-    if args.fix || args.fix_unsafe || args.diff {
-        let plan = reftree::fix::Plan::new(&outcome.diagnostics, args.fix_unsafe);
-        if args.diff {
-            stdout.write_all(reftree::fix::diff(&opts.root, &plan)?.as_bytes())?;
-            eprintln!(
-                "{} fix(es) in {} file(s) shown; nothing was written",
-                plan.edit_count(),
-                plan.files.len()
-            );
-            return Ok(exit_code(&outcome));
-        }
-        let applied = reftree::fix::apply(&opts.root, &plan)?;
-        for path in &applied.skipped {
-            eprintln!("warning: `{path}` changed since it was checked; it was not fixed");
-        }
-        // What is left, as the tree now is.
-        let Some(after) = run(&opts) else {
+    drop(progress);
+    let (outcome, fixed) = match first {
+        Ok(o) => o,
+        Err(e) => {
+            sayln!("error: {e}");
             return Ok(ExitCode::from(2));
-        };
-        outcome = after;
-        fixed = Some(applied);
+        }
+    };
+    if args.diff {
+        let plan = reftree::fix::Plan::new(&outcome.diagnostics, args.fix_unsafe);
+        stdout.write_all(reftree::fix::diff(&opts.root, &plan)?.as_bytes())?;
+        sayln!(
+            "{} fix(es) in {} file(s) shown; nothing was written",
+            plan.edit_count(),
+            plan.files.len()
+        );
+        return Ok(exit_code(&outcome));
+    }
+    if let Some(r) = &fixed {
+        for (t, err) in &r.removed_temporaries {
+            match err {
+                None => sayln!("removed `{t}`, a temporary file left by an interrupted `--fix`"),
+                Some(e) => sayln!(
+                    "warning: cannot remove `{t}`, a temporary file left by an interrupted `--fix`: {e}"
+                ),
+            }
+        }
+        for s in &r.skipped {
+            let level = if s.failed { "error" } else { "warning" };
+            sayln!("{level}: `{}` was not fixed: {}", s.path, s.reason);
+        }
+        if r.unsettled > 0 {
+            sayln!(
+                "warning: fixes kept appearing after {} passes; {} fix(es) were not made (run `--fix` again, and please report this)",
+                reftree::fix::MAX_PASSES,
+                r.unsettled
+            );
+        }
+    } else if !outcome.stale_temporaries.is_empty() && !args.quiet {
+        sayln!(
+            "note: {} temporary file(s) left by an interrupted `--fix` (the next `--fix` removes them): {}",
+            outcome.stale_temporaries.len(),
+            outcome.stale_temporaries.join(", ")
+        );
     }
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
             reftree::report::write(&mut buf, &outcome, &opts.root, args.format.into(), false)?;
             if let Err(e) = std::fs::write(path, buf) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+                sayln!("error: cannot write `{}`: {e}", path.display());
                 return Ok(ExitCode::from(2));
             }
         }
@@ -72,16 +106,19 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
                 .iter()
                 .filter(|d| d.fix.is_some())
                 .count();
-            eprintln!(
+            sayln!(
                 "fixed {} finding(s) in {} file(s); {} left ({fixable} with a fix that is not certain: --fix-unsafe or --diff to see)",
                 a.edits,
-                a.files,
+                a.files.len(),
                 outcome.diagnostics.len()
             );
         }
-        eprint!("{}", reftree::report::summary::render(&outcome));
+        say!("{}", reftree::report::summary::render(&outcome));
     }
-    let code = exit_code(&outcome);
+    let mut code = exit_code(&outcome);
+    if fixed.as_ref().is_some_and(|r| r.failed()) {
+        code = ExitCode::from(2);
+    }
     // The process ends here: its memory goes back whole, so the findings
     // (tens of thousands of strings on a large tree) are not freed one by one.
     std::mem::forget(outcome);
@@ -132,7 +169,7 @@ fn show_progress(opts: &reftree::Options) -> Option<ProgressLine> {
                     counters.pages_done.load(Relaxed),
                     counters.pages_total.load(Relaxed),
                 );
-                eprint!(
+                say!(
                     "\rreftree: {n}/{total} pages parsed, {:.0}s",
                     start.elapsed().as_secs_f64()
                 );
@@ -140,7 +177,7 @@ fn show_progress(opts: &reftree::Options) -> Option<ProgressLine> {
             }
         }
         if shown {
-            eprint!("\r\x1b[2K");
+            say!("\r\x1b[2K");
         }
     });
     Some(ProgressLine {

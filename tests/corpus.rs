@@ -141,14 +141,24 @@ fn fix_on_a_copy_of_the_first_release_leaves_no_certain_fix() {
     };
     let before = reftree::check(&options()).expect("check");
     let plan = reftree::fix::Plan::new(&before.diagnostics, false);
+    // 153 on this tree: the encodings. Counts over an empty list and the
+    // `unrendered-link` guesses are unsafe-only (issue 9).
     assert!(
-        plan.edit_count() > 200,
+        plan.edit_count() > 140,
         "certain fixes planned: {}",
         plan.edit_count()
     );
-    let applied = reftree::fix::apply(&root, &plan).expect("apply");
-    assert!(applied.skipped.is_empty());
-    let after = reftree::check(&options()).expect("check");
+    let (after, report) = reftree::fix::fix_tree(&options(), false).expect("fix");
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(report.unsettled, 0);
+    assert!(report.edits >= plan.edit_count(), "{} edits", report.edits);
+    // One run reached the fixed point: a second one changes nothing.
+    let (_, again) = reftree::fix::fix_tree(&options(), false).expect("fix again");
+    assert_eq!(
+        (again.edits, again.files.len()),
+        (0, 0),
+        "a second --fix changed files"
+    );
     let left: Vec<String> = after
         .diagnostics
         .iter()

@@ -57,7 +57,11 @@ fn every_fixable_rule_fixes_its_fixture_exactly_once() {
             .keys()
             .map(|p| (p.clone(), std::fs::read(dir.path().join(p)).expect("read")))
             .collect();
-        fix::apply(dir.path(), &plan).expect("apply");
+        let mut fingerprinted = opts.clone();
+        fingerprinted.fingerprints = true;
+        let checked = reftree::check(&fingerprinted).expect("check");
+        let applied = fix::apply(dir.path(), &plan, &checked.fingerprints);
+        assert!(applied.skipped.is_empty(), "{name}: {:?}", applied.skipped);
         for (path, old) in &originals {
             let new = std::fs::read(dir.path().join(path)).expect("read");
             let expected = fix::apply_to(old, &plan.files[path]).expect("applies");

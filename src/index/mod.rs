@@ -204,7 +204,17 @@ impl Link {
     /// Location of bytes `range` of the written destination.
     pub fn location(&self, page: &str, range: std::ops::Range<usize>) -> Location {
         let w = self.written();
-        let range = range.start.min(w.len())..range.end.min(w.len());
+        // Clamp to the text and to character boundaries: a rule's range can
+        // never make a span that cuts a character.
+        let floor = |mut i: usize| {
+            i = i.min(w.len());
+            while !w.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let (start, end) = (floor(range.start), floor(range.end));
+        let range = start..end.max(start);
         let start = self.pos.advance(&w[..range.start]);
         Location::of_text(page, self.offset + range.start as u32, start, &w[range])
     }
@@ -266,6 +276,9 @@ pub struct Page {
     /// How many such links name a folder.
     pub plain_dirs: u32,
     pub sections: Vec<sections::Section>,
+    /// A hash of the bytes read, when the run asked for one (`--fix`):
+    /// a fix is written only if the file still hashes the same.
+    pub hash: u64,
 }
 
 impl Page {
@@ -342,6 +355,7 @@ pub fn build(
     walked: Walked,
     max_page_bytes: u64,
     progress: Option<&crate::Progress>,
+    fingerprint: bool,
 ) -> Index {
     let entries = Entries::new(&walked.files, &walked.dirs);
     let root_dir = RootDir::new(root);
@@ -363,7 +377,7 @@ pub fn build(
             let path = &walked.files[file as usize];
             let reported = walked.checked[file as usize];
             let regular = walked.regular[file as usize];
-            let (page, problems, failed) = load(
+            let (mut page, problems, failed) = load(
                 &root_dir,
                 file,
                 path,
@@ -372,6 +386,9 @@ pub fn build(
                 &entries,
                 max_page_bytes,
             );
+            if fingerprint && page.parsed {
+                page.hash = READ_BUF.with_borrow(|b| content_hash(b));
+            }
             (page, (problems, failed))
         })
         .unzip();
@@ -442,6 +459,11 @@ impl RootDir {
     }
 }
 
+thread_local! {
+    /// One read buffer per thread: no allocation (or mmap) per page.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Read and parse one page. Returns the page, its input findings, and
 /// whether it could not be read.
 fn load(
@@ -463,6 +485,7 @@ fn load(
         plain_targets: Vec::new(),
         plain_dirs: 0,
         sections: Vec::new(),
+        hash: 0,
     };
     let mut problems = Vec::new();
     if !regular {
@@ -486,11 +509,7 @@ fn load(
             "fix the permissions, or exclude the path with `--exclude`",
         )
     };
-    // One read buffer per thread: no allocation (or mmap) per page.
-    thread_local! {
-        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let read = BUF.with_borrow_mut(|buf| -> Result<Option<u64>, std::io::Error> {
+    let read = READ_BUF.with_borrow_mut(|buf| -> Result<Option<u64>, std::io::Error> {
         use std::io::Read;
         let mut file = root.open(path)?;
         let size = file.metadata()?.len();
@@ -526,8 +545,17 @@ fn load(
         }
         Ok(None) => {}
     }
-    BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries));
+    READ_BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries));
     (page, problems, false)
+}
+
+/// A hash of a file's bytes, to tell whether it changed since it was read.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::hash::FastHasher::default();
+    h.write(bytes);
+    h.write_usize(bytes.len());
+    h.finish()
 }
 
 /// Parse a page's bytes into `page`, noting problems with its content.

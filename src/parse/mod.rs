@@ -132,6 +132,33 @@ pub struct PageFacts {
     pub suppressions: Vec<Suppression>,
     /// File offset of each line's first byte.
     pub line_starts: Vec<u32>,
+    /// Lines that say a list was cut short (`... and 159 more`, `(159 more
+    /// not shown)`, `+ 159 more`): the file offsets of the words, and the number.
+    pub cut_lists: Vec<(Range<u32>, u64)>,
+}
+
+/// Lines of `text` that say how many more items a cut list holds.
+fn cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let b = text.as_bytes();
+    if memchr::memmem::find(b, b"more").is_none() && memchr::memmem::find(b, b"More").is_none() {
+        return Vec::new();
+    }
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?mi)^[ \t]*(?:[-*+][ \t]+|\|[ \t]*)?[*_]*[ \t]*(?:\.\.\.|…|\+|\()?[ \t]*(?:and[ \t]+)?([0-9][0-9,]*)[ \t]+more\b",
+        )
+        .expect("valid regex")
+    });
+    re.captures_iter(text)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let n: u64 = c[1].replace(',', "").parse().ok()?;
+            let at = lines.file_offset(whole.start())..lines.file_offset(whole.end());
+            Some((at, n))
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,6 +258,7 @@ impl PageFacts {
             link_notes: exact(&mut self.link_notes),
             suppressions: exact(&mut self.suppressions),
             line_starts: exact(&mut self.line_starts),
+            cut_lists: std::mem::take(&mut self.cut_lists),
         }
     }
 }
@@ -513,6 +541,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
         }
     }
     drop(events);
+    facts.cut_lists = cut_lists(text, &lines);
     facts.blocks = structure.blocks;
     facts
         .line_starts

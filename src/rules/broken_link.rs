@@ -97,7 +97,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// File names by folder, for "did you mean".
 struct Folders<'a> {
-    by_dir: FastMap<&'a str, Vec<Name<'a>>>,
+    by_dir: FastMap<&'a str, Folder<'a>>,
     by_name: FastMap<String, Vec<&'a str>>,
 }
 
@@ -153,21 +153,74 @@ impl<'a> Folders<'a> {
                 (in_dir || named).then_some((f.as_str(), dir, name, lower, in_dir, named))
             })
             .collect();
-        let mut by_dir: FastMap<&str, Vec<Name>> = FastMap::default();
+        let mut by_dir: FastMap<&str, Folder> = FastMap::default();
         let mut by_name: FastMap<String, Vec<&str>> = FastMap::default();
         for (f, dir, name, lower, in_dir, named) in wanted {
             if named {
                 by_name.entry(lower.clone()).or_default().push(f);
             }
             if in_dir {
-                by_dir.entry(dir).or_default().push(Name {
+                by_dir.entry(dir).or_default().names.push(Name {
                     name,
                     hist: hist(&lower),
                     lower,
                 });
             }
         }
+        by_dir.par_iter_mut().for_each(|(_, f)| f.sort());
         Folders { by_dir, by_name }
+    }
+}
+
+/// The names of one folder, sorted, and their order read backwards.
+#[derive(Default)]
+struct Folder<'a> {
+    names: Vec<Name<'a>>,
+    /// Indices into `names`, sorted by the reversed lowercase name.
+    by_end: Vec<u32>,
+}
+
+/// Folders with more names than this are searched near the name asked for
+/// (see [`Folder::candidates`]), not through every name.
+const SCAN_ALL: usize = 256;
+/// How many sorted neighbours on each side are compared in a large folder.
+const NEIGHBOURS: usize = 64;
+
+impl Folder<'_> {
+    fn sort(&mut self) {
+        self.names.sort_unstable_by(|a, b| a.lower.cmp(&b.lower));
+        if self.names.len() > SCAN_ALL {
+            let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (a, b) = (&self.names[a as usize].lower, &self.names[b as usize].lower);
+                a.bytes().rev().cmp(b.bytes().rev())
+            });
+            self.by_end = order;
+        }
+    }
+
+    /// The names worth an edit distance to `lower`: all of a small folder;
+    /// in a large one, the names that sort next to it forwards or backwards
+    /// (a near miss shares a long start or a long end with the name it
+    /// misses). Bounded, so 20,000 near misses in a folder of 20,000 files
+    /// cost 20,000 x 256 comparisons, not 20,000 x 20,000.
+    fn candidates(&self, lower: &str) -> Vec<&Name<'_>> {
+        if self.names.len() <= SCAN_ALL {
+            return self.names.iter().collect();
+        }
+        let at = self.names.partition_point(|n| n.lower.as_str() < lower);
+        let near = at.saturating_sub(NEIGHBOURS)..(at + NEIGHBOURS).min(self.names.len());
+        let mut out: Vec<&Name> = self.names[near].iter().collect();
+        let at = self.by_end.partition_point(|&i| {
+            self.names[i as usize]
+                .lower
+                .bytes()
+                .rev()
+                .lt(lower.bytes().rev())
+        });
+        let near = at.saturating_sub(NEIGHBOURS)..(at + NEIGHBOURS).min(self.by_end.len());
+        out.extend(self.by_end[near].iter().map(|&i| &self.names[i as usize]));
+        out
     }
 }
 
@@ -199,11 +252,12 @@ fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Strin
     }
     let (dir, name) = split(resolved);
     let lower = name.to_lowercase();
-    if let Some(names) = folders.by_dir.get(dir) {
+    if let Some(folder) = folders.by_dir.get(dir) {
         let limit = (lower.chars().count() / 5).max(2);
         let h = hist(&lower);
-        let best = names
-            .iter()
+        let best = folder
+            .candidates(&lower)
+            .into_iter()
             .filter(|n| {
                 n.lower.len().abs_diff(lower.len()) <= limit && bag_distance(&n.hist, &h) <= limit
             })

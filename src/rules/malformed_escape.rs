@@ -29,7 +29,14 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .with_help("percent-encode the UTF-8 bytes of each character (`é` is `%C3%A9`)"),
             );
         } else if let Some(at) = bad_percent(path) {
-            let end = (at + 3).min(path.len());
+            // The `%` and the one hex digit after it, if any: both ASCII, so
+            // the span never ends inside a character (`%✅`, `%1ü`).
+            let digits = path.as_bytes()[at + 1..]
+                .iter()
+                .take(2)
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
+            let end = at + 1 + digits;
             // A `%` that names a file on disk is reported by `unencoded-percent`.
             if matches!(link.target, Target::UnescapedPercent { .. }) {
                 continue;

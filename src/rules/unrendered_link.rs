@@ -41,7 +41,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_help(format!("percent-encode it: write `{fixed}`"))
-                .with_fix(fixed, true),
+                // What looks like a link written with a raw space may be prose
+                // with a stray `](`: a guess, never a certain fix.
+                .with_fix(fixed, false),
             );
         }
     }
