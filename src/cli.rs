@@ -168,7 +168,7 @@ fn load_config(
     let found = root.join("reftree.toml");
     let path = match file {
         Some(f) => Some(f.to_path_buf()),
-        None => found.is_file().then_some(found),
+        None => rule_file_at_root(root, found)?,
     };
     let text = match &path {
         Some(p) => Some(
@@ -186,6 +186,30 @@ fn load_config(
     });
     let file = shown.as_deref().zip(text.as_deref());
     reftree::config::Config::load(preset, file).map_err(|e| e.render())
+}
+
+/// `reftree.toml` at the root, if it is a file inside the root. One that is
+/// a symlink out of the root is refused: a pull request could point it at
+/// `/proc/self/environ` and have its text echoed into a public CI log.
+fn rule_file_at_root(
+    root: &std::path::Path,
+    found: std::path::PathBuf,
+) -> Result<Option<std::path::PathBuf>, String> {
+    if std::fs::symlink_metadata(&found).is_err() {
+        return Ok(None);
+    }
+    let Ok(real) = found.canonicalize() else {
+        return Ok(None); // a dangling symlink: no rule file
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "error: `{}` is a symlink to `{}`, outside the root; it was not read (give it with `--config` if it is meant)",
+            found.display(),
+            real.display()
+        ));
+    }
+    Ok(real.is_file().then_some(found))
 }
 
 /// Root-relative paths changed since `rev` per git: modified, added, deleted
@@ -216,8 +240,19 @@ fn changed_files(root: &std::path::Path, rev: &str) -> Result<Vec<String>, Strin
         .strip_prefix(&top)
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
+    // The revision is resolved first, after `--end-of-options`: a value
+    // such as `--output=FILE` must never reach git as an option.
+    let commit = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &format!("{rev}^{{commit}}"),
+    ])
+    .map_err(|_| format!("error: --changed-since `{rev}`: not a revision of this repository"))?;
+    let commit = commit.trim();
     let mut paths = Vec::new();
-    let diff = git(&["diff", "--name-only", "--no-renames", "-z", rev, "--"])?;
+    let diff = git(&["diff", "--name-only", "--no-renames", "-z", commit, "--"])?;
     let untracked = git(&[
         "ls-files",
         "--others",

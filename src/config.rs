@@ -261,7 +261,7 @@ pub struct Config {
 }
 
 /// A configuration error, rendered with its span.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ConfigError {
     pub path: String,
     pub message: String,
@@ -277,6 +277,35 @@ impl ConfigError {
             span,
             text: text.to_string(),
         }
+    }
+
+    /// A text with the line at fault in its place (at most 120 bytes of it,
+    /// around the error) and every line before it empty (miette draws a
+    /// context line, which would be another line of the file), and the span
+    /// in it.
+    fn line_at_fault(&self) -> (String, Option<Range<usize>>) {
+        let Some(span) = self.span.clone() else {
+            return (String::new(), None);
+        };
+        let text = self.text.as_str();
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.start);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let from = floor(start.saturating_sub(40).max(line_start));
+        let to = floor((start + 80).min(line_end));
+        let newlines = text[..line_start].matches('\n').count();
+        let mut shown = "\n".repeat(newlines);
+        let at = shown.len() + start - from;
+        shown.push_str(&text[from..to]);
+        let end = (at + span.len()).min(shown.len());
+        (shown, Some(at..end))
     }
 
     /// The error drawn by miette: the message, and the line at fault.
@@ -308,12 +337,16 @@ impl ConfigError {
             }
         }
         let mut out = String::new();
+        // Only the line at fault is shown, and only near the error when it is
+        // long: a rule file may not be what it seems (a symlink to a file of
+        // secrets), and its text must not end up whole in a public CI log.
         let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-        let e = E(
-            self,
-            miette::NamedSource::new(&self.path, self.text.clone()),
-        );
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_context_lines(1);
+        let (shown, span) = self.line_at_fault();
+        let mut shifted = self.clone();
+        shifted.span = span;
+        let e = E(&shifted, miette::NamedSource::new(&self.path, shown));
         if handler.render_report(&mut out, &e).is_err() {
             out = e.to_string();
         }

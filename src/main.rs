@@ -36,6 +36,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// Write `path` by a new file renamed over it: a symlink there is replaced,
+/// not followed.
+fn write_new(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".reftree.toml.")
+        .suffix(".reftree-tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A rule file for everyone to read, as `std::fs::write` would make it.
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 fn run(cli: Cli) -> std::io::Result<ExitCode> {
     // Buffered: thousands of findings are thousands of lines, not thousands of writes.
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -80,14 +100,18 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let path = root.join("reftree.toml");
-            if path.exists() && !force {
+            // A symlink counts as there, dangling or not: never written through.
+            if std::fs::symlink_metadata(&path).is_ok() && !force {
                 sayln!(
                     "error: `{}` exists; use --force to overwrite it, or --print",
                     path.display()
                 );
                 return Ok(ExitCode::from(2));
             }
-            std::fs::write(&path, text)?;
+            if let Err(e) = write_new(&path, text.as_bytes()) {
+                sayln!("error: cannot write `{}`: {e}", path.display());
+                return Ok(ExitCode::from(2));
+            }
             sayln!(
                 "wrote `{}`: review it, then run `reftree check`",
                 path.display()

@@ -18,6 +18,9 @@ pub struct Walked {
     pub dirs: Vec<String>,
     /// For each file: is it a page (Markdown) that is checked (not excluded or ignored)?
     pub checked: Vec<bool>,
+    /// Symlinks to folders inside the root: the link's path and the real
+    /// folder's (root-relative). A link through one resolves in the real folder.
+    pub aliases: Vec<(String, String)>,
     /// Symlink loops, unreadable folders and the like.
     pub problems: Vec<Diagnostic>,
     /// Some input could not be read (exit code 2).
@@ -56,6 +59,7 @@ struct Found {
     dirs: Vec<String>,
     /// Folders (relative) that hold a `.gitignore`.
     gitignores: Vec<String>,
+    aliases: Vec<(String, String)>,
     problems: Vec<Diagnostic>,
     unreadable: bool,
 }
@@ -77,6 +81,7 @@ impl Found {
         self.files.extend(other.files);
         self.dirs.extend(other.dirs);
         self.gitignores.extend(other.gitignores);
+        self.aliases.extend(other.aliases);
         self.problems.extend(other.problems);
         self.unreadable |= other.unreadable;
     }
@@ -95,8 +100,8 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
     (w.files, w.regular) = found.files.into_iter().unzip();
     found.dirs.sort();
     w.dirs = found.dirs;
-    w.problems = found.problems;
-    w.unreadable = found.unreadable;
+    found.aliases.sort();
+    w.aliases = found.aliases;
     let ignores: HashMap<String, Gitignore> = found
         .gitignores
         .into_iter()
@@ -110,6 +115,16 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
         .iter()
         .map(|f| is_page(f) && !excluded(f, exclude) && !ignored(root, f, &ignores))
         .collect();
+    // What cannot be read under an excluded or ignored path is not the
+    // run's business: it is neither reported nor a reason for exit code 2.
+    w.problems = found
+        .problems
+        .into_iter()
+        .filter(|d| {
+            !excluded(&d.location.path, exclude) && !ignored(root, &d.location.path, &ignores)
+        })
+        .collect();
+    w.unreadable = w.problems.iter().any(|d| d.rule == "unreadable-file");
     w
 }
 
@@ -162,8 +177,24 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
             }
         };
         let name = entry.file_name();
-        // A name that is not UTF-8 cannot be linked to from Markdown.
+        // A name that is not UTF-8 cannot be linked to from Markdown, and
+        // cannot be checked: said, not skipped silently.
         let Some(name) = name.to_str() else {
+            let lossy = name.to_string_lossy();
+            let path = if rel.is_empty() {
+                lossy.to_string()
+            } else {
+                format!("{rel}/{lossy}")
+            };
+            found.unreadable = true;
+            found.problems.push(Diagnostic::input(
+                "unreadable-file",
+                Severity::Error,
+                &path,
+                FILE_START,
+                format!("the name of `{path}` is not UTF-8 (shown with U+FFFD); it and anything under it were not checked"),
+                "rename it to UTF-8: Markdown links cannot name it as it is",
+            ));
             continue;
         };
         if name == ".git" {
@@ -202,7 +233,16 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
 fn symlink(root: &Path, link: &Path, path: String, found: &mut Found) {
     match std::fs::canonicalize(link) {
         Ok(target) if target.starts_with(root) => match std::fs::metadata(&target) {
-            Ok(m) if m.is_dir() => found.dirs.push(path),
+            Ok(m) if m.is_dir() => {
+                // Followed once, by the resolver: links through it resolve
+                // in the real folder, whose pages are checked there.
+                let real = target
+                    .strip_prefix(root)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                found.aliases.push((path.clone(), real));
+                found.dirs.push(path)
+            }
             Ok(m) => found.files.push((path, m.is_file())),
             Err(_) => {}
         },

@@ -22,6 +22,8 @@ type PathMap<V> = FastMap<Box<str>, V>;
 pub struct Entries {
     exact: PathMap<Option<u32>>,
     folded: PathMap<Box<str>>,
+    /// Symlinked folders inside the root: link path -> real folder.
+    aliases: Vec<(String, String)>,
     /// Tells this tree's resolution cache from another run's.
     run: u64,
 }
@@ -35,7 +37,7 @@ thread_local! {
 }
 
 impl Entries {
-    fn new(files: &[String], dirs: &[String]) -> Self {
+    fn new(files: &[String], dirs: &[String], aliases: Vec<(String, String)>) -> Self {
         static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let n = files.len() + dirs.len();
         let ids = files
@@ -64,6 +66,7 @@ impl Entries {
         Entries {
             exact,
             folded,
+            aliases,
             run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
@@ -91,9 +94,27 @@ impl Entries {
 
     /// The file or folder at exactly this root-relative path.
     pub fn exact(&self, path: &str) -> Option<Target> {
-        self.exact.get(path).map(|id| match id {
+        let found = self.exact.get(path).map(|id| match id {
             Some(id) => Target::File(*id),
             None => Target::Dir,
+        });
+        found.or_else(|| self.through_alias(path))
+    }
+
+    /// `path` through a symlinked folder (`docs-link/page.md` when
+    /// `docs-link` -> `docs`): the file in the real folder. Followed once.
+    fn through_alias(&self, path: &str) -> Option<Target> {
+        self.aliases.iter().find_map(|(alias, real)| {
+            let rest = path.strip_prefix(alias.as_str())?.strip_prefix('/')?;
+            let target = if real.is_empty() {
+                rest.to_string()
+            } else {
+                format!("{real}/{rest}")
+            };
+            self.exact.get(target.as_str()).map(|id| match id {
+                Some(id) => Target::File(*id),
+                None => Target::Dir,
+            })
         })
     }
 
@@ -357,7 +378,7 @@ pub fn build(
     progress: Option<&crate::Progress>,
     fingerprint: bool,
 ) -> Index {
-    let entries = Entries::new(&walked.files, &walked.dirs);
+    let entries = Entries::new(&walked.files, &walked.dirs, walked.aliases.clone());
     let root_dir = RootDir::new(root);
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
@@ -395,8 +416,9 @@ pub fn build(
     let mut input_problems = walked.problems;
     let mut unreadable = walked.unreadable;
     for (page, (problems, failed)) in pages.iter().zip(loaded) {
-        unreadable |= failed;
-        if page.reported || failed {
+        // An excluded page that cannot be read does not fail the run.
+        if page.reported {
+            unreadable |= failed;
             input_problems.extend(problems);
         }
     }
@@ -561,7 +583,7 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 /// Parse a page's bytes into `page`, noting problems with its content.
 fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], entries: &Entries) {
     let path = page.path.as_str();
-    if bytes.is_empty() {
+    if bytes.is_empty() || bytes == b"\xEF\xBB\xBF" {
         problems.push(Diagnostic::input(
             "empty-page",
             Severity::Warning,
@@ -571,14 +593,18 @@ fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], ent
             "write the page or delete it; links into it can name no heading",
         ));
     }
-    if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+    // A NUL byte in text that is otherwise UTF-8 is a stray byte in a page,
+    // which is still checked; with bytes that are not UTF-8 it is binary.
+    if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some()
+        && simdutf8::basic::from_utf8(bytes).is_err()
+    {
         problems.push(Diagnostic::input(
             "binary-page",
             Severity::Warning,
             path,
             START,
             format!(
-                "`{path}` has a Markdown name but binary content (a NUL byte); it was not parsed"
+                "`{path}` has a Markdown name but binary content (a NUL byte, and bytes that are not UTF-8); it was not parsed"
             ),
             "rename it, or replace it with the Markdown it should hold",
         ));

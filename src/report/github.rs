@@ -1,6 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, which become
 //! annotations on the changed lines of a pull request.
 
+use super::escape_controls as esc;
 use crate::Outcome;
 use crate::diag::Severity;
 use std::io::{self, Write};
@@ -25,21 +26,24 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = d.message.clone();
+        let mut message = esc(&d.message).into_owned();
         if let Some(h) = &d.help {
             message.push('\n');
-            message.push_str(h);
+            message.push_str(&esc(h));
         }
         for r in d.related.iter().filter(|r| r.location.path != l.path) {
             message.push_str(&format!(
                 "\nsee {}:{}:{}: {}",
-                r.location.path, r.location.start.line, r.location.start.col, r.label
+                esc(&r.location.path),
+                r.location.start.line,
+                r.location.start.col,
+                esc(&r.label)
             ));
         }
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&l.path),
+            property(&esc(&l.path)),
             l.start.line,
             l.start.col,
             l.end.line,

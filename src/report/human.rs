@@ -60,7 +60,7 @@ impl FileText {
             i = next;
         }
         FileText {
-            name: name.to_string(),
+            name: super::escape_controls(name).into_owned(),
             text,
             line_starts,
         }
@@ -341,9 +341,12 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
         let report = Report {
             code: Some(d.rule),
             severity: severity(d.severity),
-            message: d.message.clone(),
-            help: d.help.clone(),
-            label: d.label.clone(),
+            message: super::escape_controls(&d.message).into_owned(),
+            help: d
+                .help
+                .as_deref()
+                .map(|h| super::escape_controls(h).into_owned()),
+            label: super::escape_controls(&d.label).into_owned(),
             bytes,
             extra,
             source,

@@ -20,6 +20,26 @@ pub enum Format {
     Github,
 }
 
+/// `s` with control characters (a newline or an escape sequence in a file
+/// name, say) written as escapes: one finding stays one line, and a name
+/// cannot drive the terminal or forge a line of output.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Write every finding of `outcome` in `format`.
 pub fn write(
     out: &mut dyn Write,

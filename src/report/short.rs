@@ -1,5 +1,6 @@
 //! `--format short`: `path:line:col: severity[rule-id] message`, one per line.
 
+use super::escape_controls as esc;
 use crate::Outcome;
 use std::io::{self, Write};
 
@@ -9,7 +10,12 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            l.path, l.start.line, l.start.col, d.severity, d.rule, d.message
+            esc(&l.path),
+            l.start.line,
+            l.start.col,
+            d.severity,
+            d.rule,
+            esc(&d.message)
         )?;
     }
     Ok(())

@@ -33,7 +33,7 @@ pub fn render(outcome: &Outcome) -> String {
             let top: Vec<String> = common
                 .iter()
                 .take(TOP)
-                .map(|(s, n)| format!("`{s}` ×{n}"))
+                .map(|(s, n)| format!("`{}` ×{n}", super::escape_controls(s)))
                 .collect();
             let _ = write!(out, "  (most common: {})", top.join(", "));
         }
