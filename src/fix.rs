@@ -199,6 +199,7 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
                 done.written.push(path.clone());
                 done.edits += edits.len();
             }
+            Ok(Outcome::Unchanged) => {}
             Ok(Outcome::Changed) => skip(
                 "it changed since it was checked; it was left as it is (run again to fix it)"
                     .into(),
@@ -216,6 +217,8 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
 
 enum Outcome {
     Written,
+    /// The edits give back the same bytes: nothing to write, nothing done.
+    Unchanged,
     Changed,
     ReadOnly,
 }
@@ -240,7 +243,7 @@ fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome
         return Ok(Outcome::Changed);
     };
     if new == bytes {
-        return Ok(Outcome::Written);
+        return Ok(Outcome::Unchanged);
     }
     if several_links(&meta) || replace(real, &meta, &new).is_err() {
         // In place, through the descriptor already open (and checked).

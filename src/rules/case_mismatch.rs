@@ -28,7 +28,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 format!("link target `{path}` differs in letter case from `{actual}` on disk"),
             )
             .with_about(actual.to_string());
-        match fix_case(path, actual) {
+        // A segment with escapes keeps its case, so the rewrite may change
+        // nothing: no fix then (it would be made again on every run).
+        match fix_case(path, actual).filter(|f| f != path) {
             Some(fixed) => {
                 d = d.with_help(format!(
                     "this works on macOS and Windows but not on Linux or GitHub; write `{fixed}`"

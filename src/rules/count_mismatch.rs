@@ -547,6 +547,11 @@ fn check_heading(
     if found != count.value {
         // An empty list or a cut one may be what is wrong, not the count.
         let certain = shown > 0 && hidden == 0;
+        // With subsections whose counts add up to this one, the items found
+        // (some under subsections without a count) contradict them: no
+        // count satisfies both, so none is offered (a fix here and the sum's
+        // fix would undo each other on every run).
+        let fix = children.is_empty().then(|| found.to_string());
         out.push(
             ctx.diag(
                 count_location(page, count),
@@ -556,7 +561,7 @@ fn check_heading(
             .with_help(format!(
                 "found {found} list item(s) and table row(s) in the section and its subsections; write `{found}` or list what is missing"
             ))
-            .with_fix(found.to_string(), certain)
+            .with_fix_if(fix, certain)
             .with_related(heading_label(page, sec, format!("{found} item(s) in this section"))),
         );
     }

@@ -84,6 +84,14 @@ impl Diagnostic {
         self
     }
 
+    /// `with_fix` when there is a replacement.
+    pub fn with_fix_if(self, replacement: Option<String>, certain: bool) -> Self {
+        match replacement {
+            Some(r) => self.with_fix(r, certain),
+            None => self,
+        }
+    }
+
     pub fn with_fix(mut self, replacement: impl Into<String>, certain: bool) -> Self {
         self.fix = Some(Fix {
             replacement: replacement.into(),

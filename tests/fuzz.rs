@@ -1,0 +1,495 @@
+//! The fuzz harness (issue 9): random trees through the whole pipeline.
+//!
+//! Each case writes a random tree (pages of random Markdown with links,
+//! escapes, headings, counts, tables, HTML, cut lists, odd file names, CRLF,
+//! BOMs, stray NULs and bytes that are not UTF-8), then checks it, renders
+//! every output format, fixes it pass by pass and with `fix_tree` twice, and
+//! asserts that:
+//! - nothing panics;
+//! - every span lies inside its file, on character boundaries, and its
+//!   line:column agree with its bytes;
+//! - one pass of fixes changes each file only inside the fixed spans;
+//! - `fix_tree` reaches the fixed point: a second one changes nothing.
+//!
+//! `cargo test --test fuzz` runs a bounded number of cases, then every tree
+//! in `tests/fuzz/` (each failure the harness ever found, kept). For longer
+//! runs: `REFTREE_FUZZ_SECONDS=3600 cargo test --release --test fuzz -- --nocapture`
+//! (or `REFTREE_FUZZ_CASES=N`; `REFTREE_FUZZ_SEED=S` to start elsewhere).
+//! A failing case's tree is kept in `target/fuzz-failures/seed-S/`: copy it
+//! to `tests/fuzz/<name>/` to make it a regression fixture.
+
+use reftree::fix::{self, Plan};
+use reftree::report::Format;
+use std::path::{Path, PathBuf};
+
+/// A small, fast, seedable generator (xorshift64*): no dependency needed.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const NAMES: &[&str] = &[
+    "index",
+    "a",
+    "B",
+    "page two",
+    "analytic #",
+    "50%",
+    "50%25",
+    "über",
+    "x(1)",
+    "rules-#",
+    "c%%",
+    "Tables",
+    "tables",
+    "%E2%9C%85",
+    "✅ done",
+    "q?x",
+    "a b (c)",
+];
+const WORDS: &[&str] = &[
+    "Solutions",
+    "Tables",
+    "Rules",
+    "x",
+    "Ünïcode",
+    "C# & .NET",
+    "🛠️ Tools",
+    "a  b",
+    "`code`",
+    "Install",
+    "",
+];
+
+/// A random destination: to a page of the tree (as written, encoded or
+/// not, with case changed), a folder, outside the root, or broken escapes.
+fn dest(rng: &mut Rng, pages: &[String], from_dir: &str) -> String {
+    let page = pages[rng.below(pages.len())].clone();
+    let up = from_dir.split('/').filter(|s| !s.is_empty()).count();
+    let rel = format!("{}{}", "../".repeat(up), page);
+    let encoded: String = rel
+        .chars()
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '#' => "%23".to_string(),
+            '%' => "%25".to_string(),
+            '(' => "%28".to_string(),
+            ')' => "%29".to_string(),
+            '?' => "%3F".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let frag = if rng.chance(30) {
+        format!(
+            "#{}",
+            rng.pick(&["install", "solutions-3", "nope", "x", "%C3%BC", "", "^blk"])
+        )
+    } else {
+        String::new()
+    };
+    match rng.below(14) {
+        0..=4 => format!("{encoded}{frag}"),
+        5 => format!("{rel}{frag}"),
+        6 => rel.to_uppercase(),
+        7 => format!("<{rel}>"),
+        8 => format!("../../../{}", page),
+        9 => rng
+            .pick(&[
+                "%✅.md",
+                "%1ü.md",
+                "%%.md",
+                "%2520x.md",
+                "a%2Fb.md",
+                "%ZZ",
+                "%",
+                "100%.md",
+            ])
+            .to_string(),
+        10 => format!("{}{frag}", rel.replace('/', "\\")),
+        11 => format!("#{}", rng.pick(&["install", "tables", "nope", ""])),
+        12 => rng
+            .pick(&[
+                "https://example.com/a b",
+                "mailto:x@y",
+                "",
+                ".",
+                "./",
+                "/abs.md",
+            ])
+            .to_string(),
+        _ => format!("{encoded}%23x.md"),
+    }
+}
+
+/// A random page: headings (some with counts), lists and tables of links
+/// (some cut short), prose, HTML, code, reference links.
+fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
+    let mut s = String::new();
+    if rng.chance(10) {
+        s.push('\u{feff}');
+    }
+    if rng.chance(10) {
+        s.push_str("---\ntitle: x\ncolumns: 3\n---\n");
+    }
+    s.push_str(&format!("# {}\n\n", rng.pick(WORDS)));
+    for _ in 0..rng.below(8) {
+        match rng.below(11) {
+            0 | 1 => {
+                let level = 2 + rng.below(3);
+                let count = if rng.chance(60) {
+                    format!(" ({})", rng.below(5))
+                } else {
+                    String::new()
+                };
+                let id = if rng.chance(10) { " {#custom}" } else { "" };
+                s.push_str(&format!(
+                    "{} {}{count}{id}\n\n",
+                    "#".repeat(level),
+                    rng.pick(WORDS)
+                ));
+            }
+            2 | 3 => {
+                for _ in 0..rng.below(5) {
+                    s.push_str(&format!(
+                        "- [{}]({})\n",
+                        rng.pick(WORDS),
+                        dest(rng, pages, dir)
+                    ));
+                }
+                if rng.chance(20) {
+                    s.push_str(&format!("- ... and {} more\n", rng.below(300)));
+                }
+                s.push('\n');
+            }
+            4 => {
+                s.push_str("| Name | Count |\n|---|---|\n");
+                for _ in 0..rng.below(4) {
+                    s.push_str(&format!(
+                        "| [{}]({}) | {} |\n",
+                        rng.pick(WORDS),
+                        dest(rng, pages, dir),
+                        rng.below(20)
+                    ));
+                }
+                if rng.chance(20) {
+                    s.push_str(&format!("\n({} more not shown)\n", rng.below(50)));
+                }
+                s.push('\n');
+            }
+            5 => s.push_str(&format!(
+                "Text with [a link]({}) and a stray ]( here, then [ok]({}).\n\n",
+                dest(rng, pages, dir),
+                dest(rng, pages, dir)
+            )),
+            6 => s.push_str(&format!(
+                "<a href=\"{}\">x</a> <a id=\"anchor\"></a> <div id=\"{}\">\n\n",
+                dest(rng, pages, dir),
+                rng.pick(WORDS)
+            )),
+            7 => s.push_str(&format!(
+                "```\n[in code]({})\n```\n\n",
+                dest(rng, pages, dir)
+            )),
+            8 => s.push_str(&format!(
+                "[ref][{}] and [x][]\n\n[{}]: {}\n\n",
+                rng.pick(&["lab", "other", "x"]),
+                rng.pick(&["lab", "nope"]),
+                dest(rng, pages, dir)
+            )),
+            9 => s.push_str(&format!(
+                "This solution queries **{} table(s)**. **Referenced by:** {} columns\n\n",
+                rng.below(5),
+                rng.below(5)
+            )),
+            _ => s.push_str(&format!(
+                "{} [far]({})\n\n",
+                "word ".repeat(rng.below(400)),
+                dest(rng, pages, dir)
+            )),
+        }
+    }
+    if rng.chance(5) {
+        s.push_str("<!-- reftree-disable-next-line broken-link -->\n[x](gone.md)\n");
+    }
+    let mut bytes = if rng.chance(15) {
+        s.replace('\n', "\r\n").into_bytes()
+    } else {
+        s.into_bytes()
+    };
+    if rng.chance(4) && !bytes.is_empty() {
+        let at = rng.below(bytes.len());
+        bytes.insert(at, if rng.chance(50) { 0 } else { 0xFF });
+    }
+    bytes
+}
+
+/// A random tree: 1 to 8 pages in up to two levels of folders.
+fn random_tree(rng: &mut Rng, root: &Path) {
+    let mut pages: Vec<String> = Vec::new();
+    for _ in 0..1 + rng.below(8) {
+        let dir = rng.pick(&["", "", "docs/", "docs/sub/", "Tables/"]);
+        let ext = rng.pick(&[".md", ".md", ".md", ".MD", ".markdown"]);
+        pages.push(format!("{dir}{}{ext}", rng.pick(NAMES)));
+    }
+    pages.sort();
+    pages.dedup();
+    for p in &pages {
+        let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
+        let full = root.join(p);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        let text = page(rng, &pages, dir);
+        std::fs::write(full, text).expect("write");
+    }
+    if rng.chance(10) {
+        std::fs::write(root.join("image.png"), b"\x89PNG").expect("write");
+    }
+}
+
+fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).expect("inside");
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The line and column (1-based, in characters, a BOM not counted) of `at`.
+fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
+    let text = reftree::index::text_with_same_offsets(bytes);
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32 + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let mut col = text[start..at].chars().count() as u32 + 1;
+    if start == 0 && text.starts_with('\u{feff}') && at > 0 {
+        col -= 1;
+    }
+    (line, col)
+}
+
+/// Run the whole pipeline over the tree at `root`; `Err` says what broke.
+fn exercise(root: &Path) -> Result<(), String> {
+    let opts = reftree::Options {
+        root: root.to_path_buf(),
+        fingerprints: true,
+        ..Default::default()
+    };
+    let outcome = reftree::check(&opts).map_err(|e| format!("check failed: {e}"))?;
+    let on_disk = files(root);
+    // Spans and positions.
+    for d in &outcome.diagnostics {
+        let Some((_, bytes)) = on_disk.iter().find(|(p, _)| *p == d.location.path) else {
+            continue; // a path that is not a readable file (a folder, a bad name)
+        };
+        let text = reftree::index::text_with_same_offsets(bytes);
+        let (s, e) = (
+            d.location.bytes.start as usize,
+            d.location.bytes.end as usize,
+        );
+        if s > e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            return Err(format!(
+                "{}: bad span {s}..{e} in {}",
+                d.rule, d.location.path
+            ));
+        }
+        let (start, end) = (d.location.start, d.location.end);
+        let want = line_col(bytes, s);
+        if (start.line, start.col) != want {
+            return Err(format!(
+                "{}: {} start {}:{} but its bytes are at {}:{}",
+                d.rule, d.location.path, start.line, start.col, want.0, want.1
+            ));
+        }
+        if !text[s..e].contains(['\n', '\r']) && (end.line, end.col) != line_col(bytes, e) {
+            return Err(format!("{}: {} end position", d.rule, d.location.path));
+        }
+    }
+    // Every format renders.
+    for format in [
+        Format::Human,
+        Format::Short,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+    ] {
+        let mut out = Vec::new();
+        reftree::report::write(&mut out, &outcome, root, format, false)
+            .map_err(|e| format!("{format:?}: {e}"))?;
+        if format == Format::Json || format == Format::Sarif {
+            serde_json::from_slice::<serde_json::Value>(&out)
+                .map_err(|e| format!("{format:?} is not JSON: {e}"))?;
+        }
+    }
+    // One pass of fixes changes each file only inside the fixed spans.
+    let plan = Plan::new(&outcome.diagnostics, true);
+    let applied = fix::apply(root, &plan, &outcome.fingerprints);
+    let after = files(root);
+    for (path, old) in &on_disk {
+        let new = &after
+            .iter()
+            .find(|(p, _)| p == path)
+            .ok_or(format!("{path} vanished"))?
+            .1;
+        let expected = match plan.files.get(path) {
+            Some(edits) if applied.written.contains(path) => {
+                fix::apply_to(old, edits).ok_or(format!("{path}: edits do not apply"))?
+            }
+            _ => old.clone(),
+        };
+        if *new != expected {
+            return Err(format!("{path}: changed outside the fixed spans"));
+        }
+    }
+    if after.len() != on_disk.len() {
+        return Err("a fix added or removed a file".into());
+    }
+    // The fixed point, certain fixes and then all of them.
+    for unsafe_too in [false, true] {
+        fix::fix_tree(&opts, unsafe_too).map_err(|e| format!("fix: {e}"))?;
+        let once = files(root);
+        let left = reftree::check(&opts).map_err(|e| format!("check: {e}"))?;
+        let plan = Plan::new(&left.diagnostics, unsafe_too);
+        let (_, again) = fix::fix_tree(&opts, unsafe_too).map_err(|e| format!("fix: {e}"))?;
+        if again.edits != 0 || files(root) != once {
+            let what: Vec<String> = plan
+                .files
+                .iter()
+                .flat_map(|(p, edits)| {
+                    edits.iter().map(move |e| {
+                        format!("{p} {:?} {} -> {:?}", e.bytes, e.rule, e.replacement)
+                    })
+                })
+                .collect();
+            return Err(format!(
+                "a second fix_tree (unsafe: {unsafe_too}) made {} edit(s): {what:?}",
+                again.edits
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn failure_dir(seed: u64) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/fuzz-failures/seed-{seed}"))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = e.path().strip_prefix(from).expect("inside");
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else if e.file_type().is_file() {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// One random case; on failure its tree is kept for a regression fixture.
+fn case(seed: u64) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("tree");
+    std::fs::create_dir(&root).expect("mkdir");
+    random_tree(&mut Rng::new(seed), &root);
+    let kept = tempfile::tempdir().expect("tempdir");
+    copy_tree(&root, kept.path());
+    let result = std::panic::catch_unwind(|| exercise(&root)).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(format!("panic: {msg}"))
+    });
+    if let Err(e) = &result {
+        let keep = failure_dir(seed);
+        let _ = std::fs::remove_dir_all(&keep);
+        copy_tree(kept.path(), &keep);
+        return Err(format!(
+            "seed {seed}: {e} (tree kept in {})",
+            keep.display()
+        ));
+    }
+    Ok(())
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok()?.parse().ok()
+}
+
+#[test]
+fn random_trees_survive_the_whole_pipeline() {
+    let seconds = env_u64("REFTREE_FUZZ_SECONDS");
+    let cases =
+        env_u64("REFTREE_FUZZ_CASES").unwrap_or(if seconds.is_some() { u64::MAX } else { 300 });
+    let first = env_u64("REFTREE_FUZZ_SEED").unwrap_or(1);
+    let started = std::time::Instant::now();
+    let mut ran = 0u64;
+    let mut failures = Vec::new();
+    for seed in first..first.saturating_add(cases) {
+        if seconds.is_some_and(|s| started.elapsed().as_secs() >= s) {
+            break;
+        }
+        if let Err(e) = case(seed) {
+            failures.push(e);
+            if failures.len() >= 5 {
+                break;
+            }
+        }
+        ran += 1;
+    }
+    eprintln!(
+        "fuzz: {ran} random trees (seeds {first}..{}) in {:.1}s, {} failure(s)",
+        first + ran,
+        started.elapsed().as_secs_f64(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Every tree the harness ever failed on, kept in `tests/fuzz/<name>/`.
+#[test]
+fn kept_failures_pass() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fuzz")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        copy_tree(&case, tmp.path());
+        if let Err(e) = exercise(tmp.path()) {
+            panic!("{}: {e}", case.display());
+        }
+    }
+}
