@@ -142,6 +142,7 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
     let mut done = Applied::default();
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut written: HashSet<PathBuf> = HashSet::new();
+    let names = names_by_file(root, plan);
     for (path, edits) in &plan.files {
         let mut skip = |reason: String, failed: bool| {
             done.skipped.push(Skipped {
@@ -183,6 +184,15 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
                 continue;
             }
         }
+        if let Some(other) = names.get(path) {
+            skip(
+                format!(
+                    "it is one file with `{other}` (a hard link) in another folder, where its relative links mean other files; fix it by hand"
+                ),
+                false,
+            );
+            continue;
+        }
         if !written.insert(real.clone()) {
             continue;
         }
@@ -213,6 +223,37 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
         }
     }
     done
+}
+
+/// Pages of the plan that are one file (hard links) with a page of the
+/// plan in another folder, each with one such other name.
+#[cfg(unix)]
+fn names_by_file(root: &Path, plan: &Plan) -> HashMap<String, String> {
+    use std::os::unix::fs::MetadataExt;
+    let folder = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let mut by_id: HashMap<(u64, u64), Vec<&String>> = HashMap::new();
+    for path in plan.files.keys() {
+        if let Ok(m) = std::fs::symlink_metadata(root.join(path))
+            && m.is_file()
+            && m.nlink() > 1
+        {
+            by_id.entry((m.dev(), m.ino())).or_default().push(path);
+        }
+    }
+    let mut out = HashMap::new();
+    for names in by_id.values() {
+        for a in names {
+            if let Some(b) = names.iter().find(|b| folder(b) != folder(a)) {
+                out.insert((*a).clone(), (*b).clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(not(unix))]
+fn names_by_file(_: &Path, _: &Plan) -> HashMap<String, String> {
+    HashMap::new()
 }
 
 enum Outcome {
@@ -298,9 +339,11 @@ fn several_links(_: &std::fs::Metadata) -> bool {
 /// not writable or the new file cannot get the owner and group.
 fn replace(real: &Path, meta: &std::fs::Metadata, contents: &[u8]) -> io::Result<()> {
     let dir = real.parent().unwrap_or(Path::new("."));
-    let name = real
+    // The page's name, cut to 40 characters: a temporary beside a page whose
+    // name is near the file system's limit must still have a valid name.
+    let name: String = real
         .file_name()
-        .map(|n| n.to_string_lossy().to_string())
+        .map(|n| n.to_string_lossy().chars().take(40).collect())
         .unwrap_or_default();
     // O_CREAT|O_EXCL under a random name: a planted file or symlink of a
     // guessable name is never written through.

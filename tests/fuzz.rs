@@ -261,8 +261,38 @@ fn random_tree(rng: &mut Rng, root: &Path) {
     if rng.chance(10) {
         std::fs::write(root.join("image.png"), b"\x89PNG").expect("write");
     }
+    links(rng, root, &pages);
 }
 
+/// Symlinks (to a page, to a folder, out of the root, dangling) and hard
+/// links, some of the time.
+#[cfg(unix)]
+fn links(rng: &mut Rng, root: &Path, pages: &[String]) {
+    use std::os::unix::fs::symlink;
+    let outside = root.parent().expect("parent").join("outside");
+    let page = &pages[rng.below(pages.len())];
+    if rng.chance(15) {
+        let _ = symlink(root.join(page), root.join("alias.md"));
+    }
+    if rng.chance(10) && root.join("docs").is_dir() {
+        let _ = symlink("docs", root.join("docs-link"));
+    }
+    if rng.chance(10) {
+        let _ = symlink(outside.join("secret.md"), root.join("out.md"));
+        let _ = symlink(&outside, root.join("out-dir"));
+    }
+    if rng.chance(5) {
+        let _ = symlink(root.join("gone.md"), root.join("dangling.md"));
+    }
+    if rng.chance(10) {
+        let _ = std::fs::hard_link(root.join(page), root.join("hard.md"));
+    }
+}
+
+#[cfg(not(unix))]
+fn links(_: &mut Rng, _: &Path, _: &[String]) {}
+
+/// Every regular file under `root` (symlinks not followed) and its bytes.
 fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
         .into_iter()
@@ -276,6 +306,21 @@ fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     out.sort();
     out
+}
+
+/// Which file `path` is (device and inode), whatever name it has.
+#[cfg(unix)]
+fn file_id(path: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).map_or((0, 0), |m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> (u64, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    path.canonicalize().unwrap_or_default().hash(&mut h);
+    (0, h.finish())
 }
 
 /// The line and column (1-based, in characters, a BOM not counted) of `at`.
@@ -292,10 +337,17 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
 }
 
 /// Run the whole pipeline over the tree at `root`; `Err` says what broke.
-fn exercise(root: &Path) -> Result<(), String> {
+/// With `preset`, the schema rules of the shipped preset run too.
+fn exercise(root: &Path, preset: bool) -> Result<(), String> {
+    let config = if preset {
+        reftree::config::Config::load(Some("sentinel-ninja"), None).map_err(|e| e.render())?
+    } else {
+        reftree::config::Config::default()
+    };
     let opts = reftree::Options {
         root: root.to_path_buf(),
         fingerprints: true,
+        config,
         ..Default::default()
     };
     let outcome = reftree::check(&opts).map_err(|e| format!("check failed: {e}"))?;
@@ -348,19 +400,36 @@ fn exercise(root: &Path) -> Result<(), String> {
     let plan = Plan::new(&outcome.diagnostics, true);
     let applied = fix::apply(root, &plan, &outcome.fingerprints);
     let after = files(root);
+    // A file is written under one of its names (a symlink's target, one of
+    // several hard links): what each file holds now is the old text with the
+    // edits planned for the name it was written under, or the old text.
+    let mut expected_by_file: std::collections::HashMap<(u64, u64), Vec<u8>> = Default::default();
+    for path in &applied.written {
+        let real = root.join(path).canonicalize().map_err(|e| e.to_string())?;
+        let rel = real
+            .strip_prefix(root.canonicalize().map_err(|e| e.to_string())?)
+            .map_err(|_| format!("{path} was written outside the root"))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let old = &on_disk
+            .iter()
+            .find(|(p, _)| *p == rel)
+            .ok_or(format!("{path}: its file {rel} was not there"))?
+            .1;
+        let new =
+            fix::apply_to(old, &plan.files[path]).ok_or(format!("{path}: edits do not apply"))?;
+        expected_by_file.insert(file_id(&real), new);
+    }
     for (path, old) in &on_disk {
         let new = &after
             .iter()
             .find(|(p, _)| p == path)
             .ok_or(format!("{path} vanished"))?
             .1;
-        let expected = match plan.files.get(path) {
-            Some(edits) if applied.written.contains(path) => {
-                fix::apply_to(old, edits).ok_or(format!("{path}: edits do not apply"))?
-            }
-            _ => old.clone(),
-        };
-        if *new != expected {
+        let expected = expected_by_file
+            .get(&file_id(&root.join(path)))
+            .unwrap_or(old);
+        if new != expected {
             return Err(format!("{path}: changed outside the fixed spans"));
         }
     }
@@ -416,11 +485,25 @@ fn copy_tree(from: &Path, to: &Path) {
 fn case(seed: u64) -> Result<(), String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("tree");
+    let outside = dir.path().join("outside");
     std::fs::create_dir(&root).expect("mkdir");
-    random_tree(&mut Rng::new(seed), &root);
+    std::fs::create_dir(&outside).expect("mkdir");
+    std::fs::write(outside.join("secret.md"), "# Secret\n\n[x](50%.md)\n").expect("write");
+    let mut rng = Rng::new(seed);
+    random_tree(&mut rng, &root);
+    let preset = rng.chance(20);
     let kept = tempfile::tempdir().expect("tempdir");
     copy_tree(&root, kept.path());
-    let result = std::panic::catch_unwind(|| exercise(&root)).unwrap_or_else(|p| {
+    let result = std::panic::catch_unwind(|| {
+        exercise(&root, preset)?;
+        // Nothing outside the root was written, whatever its symlinks.
+        let out = files(&outside);
+        if out.len() != 1 || out[0].1 != b"# Secret\n\n[x](50%.md)\n" {
+            return Err("a file outside the root was written".to_string());
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|p| {
         let msg = p
             .downcast_ref::<String>()
             .cloned()
@@ -488,7 +571,7 @@ fn kept_failures_pass() {
     for case in cases {
         let tmp = tempfile::tempdir().expect("tempdir");
         copy_tree(&case, tmp.path());
-        if let Err(e) = exercise(tmp.path()) {
+        if let Err(e) = exercise(tmp.path(), false) {
             panic!("{}: {e}", case.display());
         }
     }

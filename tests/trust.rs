@@ -349,6 +349,21 @@ fn symlinked_and_hard_linked_pages_are_fixed_through_their_target_and_stay_links
 
 #[cfg(unix)]
 #[test]
+fn a_hard_link_in_another_folder_is_named_and_not_fixed() {
+    let t = tree(&[("docs/page.md", b"# P\n\n[x](50%.md)\n")]);
+    let root = t.path();
+    std::fs::hard_link(root.join("docs/page.md"), root.join("other.md")).expect("link");
+    let o = reftree(root, &["--fix", "-q"]);
+    assert!(
+        stderr(&o).contains("a hard link) in another folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(root, "docs/page.md"), "# P\n\n[x](50%.md)\n");
+}
+
+#[cfg(unix)]
+#[test]
 fn a_fixed_file_keeps_its_owner_group_and_mode() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let t = tree(&[("a.md", b"# A\n\n[x](50%.md)\n")]);
