@@ -138,24 +138,39 @@ pub struct PageFacts {
 }
 
 /// Lines of `text` that say how many more items a cut list holds.
+///
+/// Only the lines holding the word are matched (a regex search over every
+/// page that says "more" somewhere was 15% of a run's CPU).
 fn cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
     use std::sync::OnceLock;
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let b = text.as_bytes();
-    if memchr::memmem::find(b, b"more").is_none() && memchr::memmem::find(b, b"More").is_none() {
+    let mut starts: Vec<usize> = Vec::new();
+    for word in [&b"more"[..], b"More", b"MORE"] {
+        for at in memchr::memmem::find_iter(b, word) {
+            starts.push(memchr::memrchr(b'\n', &b[..at]).map_or(0, |i| i + 1));
+        }
+    }
+    if starts.is_empty() {
         return Vec::new();
     }
+    starts.sort_unstable();
+    starts.dedup();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
-            r"(?mi)^[ \t]*(?:[-*+][ \t]+|\|[ \t]*)?[*_]*[ \t]*(?:\.\.\.|…|\+|\()?[ \t]*(?:and[ \t]+)?([0-9][0-9,]*)[ \t]+more\b",
+            r"(?i)^[ \t]*(?:[-*+][ \t]+|\|[ \t]*)?[*_]*[ \t]*(?:\.\.\.|…|\+|\()?[ \t]*(?:and[ \t]+)?([0-9][0-9,]*)[ \t]+more\b",
         )
         .expect("valid regex")
     });
-    re.captures_iter(text)
-        .filter_map(|c| {
+    starts
+        .into_iter()
+        .filter_map(|start| {
+            let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |i| start + i);
+            let c = re.captures(&text[start..end])?;
             let whole = c.get(0)?;
             let n: u64 = c[1].replace(',', "").parse().ok()?;
-            let at = lines.file_offset(whole.start())..lines.file_offset(whole.end());
+            let at =
+                lines.file_offset(start + whole.start())..lines.file_offset(start + whole.end());
             Some((at, n))
         })
         .collect()
