@@ -142,7 +142,7 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
     let mut done = Applied::default();
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut written: HashSet<PathBuf> = HashSet::new();
-    let names = names_by_file(root, plan);
+    let names = names_by_file(root, plan, fingerprints.keys());
     for (path, edits) in &plan.files {
         let mut skip = |reason: String, failed: bool| {
             done.skipped.push(Skipped {
@@ -225,24 +225,37 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
     done
 }
 
-/// Pages of the plan that are one file (hard links) with a page of the
-/// plan in another folder, each with one such other name.
+/// Pages of the plan that are one file (hard links) with another page of
+/// the tree (`pages`) in another folder, each with one such other name.
 #[cfg(unix)]
-fn names_by_file(root: &Path, plan: &Plan) -> HashMap<String, String> {
+fn names_by_file<'a>(
+    root: &Path,
+    plan: &Plan,
+    pages: impl Iterator<Item = &'a String>,
+) -> HashMap<String, String> {
     use std::os::unix::fs::MetadataExt;
     let folder = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let id = |path: &str| {
+        std::fs::symlink_metadata(root.join(path))
+            .ok()
+            .filter(|m| m.is_file() && m.nlink() > 1)
+            .map(|m| (m.dev(), m.ino()))
+    };
+    let linked: HashSet<(u64, u64)> = plan.files.keys().filter_map(|p| id(p)).collect();
+    if linked.is_empty() {
+        return HashMap::new();
+    }
+    // Every page's other names (a stat per page, only when a file to fix
+    // has several links).
     let mut by_id: HashMap<(u64, u64), Vec<&String>> = HashMap::new();
-    for path in plan.files.keys() {
-        if let Ok(m) = std::fs::symlink_metadata(root.join(path))
-            && m.is_file()
-            && m.nlink() > 1
-        {
-            by_id.entry((m.dev(), m.ino())).or_default().push(path);
+    for path in pages {
+        if let Some(i) = id(path).filter(|i| linked.contains(i)) {
+            by_id.entry(i).or_default().push(path);
         }
     }
     let mut out = HashMap::new();
     for names in by_id.values() {
-        for a in names {
+        for a in names.iter().filter(|a| plan.files.contains_key(**a)) {
             if let Some(b) = names.iter().find(|b| folder(b) != folder(a)) {
                 out.insert((*a).clone(), (*b).clone());
             }
@@ -252,7 +265,11 @@ fn names_by_file(root: &Path, plan: &Plan) -> HashMap<String, String> {
 }
 
 #[cfg(not(unix))]
-fn names_by_file(_: &Path, _: &Plan) -> HashMap<String, String> {
+fn names_by_file<'a>(
+    _: &Path,
+    _: &Plan,
+    _: impl Iterator<Item = &'a String>,
+) -> HashMap<String, String> {
     HashMap::new()
 }
 

@@ -362,6 +362,24 @@ fn a_hard_link_in_another_folder_is_named_and_not_fixed() {
     assert_eq!(read(root, "docs/page.md"), "# P\n\n[x](50%.md)\n");
 }
 
+/// Found by the fuzz harness (seed 1000022202): the other name of a hard
+/// link had no finding, so it was not in the plan; fixing the one name
+/// broke the other's links, and the two were fixed back and forth.
+#[cfg(unix)]
+#[test]
+fn a_hard_link_whose_other_name_has_no_finding_is_still_left_alone() {
+    let t = tree(&[("Tables/index.md", b"# T\n\n- [a](index.md)\n")]);
+    let root = t.path();
+    std::fs::hard_link(root.join("Tables/index.md"), root.join("hard.md")).expect("link");
+    let o = reftree(root, &["--fix-unsafe", "-q"]);
+    assert!(
+        stderr(&o).contains("`hard.md` was not fixed"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(root, "Tables/index.md"), "# T\n\n- [a](index.md)\n");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fixed_file_keeps_its_owner_group_and_mode() {
