@@ -288,13 +288,7 @@ impl ConfigError {
             return (String::new(), None);
         };
         let text = self.text.as_str();
-        let floor = |mut i: usize| {
-            i = i.min(text.len());
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            i
-        };
+        let floor = |i: usize| text.floor_char_boundary(i);
         let start = floor(span.start);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);

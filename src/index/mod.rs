@@ -227,13 +227,7 @@ impl Link {
         let w = self.written();
         // Clamp to the text and to character boundaries: a rule's range can
         // never make a span that cuts a character.
-        let floor = |mut i: usize| {
-            i = i.min(w.len());
-            while !w.is_char_boundary(i) {
-                i -= 1;
-            }
-            i
-        };
+        let floor = |i: usize| w.floor_char_boundary(i);
         let (start, end) = (floor(range.start), floor(range.end));
         let range = start..end.max(start);
         let start = self.pos.advance(&w[..range.start]);

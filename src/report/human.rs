@@ -87,16 +87,29 @@ impl miette::SourceCode for FileText {
         let base = self.line_starts[first];
         let sub = SourceSpan::new((span.offset() - base).into(), span.len());
         let inner = self.text[base..].read_span(&sub, before, after)?;
-        let shifted = SourceSpan::new((inner.span().offset() + base).into(), inner.span().len());
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            shifted,
-            inner.line() + first,
-            inner.column(),
-            inner.line_count() + first,
-        )))
+        let column = inner.column();
+        Ok(shifted(&self.name, inner, base, first, column))
     }
+}
+
+/// `inner`, read from a part of a file, as the file's own contents: its
+/// span moved by `offset` bytes and its lines by `lines`.
+fn shifted<'a>(
+    name: &str,
+    inner: Box<dyn miette::SpanContents<'a> + 'a>,
+    offset: usize,
+    lines: usize,
+    column: usize,
+) -> Box<dyn miette::SpanContents<'a> + 'a> {
+    let span = SourceSpan::new((inner.span().offset() + offset).into(), inner.span().len());
+    Box::new(miette::MietteSpanContents::new_named(
+        name.to_string(),
+        inner.data(),
+        span,
+        inner.line() + lines,
+        column,
+        inner.line_count() + lines,
+    ))
 }
 
 /// Lines longer than this are cut to a window around the span: a 48 KB
@@ -127,14 +140,7 @@ impl miette::SourceCode for Window {
         let inner = self.text.read_span(span, before, after)?;
         let at = span.offset().min(self.text.len());
         let column = self.column + self.text[..at].chars().count();
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.line,
-            column,
-            inner.line_count(),
-        )))
+        Ok(shifted(&self.name, inner, 0, self.line, column))
     }
 }
 
@@ -147,13 +153,7 @@ fn window(
     extra: &[(std::ops::Range<u32>, String)],
 ) -> Option<(Window, std::ops::Range<u32>, Labels)> {
     let text = file.text.as_str();
-    let floor = |mut i: usize| {
-        i = i.min(text.len());
-        while !text.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
+    let floor = |i: usize| text.floor_char_boundary(i);
     let (s, e) = (floor(bytes.start as usize), floor(bytes.end as usize));
     let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[s..].find('\n').map_or(text.len(), |i| s + i);
