@@ -326,6 +326,17 @@ fn one_unwritable_file_is_named_the_rest_is_fixed_and_the_run_exits_2() {
     assert_eq!(mode & 0o777, 0o444);
 }
 
+#[test]
+fn a_page_whose_name_is_near_the_limit_is_fixed() {
+    // 251 bytes: a temporary named `.NAME.reftree-PID.tmp` beside it would
+    // pass the file system's 255-byte limit.
+    let name = format!("{}.md", "n".repeat(248));
+    let t = tree(&[(name.as_str(), b"# N\n\n[x](50%.md)\n")]);
+    let o = reftree(t.path(), &["--fix", "-q"]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(read(t.path(), &name), "# N\n\n[x](50%25.md)\n");
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinked_and_hard_linked_pages_are_fixed_through_their_target_and_stay_links() {
