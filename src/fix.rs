@@ -112,18 +112,10 @@ pub struct Skipped {
 /// What applying a plan did.
 #[derive(Debug, Default)]
 pub struct Applied {
-    pub files: usize,
     pub edits: usize,
     /// The files written (root-relative, as the plan names them).
     pub written: Vec<String>,
     pub skipped: Vec<Skipped>,
-}
-
-impl Applied {
-    /// Some file could not be written (exit code 2).
-    pub fn failed(&self) -> bool {
-        self.skipped.iter().any(|s| s.failed)
-    }
 }
 
 /// Make the edits, file by file; a file that cannot be written is named in
@@ -173,7 +165,6 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
             if plan.files.contains_key(&real_rel) {
                 continue;
             }
-            let folder = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
             if folder(path) != folder(&real_rel) {
                 skip(
                     format!(
@@ -205,7 +196,6 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
         };
         match write_fixed(&real, edits, expected) {
             Ok(Outcome::Written) => {
-                done.files += 1;
                 done.written.push(path.clone());
                 done.edits += edits.len();
             }
@@ -225,6 +215,11 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
     done
 }
 
+/// The folder of a root-relative path (`""` at the root).
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// Pages of the plan that are one file (hard links) with another page of
 /// the tree (`pages`) in another folder, each with one such other name.
 #[cfg(unix)]
@@ -234,7 +229,6 @@ fn names_by_file<'a>(
     pages: impl Iterator<Item = &'a String>,
 ) -> HashMap<String, String> {
     use std::os::unix::fs::MetadataExt;
-    let folder = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let id = |path: &str| {
         std::fs::symlink_metadata(root.join(path))
             .ok()
@@ -291,7 +285,7 @@ fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome
     if meta.permissions().readonly() || !writable(real) {
         return Ok(Outcome::ReadOnly);
     }
-    let mut file = open_no_follow(real, true)?;
+    let mut file = open_no_follow(real)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.read_to_end(&mut bytes)?;
     if crate::index::content_hash(&bytes) != expected {
@@ -313,21 +307,17 @@ fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome
     Ok(Outcome::Written)
 }
 
-/// Open without following a symlink in the last component.
-fn open_no_follow(path: &Path, write: bool) -> io::Result<std::fs::File> {
+/// Open for reading and writing, without following a symlink in the last
+/// component.
+fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(write);
+    o.read(true).write(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc_o_nofollow());
+        o.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
     o.open(path)
-}
-
-#[cfg(unix)]
-fn libc_o_nofollow() -> i32 {
-    rustix::fs::OFlags::NOFOLLOW.bits() as i32
 }
 
 #[cfg(unix)]
@@ -355,20 +345,7 @@ fn several_links(_: &std::fs::Metadata) -> bool {
 /// same mode, owner and group. Fails (writing nothing) when the folder is
 /// not writable or the new file cannot get the owner and group.
 fn replace(real: &Path, meta: &std::fs::Metadata, contents: &[u8]) -> io::Result<()> {
-    let dir = real.parent().unwrap_or(Path::new("."));
-    // The page's name, cut to 40 characters: a temporary beside a page whose
-    // name is near the file system's limit must still have a valid name.
-    let name: String = real
-        .file_name()
-        .map(|n| n.to_string_lossy().chars().take(40).collect())
-        .unwrap_or_default();
-    // O_CREAT|O_EXCL under a random name: a planted file or symlink of a
-    // guessable name is never written through.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(TEMP_SUFFIX)
-        .rand_bytes(8)
-        .tempfile_in(dir)?;
+    let mut tmp = temporary_beside(real)?;
     tmp.write_all(contents)?;
     tmp.as_file().set_permissions(meta.permissions())?;
     #[cfg(unix)]
@@ -382,6 +359,41 @@ fn replace(real: &Path, meta: &std::fs::Metadata, contents: &[u8]) -> io::Result
     tmp.as_file().sync_data()?;
     // rename(2) replaces the name `real`, never what it may point to.
     tmp.persist(real).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A new temporary file in the folder of `path`, named
+/// `.NAME.RANDOM.reftree-tmp`: created `O_CREAT|O_EXCL` under a random name,
+/// so a planted file or symlink of a guessable name is never written
+/// through. NAME is `path`'s name cut to 40 characters, so that a page
+/// whose name is near the file system's limit still gets one.
+fn temporary_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(40).collect())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(8)
+        .tempfile_in(dir)
+}
+
+/// Write a new file at `path` (`reftree init`'s rule file) through a
+/// temporary renamed over it: a symlink at `path` is replaced, never
+/// followed. The file is readable by all (`0644`), as `std::fs::write`
+/// would make it.
+pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut tmp = temporary_beside(path)?;
+    tmp.write_all(contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -226,7 +226,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     // Exit code 2 when some input that is checked and reported could not be
     // read: not for an excluded path, a path outside the PATH arguments, or
     // with `--rule unreadable-file=off`.
-    let unreadable = index.unreadable && diagnostics.iter().any(|d| d.rule == "unreadable-file");
+    let unreadable = diagnostics.iter().any(|d| d.rule == "unreadable-file");
     let fingerprints = if opts.fingerprints {
         index
             .pages

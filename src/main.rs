@@ -36,26 +36,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Write `path` by a new file renamed over it: a symlink there is replaced,
-/// not followed.
-fn write_new(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".reftree.toml.")
-        .suffix(".reftree-tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(contents)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // A rule file for everyone to read, as `std::fs::write` would make it.
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 fn run(cli: Cli) -> std::io::Result<ExitCode> {
     // Buffered: thousands of findings are thousands of lines, not thousands of writes.
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -108,7 +88,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
-            if let Err(e) = write_new(&path, text.as_bytes()) {
+            if let Err(e) = reftree::fix::write_new(&path, text.as_bytes()) {
                 sayln!("error: cannot write `{}`: {e}", path.display());
                 return Ok(ExitCode::from(2));
             }

@@ -61,19 +61,26 @@ struct Found {
     gitignores: Vec<String>,
     aliases: Vec<(String, String)>,
     problems: Vec<Diagnostic>,
-    unreadable: bool,
 }
 
 impl Found {
     fn cannot_read(&mut self, path: &str, err: &std::io::Error) {
-        self.unreadable = true;
+        self.unreadable(
+            path,
+            format!("cannot read `{path}`: {err}"),
+            "fix the permissions, or exclude the path with `--exclude`",
+        );
+    }
+
+    /// An `unreadable-file` finding about `path`.
+    fn unreadable(&mut self, path: &str, message: String, help: &str) {
         self.problems.push(Diagnostic::input(
             "unreadable-file",
             Severity::Error,
             path,
             FILE_START,
-            format!("cannot read `{path}`: {err}"),
-            "fix the permissions, or exclude the path with `--exclude`",
+            message,
+            help,
         ));
     }
 
@@ -83,7 +90,6 @@ impl Found {
         self.gitignores.extend(other.gitignores);
         self.aliases.extend(other.aliases);
         self.problems.extend(other.problems);
-        self.unreadable |= other.unreadable;
     }
 }
 
@@ -180,31 +186,18 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
         // A name that is not UTF-8 cannot be linked to from Markdown, and
         // cannot be checked: said, not skipped silently.
         let Some(name) = name.to_str() else {
-            let lossy = name.to_string_lossy();
-            let path = if rel.is_empty() {
-                lossy.to_string()
-            } else {
-                format!("{rel}/{lossy}")
-            };
-            found.unreadable = true;
-            found.problems.push(Diagnostic::input(
-                "unreadable-file",
-                Severity::Error,
+            let path = child(&rel, &name.to_string_lossy());
+            found.unreadable(
                 &path,
-                FILE_START,
                 format!("the name of `{path}` is not UTF-8 (shown with U+FFFD); it and anything under it were not checked"),
                 "rename it to UTF-8: Markdown links cannot name it as it is",
-            ));
+            );
             continue;
         };
         if name == ".git" {
             continue;
         }
-        let path = if rel.is_empty() {
-            name.to_string()
-        } else {
-            format!("{rel}/{name}")
-        };
+        let path = child(&rel, name);
         let ft = match entry.file_type() {
             Ok(ft) => ft,
             Err(e) => {
@@ -226,6 +219,15 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
     }
     found.dirs.push(rel);
     subdirs
+}
+
+/// The root-relative path of `name` in folder `rel`.
+fn child(rel: &str, name: &str) -> String {
+    if rel.is_empty() {
+        name.to_string()
+    } else {
+        format!("{rel}/{name}")
+    }
 }
 
 /// A symlink at `path`: the file or folder it names if that is inside the

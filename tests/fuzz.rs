@@ -22,6 +22,10 @@ use reftree::fix::{self, Plan};
 use reftree::report::Format;
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::{copy_tree, files};
+
 /// A small, fast, seedable generator (xorshift64*): no dependency needed.
 struct Rng(u64);
 
@@ -292,22 +296,6 @@ fn links(rng: &mut Rng, root: &Path, pages: &[String]) {
 #[cfg(not(unix))]
 fn links(_: &mut Rng, _: &Path, _: &[String]) {}
 
-/// Every regular file under `root` (symlinks not followed) and its bytes.
-fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).expect("inside");
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// Which file `path` is (device and inode), whatever name it has.
 #[cfg(unix)]
 fn file_id(path: &Path) -> (u64, u64) {
@@ -464,21 +452,6 @@ fn exercise(root: &Path, preset: bool) -> Result<(), String> {
 
 fn failure_dir(seed: u64) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/fuzz-failures/seed-{seed}"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = e.path().strip_prefix(from).expect("inside");
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else if e.file_type().is_file() {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
 }
 
 /// One random case; on failure its tree is kept for a regression fixture.

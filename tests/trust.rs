@@ -5,6 +5,10 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
+use common::files;
+
 /// A tree of `(path, bytes)` in a new temporary folder.
 fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -181,24 +185,6 @@ fn cascading_tree() -> tempfile::TempDir {
     ])
 }
 
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).expect("inside");
-            (
-                rel.to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn one_fix_run_reaches_the_fixed_point_even_when_fixes_cascade() {
     for (flag, all) in [("--fix", "All (9)"), ("--fix-unsafe", "All (5)")] {
@@ -213,7 +199,7 @@ fn one_run_settles(flag: &str, all: &str) {
     let t = cascading_tree();
     let o = reftree(t.path(), &[flag, "-q"]);
     assert_ne!(o.status.code(), Some(101), "{}", stderr(&o));
-    let after_one = snapshot(t.path());
+    let after_one = files(t.path());
     assert_eq!(
         read(t.path(), "index.md").replace(all, "All (5)"),
         "# I\n\n## All (5)\n\n### A (2)\n\n- [a](a.md)\n- [b](b.md)\n\n### B (3)\n\n- [a](a.md)\n- [b](b.md)\n- [c](c%25%25.md)\n"
@@ -227,18 +213,14 @@ fn one_run_settles(flag: &str, all: &str) {
     }
     let o = reftree(t.path(), &[flag, "-q"]);
     assert_ne!(o.status.code(), Some(101));
-    assert_eq!(
-        snapshot(t.path()),
-        after_one,
-        "a second {flag} changed files"
-    );
+    assert_eq!(files(t.path()), after_one, "a second {flag} changed files");
 }
 
 #[test]
 fn two_fix_runs_at_once_give_what_one_run_gives() {
     let alone = cascading_tree();
     reftree(alone.path(), &["--fix", "-q"]);
-    let expected = snapshot(alone.path());
+    let expected = files(alone.path());
     for _ in 0..5 {
         let t = cascading_tree();
         let spawn = || {
@@ -253,7 +235,7 @@ fn two_fix_runs_at_once_give_what_one_run_gives() {
         let (mut a, mut b) = (spawn(), spawn());
         a.wait().expect("wait");
         b.wait().expect("wait");
-        assert_eq!(snapshot(t.path()), expected);
+        assert_eq!(files(t.path()), expected);
     }
 }
 

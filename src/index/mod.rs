@@ -94,16 +94,19 @@ impl Entries {
 
     /// The file or folder at exactly this root-relative path.
     pub fn exact(&self, path: &str) -> Option<Target> {
-        let found = self.exact.get(path).map(|id| match id {
-            Some(id) => Target::File(*id),
+        let id = match self.exact.get(path) {
+            Some(id) => *id,
+            None => self.through_alias(path)?,
+        };
+        Some(match id {
+            Some(id) => Target::File(id),
             None => Target::Dir,
-        });
-        found.or_else(|| self.through_alias(path))
+        })
     }
 
     /// `path` through a symlinked folder (`docs-link/page.md` when
-    /// `docs-link` -> `docs`): the file in the real folder. Followed once.
-    fn through_alias(&self, path: &str) -> Option<Target> {
+    /// `docs-link` -> `docs`): the entry in the real folder. Followed once.
+    fn through_alias(&self, path: &str) -> Option<Option<u32>> {
         self.aliases.iter().find_map(|(alias, real)| {
             let rest = path.strip_prefix(alias.as_str())?.strip_prefix('/')?;
             let target = if real.is_empty() {
@@ -111,10 +114,7 @@ impl Entries {
             } else {
                 format!("{real}/{rest}")
             };
-            self.exact.get(target.as_str()).map(|id| match id {
-                Some(id) => Target::File(*id),
-                None => Target::Dir,
-            })
+            self.exact.get(target.as_str()).copied()
         })
     }
 
@@ -345,8 +345,6 @@ pub struct Index {
     pub with_suppressions: Vec<usize>,
     /// Findings about the input itself (unreadable, invalid UTF-8, binary...).
     pub input_problems: Vec<Diagnostic>,
-    /// Some input could not be read.
-    pub unreadable: bool,
 }
 
 impl Index {
@@ -383,7 +381,7 @@ pub fn build(
     }
     // Pages and the rest in two vectors filled in parallel (one vector of
     // tuples, moved into pages afterwards, took 2.7 ms of page faults).
-    let (pages, loaded): (Vec<Page>, Vec<(Vec<Diagnostic>, bool)>) = page_files
+    let (pages, loaded): (Vec<Page>, Vec<Vec<Diagnostic>>) = page_files
         .par_iter()
         .map(|&file| {
             if let Some(p) = progress {
@@ -392,7 +390,7 @@ pub fn build(
             let path = &walked.files[file as usize];
             let reported = walked.checked[file as usize];
             let regular = walked.regular[file as usize];
-            let (mut page, problems, failed) = load(
+            let (mut page, problems) = load(
                 &root_dir,
                 file,
                 path,
@@ -404,15 +402,13 @@ pub fn build(
             if fingerprint && page.parsed {
                 page.hash = READ_BUF.with_borrow(|b| content_hash(b));
             }
-            (page, (problems, failed))
+            (page, problems)
         })
         .unzip();
     let mut input_problems = walked.problems;
-    let mut unreadable = walked.unreadable;
-    for (page, (problems, failed)) in pages.iter().zip(loaded) {
-        // An excluded page that cannot be read does not fail the run.
+    for (page, problems) in pages.iter().zip(loaded) {
+        // An excluded page that cannot be read is not reported (nor exit 2).
         if page.reported {
-            unreadable |= failed;
             input_problems.extend(problems);
         }
     }
@@ -432,7 +428,6 @@ pub fn build(
         page_of,
         with_suppressions,
         input_problems,
-        unreadable,
     }
 }
 
@@ -480,8 +475,7 @@ thread_local! {
     static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Read and parse one page. Returns the page, its input findings, and
-/// whether it could not be read.
+/// Read and parse one page. Returns the page and its input findings.
 fn load(
     root: &RootDir,
     file: u32,
@@ -490,7 +484,7 @@ fn load(
     regular: bool,
     entries: &Entries,
     max_page_bytes: u64,
-) -> (Page, Vec<Diagnostic>, bool) {
+) -> (Page, Vec<Diagnostic>) {
     let mut page = Page {
         file,
         path: path.to_string(),
@@ -513,7 +507,7 @@ fn load(
             format!("`{path}` is not a regular file (a pipe, socket or device); it was not read"),
             "replace it with a regular file, or exclude the path with `--exclude`",
         ));
-        return (page, problems, true);
+        return (page, problems);
     }
     let unreadable = |e: std::io::Error| {
         Diagnostic::input(
@@ -546,7 +540,7 @@ fn load(
     match read {
         Err(e) => {
             problems.push(unreadable(e));
-            return (page, problems, true);
+            return (page, problems);
         }
         Ok(Some(size)) => {
             problems.push(Diagnostic::input(
@@ -557,12 +551,12 @@ fn load(
                 format!("`{path}` is {size} bytes, over the {max_page_bytes}-byte limit; it was not parsed"),
                 "links into it are still resolved, but its own links and anchors are not checked",
             ));
-            return (page, problems, false);
+            return (page, problems);
         }
         Ok(None) => {}
     }
     READ_BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries));
-    (page, problems, false)
+    (page, problems)
 }
 
 /// A hash of a file's bytes, to tell whether it changed since it was read.

@@ -155,8 +155,15 @@ fn window(
     let text = file.text.as_str();
     let floor = |i: usize| text.floor_char_boundary(i);
     let (s, e) = (floor(bytes.start as usize), floor(bytes.end as usize));
-    let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[s..].find('\n').map_or(text.len(), |i| s + i);
+    // The span's line, from the file's table of line starts (as miette
+    // reads lines), without its line break.
+    let line = file.line_of(s);
+    let line_start = file.line_starts[line];
+    let line_end = file.line_starts.get(line + 1).map_or(text.len(), |&next| {
+        let brk = &text.as_bytes()[..next];
+        // (A span that starts on the break itself keeps its line to there.)
+        (next - if brk.ends_with(b"\r\n") { 2 } else { 1 }).max(s)
+    });
     if line_end - line_start <= LONG_LINE {
         return None;
     }
@@ -181,7 +188,6 @@ fn window(
         .filter(|(r, _)| (r.start as usize) >= from && (r.end as usize) <= to)
         .map(|(r, l)| (moved(r), l.clone()))
         .collect();
-    let line = file.line_of(line_start);
     let column = text[line_start..from].chars().count() - usize::from(pre);
     let w = Window {
         name: file.name.clone(),

@@ -4,7 +4,42 @@ use reftree::Options;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Copy the files and folders under `from` into `to` (symlinks are not
+/// followed, nor copied).
+#[allow(dead_code)] // not every test crate copies trees
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.expect("walk");
+        let rel = e.path().strip_prefix(from).expect("inside");
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else if e.file_type().is_file() {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// Every regular file under `root` (symlinks not followed) and its bytes,
+/// by root-relative path, sorted.
+#[allow(dead_code)] // not every test crate compares trees
+pub fn files(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).expect("inside");
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Options that run `rule` alone on `root`, with the case's `reftree.toml` if it has one.
+#[allow(dead_code)] // not every test crate runs one rule alone
 pub fn only(rule: &str, root: &Path) -> Options {
     let config = match std::fs::read_to_string(root.join("reftree.toml")) {
         Ok(text) => reftree::config::Config::load(None, Some(("reftree.toml", &text)))
