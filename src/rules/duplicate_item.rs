@@ -35,10 +35,10 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     let items = &page.facts.blocks.items;
     // The files each item links to, in order: what the entry names.
     let targets = page.files_by_item();
-    let units = super::count_mismatch::heading_units(ctx, p);
+    let units = crate::schema::counts::heading_units(&ctx.model(), p);
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];
-        if super::count_mismatch::heading_count(page, sec, &units).is_none() {
+        if crate::schema::counts::heading_count(page, sec, &units).is_none() {
             continue;
         }
         // Only the section's own items: subsections are checked on their own.

@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Location, Pos, Related, Severity};
 use crate::hash::FastSet;
 use crate::index::resolve::Target;
 use crate::index::{Index, Link, Page};
-use crate::schema::{Found, is_marked, sections_named, side_links};
+use crate::schema::{Found, is_marked, sections_named, side_links, side_name};
 use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
@@ -20,29 +20,12 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-/// How a side is named in messages: `Solutions`, `Tables Used`/`Tables Reference`, row `Solution`.
-pub(crate) fn side_name(side: &Side) -> String {
-    match (&side.section, &side.row) {
-        (Some(s), _) => {
-            let names = s.as_slice();
-            let col = side
-                .column
-                .as_ref()
-                .map(|c| format!(" (column `{c}`)"))
-                .unwrap_or_default();
-            format!("`{}`{col}", names.join("`/`"))
-        }
-        (None, Some(r)) => format!("row `{r}`"),
-        (None, None) => String::new(),
-    }
-}
-
 /// Where to point in B: its side's heading, or the top of the page.
 fn label_in(page: &Page, side: &Side, label: String) -> Related {
     if let Some(names) = &side.section
         && let Some((_, sec)) = sections_named(page, names).first()
     {
-        return super::count_mismatch::heading_label(page, sec, label);
+        return crate::schema::counts::heading_label(page, sec, label);
     }
     Related {
         location: Location::ascii(&page.path, 0, Pos { line: 1, col: 1 }, 0),

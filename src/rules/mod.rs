@@ -47,6 +47,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The rule file and the kinds of pages, for the schema's helpers.
+    pub fn model(&self) -> crate::schema::Model<'_> {
+        crate::schema::Model {
+            config: self.config,
+            kinds: self.kinds,
+        }
+    }
+
     /// A finding of this rule.
     pub fn diag(
         &self,

@@ -40,7 +40,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if form.is_optional() || form_kinds(form).iter().any(|k| excused(k)) {
             continue;
         }
-        if super::count_mismatch::occurrences(index, ctx, form) == 0 {
+        if crate::schema::counts::occurrences(index, &ctx.model(), form) == 0 {
             out.push(
                 ctx.diag(
                     at.clone(),
@@ -66,7 +66,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     format!(
                         "relation from `{}` {} matched no link",
                         rel.from.kind,
-                        super::missing_backref::side_name(&rel.from)
+                        crate::schema::side_name(&rel.from)
                     ),
                 )
                 .with_help(help),

@@ -1,11 +1,20 @@
 //! What a rule file says about the tree, evaluated on the index: which pages
 //! are of which kind, and which links make up one side of a relation.
 
+pub mod counts;
+
 use crate::config::{Config, Names, Side};
 use crate::index::resolve::Target;
 use crate::index::sections::Section;
 use crate::index::{Index, Link, Page};
 use crate::parse::blocks::{ContainerKind, key_of, normalize};
+
+/// What the rule file says, evaluated on the tree: what the schema's
+/// helpers read.
+pub struct Model<'a> {
+    pub config: &'a Config,
+    pub kinds: &'a Kinds,
+}
 
 /// Pages by kind and kinds by page.
 #[derive(Debug, Default)]
@@ -207,4 +216,21 @@ pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
         })
         .collect();
     Found::Links(links)
+}
+
+/// How a side is named in messages: `Solutions`, `Tables Used`/`Tables Reference`, row `Solution`.
+pub fn side_name(side: &Side) -> String {
+    match (&side.section, &side.row) {
+        (Some(s), _) => {
+            let names = s.as_slice();
+            let col = side
+                .column
+                .as_ref()
+                .map(|c| format!(" (column `{c}`)"))
+                .unwrap_or_default();
+            format!("`{}`{col}", names.join("`/`"))
+        }
+        (None, Some(r)) => format!("row `{r}`"),
+        (None, None) => String::new(),
+    }
 }

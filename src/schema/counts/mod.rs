@@ -1,0 +1,172 @@
+//! The count forms of the rule file: each finds the counts a page declares
+//! and what it lists, as claims that hold or not (`count-mismatch` reports
+//! those that do not; `rule-matches-nothing` counts them all).
+
+mod bold;
+mod index_column;
+mod summary;
+
+use super::{Model, sections_named};
+use crate::config::CountForm;
+use crate::diag::{Location, Related};
+use crate::index::sections::Section;
+use crate::index::{Index, Page};
+use crate::parse::DeclaredCount;
+use crate::parse::blocks::normalize;
+
+/// A declared count found by a rule-file form, right or wrong.
+pub struct Claim<'a> {
+    pub page: &'a Page,
+    pub at: Location,
+    pub declared: u64,
+    pub found: u64,
+    pub message: String,
+    pub help: String,
+    pub certain: bool,
+    pub related: Option<Related>,
+}
+
+impl<'a> Claim<'a> {
+    /// A claim that holds: counted (by the vacuity guard), never reported,
+    /// so no message is written for it.
+    pub fn kept(page: &'a Page, at: Location, found: u64) -> Self {
+        Claim {
+            page,
+            at,
+            declared: found,
+            found,
+            message: String::new(),
+            help: String::new(),
+            certain: true,
+            related: None,
+        }
+    }
+}
+
+/// How many declared counts a form finds (the vacuity guard's question).
+pub fn occurrences(index: &Index, model: &Model, form: &CountForm) -> usize {
+    match form {
+        CountForm::Heading { kind, unit, .. } => pages_of(index, model, kind)
+            .iter()
+            .map(|&p| {
+                let page = &index.pages[p];
+                let units = [normalize(unit)];
+                page.sections
+                    .iter()
+                    .filter(|s| heading_count(page, s, &units).is_some())
+                    .count()
+            })
+            .sum(),
+        _ => claims(index, model, form).len(),
+    }
+}
+
+/// The pages of `kind` (all pages without one), in page order.
+pub fn pages_of<'a>(
+    index: &Index,
+    model: &'a Model,
+    kind: &Option<String>,
+) -> std::borrow::Cow<'a, [usize]> {
+    match kind {
+        Some(k) => model.kinds.named(model.config, k).into(),
+        None => (0..index.pages.len()).collect::<Vec<_>>().into(),
+    }
+}
+
+pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm) -> Vec<Claim<'a>> {
+    let mut out = Vec::new();
+    match form {
+        CountForm::Heading { .. } => {}
+        CountForm::Bold { .. } | CountForm::PageTotal { .. } => {
+            bold::claims(index, model, form, &mut out);
+        }
+        CountForm::Summary { kind, section, .. } => {
+            for &p in pages_of(index, model, kind).iter() {
+                let page = &index.pages[p];
+                for (_, sec) in sections_named(page, section) {
+                    summary::claims(page, sec, &mut out);
+                }
+            }
+        }
+        CountForm::IndexColumn {
+            kind,
+            column,
+            target_kind,
+            target_section,
+            ..
+        } => {
+            for &p in model.kinds.named(model.config, kind) {
+                index_column::claims(
+                    index,
+                    model,
+                    &index.pages[p],
+                    column,
+                    target_kind,
+                    target_section,
+                    &mut out,
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The units whose heading counts are checked on page `p`: none (`(N)`),
+/// plus those of the rule file's heading forms for the page's kinds.
+pub fn heading_units(model: &Model, p: usize) -> Vec<String> {
+    let mut units = vec![String::new()];
+    for (form, _) in &model.config.counts {
+        if let CountForm::Heading { kind, unit, .. } = form
+            && kind
+                .as_ref()
+                .is_none_or(|k| model.kinds.is(model.config, p, k))
+        {
+            units.push(normalize(unit));
+        }
+    }
+    units
+}
+
+/// A heading (level 2 or deeper; a page title's `(1)` is part of a name)
+/// ending in `(N)` or `(N unit)` for one of `units`.
+pub fn heading_count<'a>(
+    page: &'a Page,
+    sec: &Section,
+    units: &[String],
+) -> Option<&'a DeclaredCount> {
+    let h = &page.facts.headings[sec.heading as usize];
+    h.count
+        .as_ref()
+        .filter(|c| sec.level >= 2 && units.iter().any(|u| *u == normalize(&c.unit)))
+}
+
+/// The innermost section holding byte `offset`.
+pub fn section_at(page: &Page, offset: u32) -> Option<(usize, &Section)> {
+    page.sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.bytes.contains(&offset))
+        .max_by_key(|(_, s)| s.level)
+}
+
+/// Items of the subsections of section `s`.
+pub fn subsection_items(page: &Page, s: usize) -> u64 {
+    page.sections
+        .iter()
+        .filter(|c| c.parent == Some(s as u32))
+        .map(|c| c.items.len() as u64)
+        .sum()
+}
+
+pub fn count_location(page: &Page, c: &DeclaredCount) -> Location {
+    Location::ascii(&page.path, c.offset, c.pos, c.len)
+}
+
+/// A label on the section's heading line.
+pub fn heading_label(page: &Page, sec: &Section, label: String) -> Related {
+    let h = &page.facts.headings[sec.heading as usize];
+    let line_len = h.bytes.len() as u32;
+    let mut location = Location::ascii(&page.path, h.bytes.start, h.pos, line_len);
+    location.end = h.pos.advance(&h.text);
+    Related { location, label }
+}
