@@ -181,6 +181,14 @@ pub struct Side {
     pub column: Option<String>,
     /// Instead of a section: the row of an Attribute/Value table named so.
     pub row: Option<String>,
+    /// Only pages whose attribute (a two-column table's row, or a front
+    /// matter key) has one of these values: `where = { Type = ["Workbook"] }`.
+    /// Other pages of the kind are not on this side of the relation.
+    #[serde(rename = "where", default)]
+    pub only: BTreeMap<String, Names>,
+    /// Not the pages whose attribute has one of these values.
+    #[serde(rename = "where-not", default)]
+    pub except: BTreeMap<String, Names>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -33,6 +33,10 @@ pub struct Item {
     /// Hash of the normalised text of the first cell (rows) or of the whole
     /// item (list items): what names the row (`**Solution**`, `Analytic Rules`).
     pub key: u64,
+    /// Hash of the normalised text of the whole item, cell by cell: what
+    /// makes two rows the same row (`| [ORDERS](o.md) | BILL_TO_ID |` and
+    /// `| [ORDERS](o.md) | SHIP_TO_ID |` are two edges to one page).
+    pub whole: u64,
     /// This item's numbers: `nums[num_start..num_start + num_len]`.
     pub num_start: u32,
     pub num_len: u16,
@@ -68,6 +72,12 @@ pub struct Blocks {
     pub strongs: Vec<Strong>,
     /// File offsets of thematic breaks (`---`).
     pub breaks: Vec<u32>,
+    /// The value cell of each row of a two-column table (`| **Type** |
+    /// Workbook |`), normalised: what attribute filters read. Short cells only.
+    pub values: Vec<(u32, Box<str>)>,
+    /// Parentheticals in an item's text outside its links (`(dependency)`,
+    /// `*(dependency on [Syslog](syslog.md))*`), up to 40 bytes, by item.
+    pub notes: Vec<(u32, Box<str>)>,
 }
 
 /// Lowercase, spacing collapsed: how row names and titles compare. (The
@@ -235,6 +245,21 @@ pub fn parse_count(text: &str) -> Option<u64> {
     })
 }
 
+/// The parentheticals of an item's source outside link destinations:
+/// `(dependency)`, `*(dependency on [Syslog](syslog.md))*` -> `dependency on`.
+fn parentheticals(source: &str) -> impl Iterator<Item = &str> {
+    memchr::memchr_iter(b'(', source.as_bytes()).filter_map(move |at| {
+        if at > 0 && source.as_bytes()[at - 1] == b']' {
+            return None; // a link's destination
+        }
+        let rest = &source[at + 1..];
+        let limit = rest.floor_char_boundary(40);
+        let stop = rest[..limit].find([')', '[', '\n']).unwrap_or(limit);
+        let note = rest[..stop].trim();
+        (!note.is_empty() && note.starts_with(|c: char| c.is_alphabetic())).then_some(note)
+    })
+}
+
 /// Builds [`Blocks`] from the event stream.
 #[derive(Default)]
 pub struct Builder {
@@ -245,6 +270,10 @@ pub struct Builder {
     item: Option<Item>,
     /// The key of the open list item, fed its text as it comes.
     item_key: KeyHasher,
+    /// The whole text of the open item (rows: every cell).
+    whole_key: KeyHasher,
+    /// Where the open item starts in the text.
+    item_start: usize,
     col: u16,
     cell: Option<Range<usize>>,
     /// The key of the open cell (first column), fed its text as it comes.
@@ -264,6 +293,8 @@ impl Builder {
         blocks.nums.clear();
         blocks.strongs.clear();
         blocks.breaks.clear();
+        blocks.values.clear();
+        blocks.notes.clear();
         Builder {
             blocks,
             ..Default::default()
@@ -296,7 +327,7 @@ impl Builder {
                     self.start_item(t, range, lines);
                 }
             }
-            Event::End(TagEnd::TableRow) => self.end_item(range, lines),
+            Event::End(TagEnd::TableRow) => self.end_item(text, range, lines),
             Event::Start(Tag::TableCell) => {
                 self.cell = Some(range.clone());
                 self.cell_text.clear();
@@ -316,7 +347,7 @@ impl Builder {
                 self.start_item(c, range, lines);
             }
             Event::End(TagEnd::Item) if self.list_depth == 1 && self.table.is_none() => {
-                self.end_item(range, lines)
+                self.end_item(text, range, lines)
             }
             Event::Start(Tag::Strong) if self.table.is_none() => {
                 self.strong = Some((range.start, String::new()));
@@ -349,6 +380,7 @@ impl Builder {
                     if self.col == 0 {
                         self.cell_key.feed(t);
                     }
+                    self.whole_key.feed(t);
                 } else if self.item.is_some() {
                     self.item_key.feed(t);
                     self.item_key.feed(" ");
@@ -376,18 +408,29 @@ impl Builder {
             offset: lines.file_offset(range.start),
             end: lines.file_offset(range.end),
             key: 0,
+            whole: 0,
             num_start: self.blocks.nums.len() as u32,
             num_len: 0,
         });
         self.item_key = KeyHasher::default();
+        self.whole_key = KeyHasher::default();
+        self.item_start = range.start;
         self.col = 0;
     }
 
-    fn end_item(&mut self, range: &Range<usize>, lines: &Lines<'_>) {
+    fn end_item(&mut self, text: &str, range: &Range<usize>, lines: &Lines<'_>) {
         if let Some(mut item) = self.item.take() {
             item.end = lines.file_offset(range.end);
             if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
                 item.key = self.item_key.finish();
+                item.whole = item.key;
+            } else {
+                item.whole = self.whole_key.finish();
+            }
+            let at = self.blocks.items.len() as u32;
+            let source = text.get(self.item_start..range.end).unwrap_or_default();
+            for note in parentheticals(source) {
+                self.blocks.notes.push((at, note.into()));
             }
             item.num_len = (self.blocks.nums.len() as u32 - item.num_start) as u16;
             self.blocks.items.push(item);
@@ -408,6 +451,14 @@ impl Builder {
         if let Some(item) = self.item.as_mut() {
             if self.col == 0 {
                 item.key = self.cell_key.finish();
+            }
+            self.whole_key.feed(" | ");
+            let table = &self.blocks.containers[item.container as usize];
+            if self.col == 1 && table.header.len() == 2 && self.keep_cell_text {
+                let at = self.blocks.items.len() as u32;
+                self.blocks
+                    .values
+                    .push((at, normalize(&self.cell_text).into()));
             }
             if let Some(value) = parse_count(&self.cell_text).filter(|_| self.keep_cell_text) {
                 let src = &text[range.clone()];

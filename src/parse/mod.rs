@@ -269,6 +269,8 @@ impl PageFacts {
                 nums: exact(&mut b.nums),
                 strongs: exact(&mut b.strongs),
                 breaks: exact(&mut b.breaks),
+                values: exact(&mut b.values),
+                notes: exact(&mut b.notes),
             },
             link_notes: exact(&mut self.link_notes),
             suppressions: exact(&mut self.suppressions),

@@ -134,20 +134,70 @@ fn in_column(page: &Page, link: &Link, column: &str) -> bool {
         .is_some_and(|h| key_of(h) == key_of(column))
 }
 
-/// Whether the link is marked with one of `marks`: a parenthetical right
-/// after it that starts with the mark (`(dependency)`, `(dependency on X)`).
+/// Whether the link is marked with one of `marks`: a parenthetical that
+/// starts with the mark (`(dependency)`, `(dependency on X)`), right after
+/// it or anywhere in its row or list item.
 pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
     if marks.is_empty() {
         return false;
     }
+    let marked = |n: &str| {
+        marks
+            .iter()
+            .any(|m| normalize(n).starts_with(&normalize(m)))
+    };
     let notes = &page.facts.link_notes;
     let i = notes.partition_point(|(o, _)| *o < link.offset);
-    notes.get(i).is_some_and(|(o, n)| {
-        *o == link.offset
-            && marks
-                .iter()
-                .any(|m| normalize(n).starts_with(&normalize(m)))
-    })
+    if notes
+        .get(i)
+        .is_some_and(|(o, n)| *o == link.offset && marked(n))
+    {
+        return true;
+    }
+    // Anywhere else in the row or list item the link is in.
+    let Some((item, _)) = link.at else {
+        return false;
+    };
+    let notes = &page.facts.blocks.notes;
+    let from = notes.partition_point(|(i, _)| *i < item);
+    notes[from..]
+        .iter()
+        .take_while(|(i, _)| *i == item)
+        .any(|(_, n)| marked(n))
+}
+
+/// The normalised value of the page's attribute `name`: the value cell of
+/// a two-column table row named so (`| **Type** | Workbook |`).
+pub fn attribute<'a>(page: &'a Page, name: &str) -> Option<&'a str> {
+    let blocks = &page.facts.blocks;
+    let key = key_of(name);
+    blocks
+        .values
+        .iter()
+        .find(|(item, _)| blocks.items[*item as usize].key == key)
+        .map(|(_, value)| &**value)
+}
+
+/// Whether the page passes the side's `where` and `where-not` filters.
+pub fn on_side(page: &Page, side: &Side) -> bool {
+    let has = |name: &str, values: &Names| {
+        attribute(page, name).is_some_and(|v| values.keys().contains(&key_of(v)))
+    };
+    side.only.iter().all(|(name, values)| has(name, values))
+        && !side.except.iter().any(|(name, values)| has(name, values))
+}
+
+/// Whether the side's section on `page` is a list cut short (`... and 159
+/// more`): what it does not show cannot be checked.
+pub fn side_is_cut(page: &Page, side: &Side) -> bool {
+    let Some(names) = &side.section else {
+        return false;
+    };
+    let cut = &page.facts.cut_lists;
+    !cut.is_empty()
+        && sections_named(page, names)
+            .iter()
+            .any(|(_, s)| cut.iter().any(|(at, _)| s.bytes.contains(&at.start)))
 }
 
 /// Where a side lives on a page.
