@@ -211,8 +211,13 @@ pub struct Relation {
 #[serde(deny_unknown_fields)]
 pub struct Orphan {
     pub kind: String,
-    /// Root-relative paths of the index page(s) that must list every page of the kind.
+    /// Root-relative paths of the index page(s) that must list every page of
+    /// the kind; an entry with `*`, `?`, `[` or `{` is a glob (paginated
+    /// indexes: `content/analytic-rules-*.md`).
     pub index: OneOrMany,
+    /// The glob entries of `index`, compiled when the rule file is read.
+    #[serde(skip)]
+    pub index_globs: Option<GlobSet>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -417,6 +422,11 @@ fn compile_globs(
         .collect()
 }
 
+/// Whether an index entry is a glob rather than a path.
+pub fn is_glob(entry: &str) -> bool {
+    entry.contains(['*', '?', '[', '{'])
+}
+
 /// Compiled globs as two sets: the globs, and the `!glob` exclusions.
 fn glob_sets(
     path: &str,
@@ -600,8 +610,18 @@ impl Config {
             });
         }
         for o in &file.orphans {
-            self.orphans
-                .push((o.get_ref().clone(), locate(path, text, o.span())));
+            let mut orphan = o.get_ref().clone();
+            let globs: Vec<String> = orphan
+                .index
+                .to_vec()
+                .into_iter()
+                .filter(|p| is_glob(p))
+                .collect();
+            if !globs.is_empty() {
+                let compiled = compile_globs(path, text, &globs, "in [[orphans]]", o.span())?;
+                orphan.index_globs = Some(glob_sets(path, text, &compiled, o.span())?.0);
+            }
+            self.orphans.push((orphan, locate(path, text, o.span())));
         }
         Ok(())
     }

@@ -132,9 +132,11 @@ fn generate(root: &Path, t: &Tree) {
     }
     write(root, "connectors-index.md", &cindex);
 
+    let mut rules = String::from("# Analytic Rules\n\n");
     for (k, (name, s)) in t.content.iter().enumerate() {
+        let _ = writeln!(rules, "- [{name}](content/{name}.md)");
         let mut p = format!(
-            "# {name}\n\n| Attribute | Value |\n|---|---|\n| **Solution** | [{0}](../solutions/{0}.md) |\n\n## Tables Used\n\n| Table |\n|---|\n",
+            "# {name}\n\n| Attribute | Value |\n|---|---|\n| **Type** | Analytic Rule |\n| **Solution** | [{0}](../solutions/{0}.md) |\n\n## Tables Used\n\n| Table |\n|---|\n",
             t.solutions[*s]
         );
         for x in t.tables.iter().filter(|x| x.3.contains(&k)) {
@@ -142,6 +144,7 @@ fn generate(root: &Path, t: &Tree) {
         }
         write(root, &format!("content/{name}.md"), &p);
     }
+    write(root, "analytic-rules.md", &rules);
 }
 
 fn check(root: &Path) -> Vec<String> {
@@ -193,6 +196,60 @@ fn each_kind_of_drift_is_found_alone() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].starts_with("tables/securityevent.md:6 missing-backref"),
+        "{found:#?}"
+    );
+
+    // A content item dropped from its index page: one orphan-page.
+    let dir = tempfile::tempdir().expect("tempdir");
+    generate(dir.path(), &sample());
+    let rules = dir.path().join("analytic-rules.md");
+    let text = std::fs::read_to_string(&rules)
+        .expect("read")
+        .replace("- [rule-b](content/rule-b.md)\n", "");
+    std::fs::write(&rules, text).expect("write");
+    let found = check(dir.path());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("content/rule-b.md:1 orphan-page"),
+        "{found:#?}"
+    );
+
+    // A playbook lists a table that does not list it back: one-way by
+    // design (the preset's relation holds rules and queries), no finding.
+    let dir = tempfile::tempdir().expect("tempdir");
+    generate(dir.path(), &sample());
+    let rule = dir.path().join("content/rule-a.md");
+    let text = std::fs::read_to_string(&rule).expect("read");
+    let playbook = text
+        .replace("# rule-a", "# playbook-e")
+        .replace("Analytic Rule", "Playbook")
+        .replace("| **Solution** | [linux](../solutions/linux.md) |\n", "")
+        .replace(
+            "| Table |\n|---|\n",
+            "| Table |\n|---|\n| [`syslog`](../tables/syslog.md) |\n",
+        );
+    std::fs::write(dir.path().join("content/playbook-e.md"), playbook).expect("write");
+    let rules = dir.path().join("analytic-rules.md");
+    let mut list = std::fs::read_to_string(&rules).expect("read");
+    list.push_str("- [playbook-e](content/playbook-e.md)\n");
+    std::fs::write(&rules, list).expect("write");
+    let found = check(dir.path());
+    assert!(found.is_empty(), "{found:#?}");
+    // The same page as an analytic rule is drift: each of its tables
+    // (copied from rule-a, and syslog) misses it.
+    let text = std::fs::read_to_string(dir.path().join("content/playbook-e.md")).expect("read");
+    std::fs::write(
+        dir.path().join("content/playbook-e.md"),
+        text.replace("| Playbook |", "| Analytic Rule |"),
+    )
+    .expect("write");
+    let found = check(dir.path());
+    assert!(
+        !found.is_empty()
+            && found
+                .iter()
+                .all(|f| f.starts_with("content/playbook-e.md") && f.contains("missing-backref"))
+            && found.iter().any(|f| f.contains("`tables/syslog.md`")),
         "{found:#?}"
     );
 

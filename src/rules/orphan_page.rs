@@ -3,7 +3,7 @@
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Pos, Severity};
 use crate::index::Index;
-use crate::index::resolve::Target;
+use crate::schema::index_pages;
 use std::collections::HashSet;
 
 pub(crate) const RULE: Rule = Rule {
@@ -18,20 +18,18 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (orphan, _) in &ctx.config.orphans {
-        let index_pages: Vec<&crate::index::Page> = orphan
-            .index
-            .to_vec()
-            .iter()
-            .filter_map(|p| match index.entries.exact(p.trim_start_matches("./")) {
-                Some(Target::File(f)) => index.page_by_file(f),
-                _ => None,
-            })
-            .collect();
+        let index_pages = index_pages(index, orphan);
         if index_pages.is_empty() {
             continue; // reported by rule-matches-nothing
         }
         let listed: HashSet<u32> = index_pages.iter().flat_map(|p| p.linked_files()).collect();
         let names: Vec<&str> = index_pages.iter().map(|p| p.path.as_str()).collect();
+        // The entries as the rule file writes them (a glob, not its 26 pages).
+        let entries = orphan.index.to_vec();
+        let mut written = format!("`{}`", entries[..entries.len().min(3)].join("`, `"));
+        if entries.len() > 3 {
+            written.push_str(&format!(" and {} more entries", entries.len() - 3));
+        }
         for &p in ctx.kinds.named(ctx.config, &orphan.kind) {
             let page = &index.pages[p];
             if !page.reported || listed.contains(&page.file) || names.contains(&page.path.as_str())
@@ -42,21 +40,25 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Some(h) => Location::ascii(&page.path, h.bytes.start, h.pos, h.bytes.len() as u32),
                 None => Location::ascii(&page.path, 0, Pos { line: 1, col: 1 }, 0),
             };
+            let message = match names.as_slice() {
+                [one] => format!(
+                    "`{}` is a page of kind `{}`, but `{one}` does not list it",
+                    page.path, orphan.kind
+                ),
+                _ => format!(
+                    "`{}` is a page of kind `{}`, but none of its {} index pages ({}) lists it",
+                    page.path,
+                    orphan.kind,
+                    names.len(),
+                    written
+                ),
+            };
             out.push(
-                ctx.diag(
-                    location,
-                    "not listed",
-                    format!(
-                        "`{}` is a `{}` page, but `{}` does not list it",
-                        page.path,
-                        orphan.kind,
-                        names.join("`, `")
-                    ),
-                )
-                .with_help(format!(
-                    "add it to `{}`, or delete the page if it is stale",
-                    names[0]
-                )),
+                ctx.diag(location, "not listed", message)
+                .with_help(match names.as_slice() {
+                    [one] => format!("add it to `{one}`, or delete the page if it is stale"),
+                    _ => "add it to the index page where it belongs, or delete the page if it is stale".to_string(),
+                }),
             );
         }
     }

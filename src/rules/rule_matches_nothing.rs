@@ -4,7 +4,6 @@ use super::{Ctx, Rule};
 use crate::config::CountForm;
 use crate::diag::{Diagnostic, Severity};
 use crate::index::Index;
-use crate::index::resolve::Target;
 use crate::schema::{Found, side_links};
 
 pub(crate) const RULE: Rule = Rule {
@@ -77,12 +76,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if excused(&orphan.kind) {
             continue;
         }
-        let found = orphan.index.to_vec().iter().any(|p| {
-            matches!(
-                index.entries.exact(p.trim_start_matches("./")),
-                Some(Target::File(_))
-            )
-        });
+        let found = !crate::schema::index_pages(index, orphan).is_empty();
         if !found {
             out.push(
                 ctx.diag(

@@ -284,3 +284,24 @@ pub fn side_name(side: &Side) -> String {
         (None, None) => String::new(),
     }
 }
+
+/// The index pages an `[[orphans]]` entry names: its paths, and the pages
+/// its globs match, in page order.
+pub fn index_pages<'a>(index: &'a Index, orphan: &crate::config::Orphan) -> Vec<&'a Page> {
+    let mut found: Vec<&Page> = orphan
+        .index
+        .to_vec()
+        .iter()
+        .filter(|p| !crate::config::is_glob(p))
+        .filter_map(|p| match index.entries.exact(p.trim_start_matches("./")) {
+            Some(Target::File(f)) => index.page_by_file(f),
+            _ => None,
+        })
+        .collect();
+    if let Some(globs) = &orphan.index_globs {
+        found.extend(index.pages.iter().filter(|p| globs.is_match(&p.path)));
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    found
+}
