@@ -226,7 +226,7 @@ fn each_kind_of_drift_is_found_alone() {
         .replace("| **Solution** | [linux](../solutions/linux.md) |\n", "")
         .replace(
             "| Table |\n|---|\n",
-            "| Table |\n|---|\n| [`syslog`](../tables/syslog.md) |\n",
+            "| Table |\n|---|\n| [`securityevent`](../tables/securityevent.md) |\n",
         );
     std::fs::write(dir.path().join("content/playbook-e.md"), playbook).expect("write");
     let rules = dir.path().join("analytic-rules.md");
@@ -236,7 +236,7 @@ fn each_kind_of_drift_is_found_alone() {
     let found = check(dir.path());
     assert!(found.is_empty(), "{found:#?}");
     // The same page as an analytic rule is drift: each of its tables
-    // (copied from rule-a, and syslog) misses it.
+    // (copied from rule-a, and securityevent) misses it.
     let text = std::fs::read_to_string(dir.path().join("content/playbook-e.md")).expect("read");
     std::fs::write(
         dir.path().join("content/playbook-e.md"),
@@ -249,7 +249,9 @@ fn each_kind_of_drift_is_found_alone() {
             && found
                 .iter()
                 .all(|f| f.starts_with("content/playbook-e.md") && f.contains("missing-backref"))
-            && found.iter().any(|f| f.contains("`tables/syslog.md`")),
+            && found
+                .iter()
+                .any(|f| f.contains("`tables/securityevent.md`")),
         "{found:#?}"
     );
 

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
     id: "duplicate-item",
-    summary: "the same entry appears twice in a counted list",
+    summary: "the same row or list item appears twice in a section",
     doc: include_str!("../../rules/duplicate-item.md"),
     severity: Severity::Warning,
     default_enabled: true,
@@ -25,22 +25,17 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     out.extend(found);
 }
 
-/// The repeated entries in the counted sections of page `p`.
+/// The repeated rows and list items in the sections of page `p`.
 fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     let page = &index.pages[p];
     let mut out = Vec::new();
-    if page.facts.headings.iter().all(|h| h.count.is_none()) {
-        return out;
-    }
     let items = &page.facts.blocks.items;
     // The files each item links to, in order: what the entry names.
     let targets = page.files_by_item();
     let units = crate::schema::counts::heading_units(&ctx.model(), p);
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];
-        if crate::schema::counts::heading_count(page, sec, &units).is_none() {
-            continue;
-        }
+        let counted = crate::schema::counts::heading_count(page, sec, &units).is_some();
         // Only the section's own items: subsections are checked on their own.
         let own_end = page
             .sections
@@ -50,12 +45,16 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
         let mut seen: FastMap<(&[u32], u64), u32> = FastMap::default();
         for i in sec.items.start..own_end.max(sec.items.start) {
             let item = &items[i as usize];
-            // Rows that link somewhere are the same entry when they link to
-            // the same files; others when their first cell (or text) is the same.
-            let identity = match targets.get(&i) {
-                Some(t) => (t.as_slice(), 0),
-                None => (&[][..], item.key),
-            };
+            // A row is an edge, not a page: the same page twice with another
+            // column (`BILL_TO_ID`, `SHIP_TO_ID`) is two items. Two items are
+            // one when every cell's text and every link target are the same.
+            let linked = targets.get(&i).map_or(&[][..], Vec::as_slice);
+            // Outside counted sections, only rows that link somewhere: a
+            // repeated `- TBD` in prose lists is not an entry.
+            if linked.is_empty() && !counted {
+                continue;
+            }
+            let identity = (linked, item.whole);
             match seen.get(&identity) {
                 None => {
                     seen.insert(identity, i);
@@ -63,14 +62,16 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
                 Some(&first) => {
                     let f = &items[first as usize];
                     let what = match targets.get(&i).and_then(|t| t.first()) {
-                        Some(file) => format!("`{}`", index.files[*file as usize]),
-                        None => "the same entry".to_string(),
+                        Some(file) => {
+                            format!("a row or item linking to `{}`", index.files[*file as usize])
+                        }
+                        None => "a row or item".to_string(),
                     };
                     out.push(
                             ctx.diag(
                                 Location::ascii(&page.path, item.offset, page.facts.pos_at(item.offset), 0),
                                 "listed again",
-                                format!("{what} is listed twice under `{}`", h.text),
+                                format!("{what} is repeated, identical in every cell, under `{}`", h.text),
                             )
                             .with_help("remove the repeated entry; a duplicate makes a count look right while it is wrong")
                             .with_related(Related {
