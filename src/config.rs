@@ -62,7 +62,9 @@ impl CountForm {
             | CountForm::Bold { optional, .. }
             | CountForm::Summary { optional, .. }
             | CountForm::PageTotal { optional, .. }
-            | CountForm::IndexColumn { optional, .. } => *optional,
+            | CountForm::IndexColumn { optional, .. }
+            | CountForm::Label { optional, .. }
+            | CountForm::HubList { optional, .. } => *optional,
         }
     }
 }
@@ -136,6 +138,9 @@ pub enum CountForm {
         /// A regex over the rest of the line whose first group adds to the
         /// declared number (`\(plus (\d+) discovered`).
         plus: Option<String>,
+        /// A regex the rest of the line must match: `**2** Logic App
+        /// connectors` is bold only around its number.
+        after: Option<String>,
         #[serde(default)]
         optional: bool,
     },
@@ -164,6 +169,30 @@ pub enum CountForm {
         kind: String,
         column: String,
         target_kind: String,
+        target_section: Names,
+        #[serde(default)]
+        optional: bool,
+    },
+    /// `**Referenced by:** 4 columns`: a bold label's number against the
+    /// section of the same name on the page (or `section`): its declared
+    /// count, or the items it lists.
+    #[serde(rename_all = "kebab-case")]
+    Label {
+        kind: Option<String>,
+        /// Only this label (all labels that name a section of the page without it).
+        label: Option<String>,
+        section: Option<Names>,
+        #[serde(default)]
+        optional: bool,
+    },
+    /// `- [ORDERS](tables/orders.md) — 2152 inbound`: a list item's number
+    /// with `unit` against what the page it links to declares or lists under
+    /// `target-section`.
+    #[serde(rename_all = "kebab-case")]
+    HubList {
+        kind: String,
+        unit: String,
+        target_kind: Option<String>,
         target_section: Names,
         #[serde(default)]
         optional: bool,
@@ -572,6 +601,12 @@ impl Config {
                 }
                 self.regexes.insert(p.clone(), re);
             }
+            if let CountForm::Bold { after: Some(p), .. } = c.get_ref() {
+                let re = regex::Regex::new(p).map_err(|e| {
+                    ConfigError::new(path, text, format!("bad regex `{p}`: {e}"), Some(c.span()))
+                })?;
+                self.regexes.insert(p.clone(), re);
+            }
             self.counts
                 .push((c.get_ref().clone(), locate(path, text, c.span())));
         }
@@ -647,6 +682,13 @@ impl Config {
                 } => {
                     named.push((kind, at));
                     named.push((target_kind, at));
+                }
+                CountForm::Label { kind, .. } => named.extend(kind.as_deref().map(|k| (k, at))),
+                CountForm::HubList {
+                    kind, target_kind, ..
+                } => {
+                    named.push((kind, at));
+                    named.extend(target_kind.as_deref().map(|k| (k, at)));
                 }
             }
         }

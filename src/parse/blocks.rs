@@ -64,6 +64,23 @@ pub struct Strong {
     pub pos: Pos,
 }
 
+/// A number with its unit, in prose: `**Referenced by:** 4 columns` (a
+/// bold label's number) or `- [ORDERS](orders.md) — 2152 inbound` (a list
+/// item's quantity).
+#[derive(Clone, Debug)]
+pub struct Quantity {
+    /// The label (`key_of("Referenced by")`, colon left out), or the list
+    /// item the number is in (as `u64`).
+    pub of: u64,
+    pub value: u64,
+    /// The word after the number, normalised (`columns`, `inbound`).
+    pub unit: Box<str>,
+    /// File offset and length of the number.
+    pub offset: u32,
+    pub len: u32,
+    pub pos: Pos,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Blocks {
     pub containers: Vec<Container>,
@@ -75,6 +92,10 @@ pub struct Blocks {
     /// The value cell of each row of a two-column table (`| **Type** |
     /// Workbook |`), normalised: what attribute filters read. Short cells only.
     pub values: Vec<(u32, Box<str>)>,
+    /// `**Label:** N unit` outside tables.
+    pub labels: Vec<Quantity>,
+    /// Numbers followed by a word in list items, outside links.
+    pub quantities: Vec<Quantity>,
     /// Parentheticals in an item's text outside its links (`(dependency)`,
     /// `*(dependency on [Syslog](syslog.md))*`), up to 40 bytes, by item.
     pub notes: Vec<(u32, Box<str>)>,
@@ -260,6 +281,78 @@ fn parentheticals(source: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `4 columns` right after `at` (spaces first): the number and its unit.
+fn number_and_unit(text: &str, at: usize, of: u64, lines: &Lines<'_>) -> Option<Quantity> {
+    let rest = &text[at..];
+    let skip = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let digits = rest[skip..]
+        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .unwrap_or(rest.len() - skip);
+    let number = &rest[skip..skip + digits];
+    let value = parse_count(number)?;
+    let after = &rest[skip + digits..];
+    let unit: String = after
+        .strip_prefix(' ')?
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '(' | ')'))
+        .collect();
+    if unit.is_empty() {
+        return None;
+    }
+    let start = at + skip;
+    Some(Quantity {
+        of,
+        value,
+        unit: normalize(&unit).into(),
+        offset: lines.file_offset(start),
+        len: number.trim_end_matches(',').len() as u32,
+        pos: lines.pos(start),
+    })
+}
+
+/// Numbers followed by a word in a list item's source, outside its links
+/// (`[2152 rows](x.md)` is a link's text, `](x-2.md)` its destination).
+fn quantities(
+    text: &str,
+    range: Range<usize>,
+    item: u64,
+    lines: &Lines<'_>,
+    out: &mut Vec<Quantity>,
+) {
+    let Some(source) = text.get(range.clone()) else {
+        return;
+    };
+    let b = source.as_bytes();
+    if !b.iter().any(u8::is_ascii_digit) {
+        return;
+    }
+    let (mut depth, mut in_dest, mut i) = (0u32, false, 0);
+    while i < b.len() {
+        match b[i] {
+            b'[' => depth += 1,
+            b']' => {
+                depth = depth.saturating_sub(1);
+                in_dest = b.get(i + 1) == Some(&b'(');
+            }
+            b')' if in_dest => in_dest = false,
+            b'0'..=b'9'
+                if depth == 0
+                    && !in_dest
+                    && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b',')) =>
+            {
+                if let Some(q) = number_and_unit(text, range.start + i, item, lines) {
+                    let len = q.len as usize;
+                    out.push(q);
+                    i += len;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
 /// Builds [`Blocks`] from the event stream.
 #[derive(Default)]
 pub struct Builder {
@@ -295,6 +388,8 @@ impl Builder {
         blocks.breaks.clear();
         blocks.values.clear();
         blocks.notes.clear();
+        blocks.labels.clear();
+        blocks.quantities.clear();
         Builder {
             blocks,
             ..Default::default()
@@ -353,6 +448,13 @@ impl Builder {
                 self.strong = Some((range.start, String::new()));
             }
             Event::End(TagEnd::Strong) => {
+                if let Some((_, s)) = &self.strong
+                    && self.table.is_none()
+                    && let Some(label) = s.trim_end().strip_suffix(':')
+                    && let Some(q) = number_and_unit(text, range.end, key_of(label), lines)
+                {
+                    self.blocks.labels.push(q);
+                }
                 if let Some((start, s)) = self.strong.take()
                     && s.bytes().any(|b| b.is_ascii_digit())
                 {
@@ -431,6 +533,16 @@ impl Builder {
             let source = text.get(self.item_start..range.end).unwrap_or_default();
             for note in parentheticals(source) {
                 self.blocks.notes.push((at, note.into()));
+            }
+            if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
+                let range = self.item_start..range.end;
+                quantities(
+                    text,
+                    range,
+                    u64::from(at),
+                    lines,
+                    &mut self.blocks.quantities,
+                );
             }
             item.num_len = (self.blocks.nums.len() as u32 - item.num_start) as u16;
             self.blocks.items.push(item);

@@ -271,6 +271,8 @@ impl PageFacts {
                 breaks: exact(&mut b.breaks),
                 values: exact(&mut b.values),
                 notes: exact(&mut b.notes),
+                labels: exact(&mut b.labels),
+                quantities: exact(&mut b.quantities),
             },
             link_notes: exact(&mut self.link_notes),
             suppressions: exact(&mut self.suppressions),

@@ -6,7 +6,9 @@ use crate::diag::{Diagnostic, Severity};
 use crate::index::sections::Section;
 use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
-use crate::schema::counts::{claims, count_location, heading_count, heading_label, heading_units};
+use crate::schema::counts::{
+    claims, count_location, heading_count, heading_label, heading_units, shown_and_hidden,
+};
 use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
@@ -107,18 +109,7 @@ fn check_heading(
     }
     // A list cut short (`... and 159 more`) holds the rows shown and the
     // number hidden; the line that says so is not an item itself.
-    let items = &page.facts.blocks.items[sec.items.start as usize..sec.items.end as usize];
-    let (mut hidden, mut cut_items) = (0u64, 0u64);
-    for (at, n) in &page.facts.cut_lists {
-        if (sec.bytes.start..sec.bytes.end).contains(&at.start) {
-            hidden += n;
-            let is_item = items
-                .iter()
-                .any(|it| it.offset < at.end && at.start < it.end);
-            cut_items += u64::from(is_item);
-        }
-    }
-    let shown = sec.items.len() as u64 - cut_items;
+    let (shown, hidden) = shown_and_hidden(page, sec);
     let found = shown + hidden;
     if found != count.value {
         // An empty list or a cut one may be what is wrong, not the count.

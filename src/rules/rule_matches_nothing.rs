@@ -103,6 +103,12 @@ fn form_kinds(form: &CountForm) -> Vec<&str> {
         CountForm::IndexColumn {
             kind, target_kind, ..
         } => vec![kind, target_kind],
+        CountForm::Label { kind, .. } => kind.as_deref().into_iter().collect(),
+        CountForm::HubList {
+            kind, target_kind, ..
+        } => std::iter::once(kind.as_str())
+            .chain(target_kind.as_deref())
+            .collect(),
     }
 }
 
@@ -113,5 +119,7 @@ fn form_name(form: &CountForm) -> &'static str {
         CountForm::Summary { .. } => "summary",
         CountForm::PageTotal { .. } => "page-total",
         CountForm::IndexColumn { .. } => "index-column",
+        CountForm::Label { .. } => "label",
+        CountForm::HubList { .. } => "hub-list",
     }
 }

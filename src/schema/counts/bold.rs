@@ -14,21 +14,30 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
     else {
         return;
     };
-    let (counts, plus, item_kind) = match form {
-        CountForm::Bold { counts, plus, .. } => (Some(*counts), plus.as_deref(), None),
-        CountForm::PageTotal { item_kind, .. } => (None, None, item_kind.as_deref()),
-        _ => (None, None, None),
+    let (counts, plus, after, item_kind) = match form {
+        CountForm::Bold {
+            counts,
+            plus,
+            after,
+            ..
+        } => (Some(*counts), plus.as_deref(), after.as_deref(), None),
+        CountForm::PageTotal { item_kind, .. } => (None, None, None, item_kind.as_deref()),
+        _ => (None, None, None, None),
     };
     let Some(re) = model.config.regex(pattern) else {
         return;
     };
     let plus = plus.and_then(|p| model.config.regex(p));
+    let after = after.and_then(|p| model.config.regex(p));
     for &p in pages_of(index, model, kind).iter() {
         let page = &index.pages[p];
         for strong in &page.facts.blocks.strongs {
             let Some(m) = re.captures(&strong.text).and_then(|c| c.get(1)) else {
                 continue;
             };
+            if after.as_ref().is_some_and(|a| !a.is_match(&strong.after)) {
+                continue;
+            }
             let Some(mut declared) = crate::parse::blocks::parse_count(m.as_str()) else {
                 continue;
             };

@@ -3,7 +3,9 @@
 //! those that do not; `rule-matches-nothing` counts them all).
 
 mod bold;
+mod hub_list;
 mod index_column;
+mod label;
 mod summary;
 
 use super::{Model, sections_named};
@@ -88,6 +90,8 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm) -> Vec<Clai
                 }
             }
         }
+        CountForm::Label { .. } => label::claims(index, model, form, &mut out),
+        CountForm::HubList { .. } => hub_list::claims(index, model, form, &mut out),
         CountForm::IndexColumn {
             kind,
             column,
@@ -169,4 +173,37 @@ pub fn heading_label(page: &Page, sec: &Section, label: String) -> Related {
     let mut location = Location::ascii(&page.path, h.bytes.start, h.pos, line_len);
     location.end = h.pos.advance(&h.text);
     Related { location, label }
+}
+
+/// What a section holds: its list items and table rows (those of its
+/// subsections included) plus what a cut list says it does not show
+/// (`... and 159 more`), the line that says so not counted as an item.
+pub fn listed(page: &Page, sec: &Section) -> u64 {
+    let (shown, hidden) = shown_and_hidden(page, sec);
+    shown + hidden
+}
+
+/// The items a section shows, and the number its cut lists say are hidden.
+pub fn shown_and_hidden(page: &Page, sec: &Section) -> (u64, u64) {
+    let items = &page.facts.blocks.items[sec.items.start as usize..sec.items.end as usize];
+    let (mut hidden, mut cut_items) = (0u64, 0u64);
+    for (at, n) in &page.facts.cut_lists {
+        if sec.bytes.contains(&at.start) {
+            hidden += n;
+            let is_item = items
+                .iter()
+                .any(|it| it.offset < at.end && at.start < it.end);
+            cut_items += u64::from(is_item);
+        }
+    }
+    (sec.items.len() as u64 - cut_items, hidden)
+}
+
+/// What a section says it holds: its heading's count (`(459)`), else what it lists.
+pub fn declared_or_listed<'a>(page: &'a Page, sec: &Section) -> (u64, Option<&'a DeclaredCount>) {
+    let h = &page.facts.headings[sec.heading as usize];
+    match &h.count {
+        Some(c) if sec.level >= 2 => (c.value, Some(c)),
+        _ => (listed(page, sec), None),
+    }
 }
