@@ -2,7 +2,8 @@
 //! preset must find nothing in it. Then one defect of each kind of the
 //! rule file is put in, and each must be found, alone.
 
-use reftree::Options;
+mod common;
+
 use reftree::config::Config;
 use std::fmt::Write;
 use std::path::Path;
@@ -149,22 +150,7 @@ fn generate(root: &Path, t: &Tree) {
 
 fn check(root: &Path) -> Vec<String> {
     let config = Config::load(Some("sentinel-ninja"), None).expect("the preset loads");
-    let outcome = reftree::check(&Options {
-        root: root.to_path_buf(),
-        config,
-        ..Options::default()
-    })
-    .expect("the run finishes");
-    outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{} {} {}",
-                d.location.path, d.location.start.line, d.rule, d.message
-            )
-        })
-        .collect()
+    common::findings(root, config)
 }
 
 #[test]
@@ -298,10 +284,10 @@ fn init_infers_kinds_relations_and_index_pages_that_hold_on_the_tree() {
     let config = Config::load(None, Some(("reftree.toml", &text)))
         .unwrap_or_else(|e| panic!("{}", e.render()));
     config.validate().expect("valid");
-    let outcome = reftree::check(&Options {
+    let outcome = reftree::check(&reftree::Options {
         root: dir.path().to_path_buf(),
         config,
-        ..Options::default()
+        ..reftree::Options::default()
     })
     .expect("check");
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);

@@ -184,3 +184,63 @@ fn fix_on_a_copy_of_the_first_release_leaves_no_certain_fix() {
         );
     }
 }
+
+/// The preset's findings by rule, on each tree: one-way links the generator
+/// writes on purpose are not reported, the orphans of every kind are.
+#[test]
+fn the_preset_reports_drift_not_one_way_links_by_design() {
+    for tree in ["sentinel-ninja-2025-12-31", "sentinel-ninja-2026-08-14"] {
+        let Some(root) = corpus().map(|c| c.join(tree)) else {
+            return;
+        };
+        let outcome = reftree::check(&Options {
+            root: root.clone(),
+            config: reftree::config::Config::load(Some("sentinel-ninja"), None).expect("preset"),
+            ..Options::default()
+        })
+        .expect("the run finishes");
+        let mut by_rule = std::collections::BTreeMap::new();
+        for d in &outcome.diagnostics {
+            *by_rule.entry(d.rule).or_insert(0usize) += 1;
+        }
+        insta::assert_debug_snapshot!(format!("preset_rules_{tree}"), by_rule);
+        let backrefs: Vec<&reftree::diag::Diagnostic> = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "missing-backref")
+            .collect();
+        for d in &backrefs {
+            let page = std::fs::read_to_string(root.join(&d.location.path)).expect("read page");
+            // Playbooks and summary rules list their tables; table pages never list them.
+            for one_way in ["| **Type** | Playbook |", "| **Type** | Summary Rule |"] {
+                assert!(
+                    !(page.contains(one_way) && d.message.contains("`Tables Used`, but")),
+                    "{}: {}",
+                    d.location.path,
+                    d.message
+                );
+            }
+            // Workbooks taken from GitHub alone have no `Tables Used` section, by design.
+            let about = std::fs::read_to_string(root.join(d.about.as_deref().unwrap_or_default()))
+                .unwrap_or_default();
+            assert!(
+                !(d.message.contains("has no `Tables Used`")
+                    && about.contains("| **Solution** | GitHub Only |")
+                    && about.contains("| **Type** | Workbook |")),
+                "{}",
+                d.message
+            );
+        }
+        let orphans = |folder: &str| {
+            outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == "orphan-page" && d.location.path.starts_with(folder))
+                .count()
+        };
+        assert!(orphans("content/") > 0, "{tree}: content orphans");
+        if tree.ends_with("08-14") {
+            assert!(orphans("methods/") > 0, "{tree}: method orphans");
+        }
+    }
+}

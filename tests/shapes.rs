@@ -3,7 +3,8 @@
 //! file its maintainer would write, and with the one `reftree init`
 //! writes), and each drift injected alone gives exactly its finding.
 
-use reftree::Options;
+mod common;
+
 use reftree::config::Config;
 use std::fmt::Write;
 use std::path::Path;
@@ -157,22 +158,7 @@ index = "index.md"
 /// `path:line rule message` for each finding, with `rules` as the rule file.
 fn check(root: &Path, rules: Option<&str>) -> Vec<String> {
     let config = Config::load(None, rules.map(|r| ("reftree.toml", r))).expect("rules load");
-    let outcome = reftree::check(&Options {
-        root: root.to_path_buf(),
-        config,
-        ..Options::default()
-    })
-    .expect("the run finishes");
-    outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{} {} {}",
-                d.location.path, d.location.start.line, d.rule, d.message
-            )
-        })
-        .collect()
+    common::findings(root, config)
 }
 
 fn edit(root: &Path, page: &str, from: &str, to: &str) {

@@ -62,3 +62,24 @@ pub fn only(rule: &str, root: &Path) -> Options {
         ..Options::default()
     }
 }
+
+/// `path:line rule message` for each finding of a run over `root` with `config`.
+#[allow(dead_code)] // not every test crate lists findings so
+pub fn findings(root: &Path, config: reftree::config::Config) -> Vec<String> {
+    let outcome = reftree::check(&Options {
+        root: root.to_path_buf(),
+        config,
+        ..Options::default()
+    })
+    .expect("the run finishes");
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d.location.path, d.location.start.line, d.rule, d.message
+            )
+        })
+        .collect()
+}
