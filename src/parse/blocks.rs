@@ -266,12 +266,34 @@ pub fn parse_count(text: &str) -> Option<u64> {
     })
 }
 
+/// A table row's identity: a hash of its source with spacing left out and
+/// ASCII letters lowercased (one pass over the bytes: hashing every row's
+/// text through `KeyHasher` as well as its first cell cost 10% of a run).
+fn row_hash(source: &str) -> u64 {
+    let mut h: u64 = 0;
+    for word in source.split_ascii_whitespace() {
+        let mut chunks = word.as_bytes().chunks_exact(8);
+        for c in chunks.by_ref() {
+            let w = ascii_lowercase(u64::from_le_bytes(c.try_into().unwrap_or_default()));
+            h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        let w = ascii_lowercase(u64::from_le_bytes(last)) ^ (rest.len() as u64) << 59;
+        h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h
+}
+
 /// The parentheticals of an item's source outside link destinations:
 /// `(dependency)`, `*(dependency on [Syslog](syslog.md))*` -> `dependency on`.
 fn parentheticals(source: &str) -> impl Iterator<Item = &str> {
     memchr::memchr_iter(b'(', source.as_bytes()).filter_map(move |at| {
-        if at > 0 && source.as_bytes()[at - 1] == b']' {
-            return None; // a link's destination
+        // Not a link's destination (`](`), nor `table(s)`: a parenthetical
+        // starts a word.
+        if at > 0 && !matches!(source.as_bytes()[at - 1], b' ' | b'\t' | b'*' | b'_') {
+            return None;
         }
         let rest = &source[at + 1..];
         let limit = rest.floor_char_boundary(40);
@@ -363,8 +385,6 @@ pub struct Builder {
     item: Option<Item>,
     /// The key of the open list item, fed its text as it comes.
     item_key: KeyHasher,
-    /// The whole text of the open item (rows: every cell).
-    whole_key: KeyHasher,
     /// Where the open item starts in the text.
     item_start: usize,
     col: u16,
@@ -482,7 +502,6 @@ impl Builder {
                     if self.col == 0 {
                         self.cell_key.feed(t);
                     }
-                    self.whole_key.feed(t);
                 } else if self.item.is_some() {
                     self.item_key.feed(t);
                     self.item_key.feed(" ");
@@ -515,7 +534,6 @@ impl Builder {
             num_len: 0,
         });
         self.item_key = KeyHasher::default();
-        self.whole_key = KeyHasher::default();
         self.item_start = range.start;
         self.col = 0;
     }
@@ -527,7 +545,7 @@ impl Builder {
                 item.key = self.item_key.finish();
                 item.whole = item.key;
             } else {
-                item.whole = self.whole_key.finish();
+                item.whole = row_hash(text.get(self.item_start..range.end).unwrap_or_default());
             }
             let at = self.blocks.items.len() as u32;
             let source = text.get(self.item_start..range.end).unwrap_or_default();
@@ -564,7 +582,6 @@ impl Builder {
             if self.col == 0 {
                 item.key = self.cell_key.finish();
             }
-            self.whole_key.feed(" | ");
             let table = &self.blocks.containers[item.container as usize];
             if self.col == 1 && table.header.len() == 2 && self.keep_cell_text {
                 let at = self.blocks.items.len() as u32;
