@@ -581,15 +581,17 @@ impl Config {
                 }
                 _ => None,
             };
-            let plus = match c.get_ref() {
-                CountForm::Bold { plus, .. } => plus.as_ref(),
-                _ => None,
+            let (plus, after) = match c.get_ref() {
+                CountForm::Bold { plus, after, .. } => (plus.as_ref(), after.as_ref()),
+                _ => (None, None),
             };
-            for p in pattern.into_iter().chain(plus) {
+            // `pattern` and `plus` hold the number in a group; `after` only matches.
+            let numbered = pattern.into_iter().chain(plus).map(|p| (p, true));
+            for (p, needs_group) in numbered.chain(after.map(|p| (p, false))) {
                 let re = regex::Regex::new(p).map_err(|e| {
                     ConfigError::new(path, text, format!("bad regex `{p}`: {e}"), Some(c.span()))
                 })?;
-                if re.captures_len() < 2 {
+                if needs_group && re.captures_len() < 2 {
                     return Err(ConfigError::new(
                         path,
                         text,
@@ -599,12 +601,6 @@ impl Config {
                         Some(c.span()),
                     ));
                 }
-                self.regexes.insert(p.clone(), re);
-            }
-            if let CountForm::Bold { after: Some(p), .. } = c.get_ref() {
-                let re = regex::Regex::new(p).map_err(|e| {
-                    ConfigError::new(path, text, format!("bad regex `{p}`: {e}"), Some(c.span()))
-                })?;
                 self.regexes.insert(p.clone(), re);
             }
             self.counts
@@ -659,6 +655,21 @@ impl Config {
             self.orphans.push((orphan, locate(path, text, o.span())));
         }
         Ok(())
+    }
+
+    /// The optional facts of a page that this rule file's entries read.
+    pub fn wants(&self) -> crate::parse::Wants {
+        let sides = || self.relations.iter().flat_map(|(r, _)| [&r.from, &r.to]);
+        let forms = || self.counts.iter().map(|(c, _)| c);
+        crate::parse::Wants {
+            notes: self
+                .relations
+                .iter()
+                .any(|(r, _)| !r.skip_marked.is_empty()),
+            values: sides().any(|s| !(s.only.is_empty() && s.except.is_empty())),
+            labels: forms().any(|c| matches!(c, CountForm::Label { .. })),
+            quantities: forms().any(|c| matches!(c, CountForm::HubList { .. })),
+        }
     }
 
     /// Kinds by name, checking that `name` is declared.

@@ -115,7 +115,9 @@ pub fn init(root: &Path) -> Result<String, Error> {
         reason: e.to_string(),
     })?;
     let walked = walk::walk(&root, &globset::GlobSet::empty());
-    let index = index::build(&root, walked, index::MAX_PAGE_BYTES, None, false);
+    // init reads none of the facts only some rule-file entries need.
+    let wants = parse::Wants::default();
+    let index = index::build(&root, walked, index::MAX_PAGE_BYTES, None, false, wants);
     Ok(init::infer(&index))
 }
 
@@ -174,6 +176,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         max,
         opts.progress.as_deref(),
         opts.fingerprints,
+        opts.config.wants(),
     );
     let kinds = schema::Kinds::build(&index, &opts.config);
 

@@ -296,6 +296,35 @@ pub struct Page {
     pub hash: u64,
 }
 
+/// The files each item of a page links to: [`Page::files_by_item`].
+#[derive(Debug, Default)]
+pub struct ItemFiles {
+    files: Vec<u32>,
+    /// (item, start, end) into `files`, by item.
+    runs: Vec<(u32, u32, u32)>,
+}
+
+impl ItemFiles {
+    /// `file`, linked from `item`: the current run goes on, or a new one starts.
+    fn push(&mut self, item: u32, file: u32) {
+        match self.runs.last_mut() {
+            Some((i, _, end)) if *i == item => *end += 1,
+            _ => {
+                let at = self.files.len() as u32;
+                self.runs.push((item, at, at + 1));
+            }
+        }
+        self.files.push(file);
+    }
+
+    /// The files item `item` links to, in page order.
+    pub fn get(&self, item: &u32) -> Option<&[u32]> {
+        let i = self.runs.binary_search_by_key(item, |r| r.0).ok()?;
+        let (_, start, end) = self.runs[i];
+        Some(&self.files[start as usize..end as usize])
+    }
+}
+
 impl Page {
     /// Every file this page links to (with repeats).
     pub fn linked_files(&self) -> impl Iterator<Item = u32> + '_ {
@@ -307,14 +336,32 @@ impl Page {
     }
 
     /// The files each list item or table row links to, in page order, by item.
-    pub fn files_by_item(&self) -> FastMap<u32, Vec<u32>> {
-        let mut by_item: FastMap<u32, Vec<u32>> = FastMap::default();
+    pub fn files_by_item(&self) -> ItemFiles {
+        // Links are in page order, so each item's links are one run of them:
+        // two flat vectors, not a map of vectors (one per item, on every page).
+        let mut out = ItemFiles::default();
         for l in &self.links {
             if let (Some((i, _)), Target::File(f)) = (l.at, &l.target) {
-                by_item.entry(i).or_default().push(*f);
+                out.push(i, *f);
             }
         }
-        by_item
+        if out.runs.windows(2).any(|w| w[0].0 >= w[1].0) {
+            // An item whose links are not one run: group them, in page order.
+            let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(out.files.len());
+            for &(item, start, end) in &out.runs {
+                pairs.extend(
+                    out.files[start as usize..end as usize]
+                        .iter()
+                        .map(|&f| (item, f)),
+                );
+            }
+            pairs.sort_by_key(|&(item, _)| item); // stable: page order within an item
+            out = ItemFiles::default();
+            for (i, f) in pairs {
+                out.push(i, f);
+            }
+        }
+        out
     }
 
     /// How many relative links the page has.
@@ -369,6 +416,7 @@ pub fn build(
     max_page_bytes: u64,
     progress: Option<&crate::Progress>,
     fingerprint: bool,
+    wants: parse::Wants,
 ) -> Index {
     let entries = Entries::new(&walked.files, &walked.dirs, walked.aliases.clone());
     let root_dir = RootDir::new(root);
@@ -397,7 +445,10 @@ pub fn build(
                 reported,
                 regular,
                 &entries,
-                max_page_bytes,
+                Reading {
+                    max_page_bytes,
+                    wants,
+                },
             );
             if fingerprint && page.parsed {
                 page.hash = READ_BUF.with_borrow(|b| content_hash(b));
@@ -476,6 +527,14 @@ thread_local! {
 }
 
 /// Read and parse one page. Returns the page and its input findings.
+/// How pages are read: the size over which a page is not parsed, and the
+/// optional facts to gather.
+#[derive(Clone, Copy)]
+struct Reading {
+    max_page_bytes: u64,
+    wants: parse::Wants,
+}
+
 fn load(
     root: &RootDir,
     file: u32,
@@ -483,8 +542,12 @@ fn load(
     reported: bool,
     regular: bool,
     entries: &Entries,
-    max_page_bytes: u64,
+    reading: Reading,
 ) -> (Page, Vec<Diagnostic>) {
+    let Reading {
+        max_page_bytes,
+        wants,
+    } = reading;
     let mut page = Page {
         file,
         path: path.to_string(),
@@ -555,7 +618,7 @@ fn load(
         }
         Ok(None) => {}
     }
-    READ_BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries));
+    READ_BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries, wants));
     (page, problems)
 }
 
@@ -569,7 +632,13 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 }
 
 /// Parse a page's bytes into `page`, noting problems with its content.
-fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], entries: &Entries) {
+fn parse_page(
+    page: &mut Page,
+    problems: &mut Vec<Diagnostic>,
+    bytes: &[u8],
+    entries: &Entries,
+    wants: parse::Wants,
+) {
     let path = page.path.as_str();
     if bytes.is_empty() || bytes == b"\xEF\xBB\xBF" {
         problems.push(Diagnostic::input(
@@ -624,7 +693,7 @@ fn parse_page(page: &mut Page, problems: &mut Vec<Diagnostic>, bytes: &[u8], ent
             std::borrow::Cow::Owned(fixed)
         }
     };
-    page.facts = parse::parse(&text, base as u32);
+    page.facts = parse::parse_with(&text, base as u32, wants);
     page.parsed = true;
     page.sections = sections::build(&page.facts, bytes.len() as u32);
     let dir = page.dir().to_string();

@@ -366,8 +366,39 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Parse one page. `base` is the file offset of `text`'s first byte.
+/// The facts that only some rule-file entries read, gathered only for a
+/// rule file that has such entries (they cost a scan of every row).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wants {
+    /// Parentheticals anywhere in rows (`skip-marked`).
+    pub notes: bool,
+    /// Two-column tables' value cells (`where`, `where-not`).
+    pub values: bool,
+    /// `**Label:** N unit` (`form = "label"`).
+    pub labels: bool,
+    /// Numbers with units in list items (`form = "hub-list"`).
+    pub quantities: bool,
+}
+
+impl Wants {
+    pub fn all() -> Wants {
+        Wants {
+            notes: true,
+            values: true,
+            labels: true,
+            quantities: true,
+        }
+    }
+}
+
+/// Parse one page, gathering every fact. `base` is the file offset of
+/// `text`'s first byte.
 pub fn parse(text: &str, base: u32) -> PageFacts {
+    parse_with(text, base, Wants::all())
+}
+
+/// Parse one page, gathering the optional facts `wants` asks for.
+pub fn parse_with(text: &str, base: u32, wants: Wants) -> PageFacts {
     // A page's facts are gathered in vectors kept from the last page parsed
     // on this thread, then moved out at their exact size: no growing from
     // empty (and copying) for every page, no shrinking afterwards.
@@ -393,7 +424,7 @@ pub fn parse(text: &str, base: u32) -> PageFacts {
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::default();
     let mut html = html::Scanner::default();
-    let mut structure = blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks));
+    let mut structure = blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants);
 
     // State while walking the events.
     let mut heading: Option<(u8, Range<usize>, String)> = None;

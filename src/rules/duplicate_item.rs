@@ -33,6 +33,8 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     // The files each item links to, in order: what the entry names.
     let targets = page.files_by_item();
     let units = crate::schema::counts::heading_units(&ctx.model(), p);
+    // Each section's items seen so far (one map, emptied per section).
+    let mut seen: FastMap<(&[u32], u64), u32> = FastMap::default();
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];
         let counted = crate::schema::counts::heading_count(page, sec, &units).is_some();
@@ -42,13 +44,13 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
             .iter()
             .find(|c| c.parent == Some(s as u32))
             .map_or(sec.items.end, |c| c.items.start);
-        let mut seen: FastMap<(&[u32], u64), u32> = FastMap::default();
+        seen.clear();
         for i in sec.items.start..own_end.max(sec.items.start) {
             let item = &items[i as usize];
             // A row is an edge, not a page: the same page twice with another
             // column (`BILL_TO_ID`, `SHIP_TO_ID`) is two items. Two items are
             // one when every cell's text and every link target are the same.
-            let linked = targets.get(&i).map_or(&[][..], Vec::as_slice);
+            let linked = targets.get(&i).unwrap_or_default();
             // Outside counted sections, only rows that link somewhere: a
             // repeated `- TBD` in prose lists is not an entry.
             if linked.is_empty() && !counted {
