@@ -228,7 +228,8 @@ pub struct Relation {
     /// Also: `to` lists X implies X lists it back in `from`.
     #[serde(default)]
     pub both_ways: bool,
-    /// Items whose text holds one of these (`(dependency)`) create no expectation.
+    /// Items whose text holds one of these (`(dependency)`) create no
+    /// expectation. Normalised (`normalize`) when the rule file is read.
     #[serde(default)]
     pub skip_marked: Vec<String>,
     /// Some versions of the tree lack it: `rule-matches-nothing` stays quiet.
@@ -617,8 +618,13 @@ impl Config {
                     ));
                 }
             }
+            let mut relation = r.get_ref().clone();
+            // Compared with notes as normalised text: normalised once here.
+            for mark in &mut relation.skip_marked {
+                *mark = crate::parse::blocks::normalize(mark);
+            }
             self.relations
-                .push((r.get_ref().clone(), locate(path, text, r.span())));
+                .push((relation, locate(path, text, r.span())));
         }
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());

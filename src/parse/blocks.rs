@@ -90,14 +90,16 @@ pub struct Blocks {
     /// File offsets of thematic breaks (`---`).
     pub breaks: Vec<u32>,
     /// The value cell of each row of a two-column table (`| **Type** |
-    /// Workbook |`), normalised: what attribute filters read. Short cells only.
-    pub values: Vec<(u32, Box<str>)>,
+    /// Workbook |`), as its key (`key_of`): what attribute filters compare.
+    /// Short cells only.
+    pub values: Vec<(u32, u64)>,
     /// `**Label:** N unit` outside tables.
     pub labels: Vec<Quantity>,
     /// Numbers followed by a word in list items, outside links.
     pub quantities: Vec<Quantity>,
     /// Parentheticals in an item's text outside its links (`(dependency)`,
-    /// `*(dependency on [Syslog](syslog.md))*`), up to 40 bytes, by item.
+    /// `*(dependency on [Syslog](syslog.md))*`), up to 40 bytes, by item,
+    /// normalised.
     pub notes: Vec<(u32, Box<str>)>,
 }
 
@@ -266,36 +268,39 @@ pub fn parse_count(text: &str) -> Option<u64> {
     })
 }
 
-/// A table row's identity: a hash of its source with spacing left out and
-/// ASCII letters lowercased, words found by `memchr` and mixed in eight
-/// bytes at a time (hashing every row's text through `KeyHasher` as well as
-/// its first cell cost 4% of a run; a byte-at-a-time loop as much).
+/// A table row's identity: a hash of its source with each run of spacing
+/// read as one space (none at either end) and ASCII letters lowercased, the
+/// bytes gathered eight at a time (hashing every row's text through
+/// `KeyHasher` as well as its first cell cost 4% of a run, a `memchr` per
+/// word as much).
 fn row_hash(source: &str) -> u64 {
-    let b = source.as_bytes();
     let mut h: u64 = 0;
-    let mut mix = |word: &[u8]| {
-        // A row ends its line (CRLF too); `\x0b`/`\x0c` stay in words.
-        let word = word.strip_suffix(b"\r").unwrap_or(word);
-        if word.is_empty() {
-            return;
-        }
-        let mut chunks = word.chunks_exact(8);
-        for c in chunks.by_ref() {
-            let w = ascii_lowercase(u64::from_le_bytes(c.try_into().unwrap_or_default()));
-            h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        let mut last = [0u8; 8];
-        let rest = chunks.remainder();
-        last[..rest.len()].copy_from_slice(rest);
-        let w = ascii_lowercase(u64::from_le_bytes(last)) ^ ((rest.len() as u64) << 59);
-        h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let mut mix = |w: u64| {
+        h = (h.rotate_left(5) ^ ascii_lowercase(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
     };
-    let mut start = 0;
-    for at in memchr::memchr3_iter(b' ', b'\t', b'\n', b) {
-        mix(&b[start..at]);
-        start = at + 1;
+    let (mut word, mut n) = (0u64, 0u32);
+    let mut push = |b: u8| {
+        word |= u64::from(b) << (8 * n);
+        n += 1;
+        if n == 8 {
+            mix(word);
+            (word, n) = (0, 0);
+        }
+    };
+    let (mut spacing, mut started) = (false, false);
+    for &b in source.as_bytes() {
+        if b.is_ascii_whitespace() {
+            spacing = started;
+        } else {
+            if spacing {
+                push(b' ');
+                spacing = false;
+            }
+            push(b);
+            started = true;
+        }
     }
-    mix(&b[start..]);
+    mix(word ^ (u64::from(n) << 59));
     h
 }
 
@@ -572,7 +577,7 @@ impl Builder {
             }
             if self.wants.notes {
                 for note in parentheticals(text.get(source).unwrap_or_default()) {
-                    self.blocks.notes.push((at, note.into()));
+                    self.blocks.notes.push((at, normalize(note).into()));
                 }
             }
             item.num_len = (self.blocks.nums.len() as u32 - item.num_start) as u16;
@@ -599,9 +604,7 @@ impl Builder {
             if self.wants.values && self.col == 1 && table.header.len() == 2 && self.keep_cell_text
             {
                 let at = self.blocks.items.len() as u32;
-                self.blocks
-                    .values
-                    .push((at, normalize(&self.cell_text).into()));
+                self.blocks.values.push((at, key_of(&self.cell_text)));
             }
             if let Some(value) = parse_count(&self.cell_text).filter(|_| self.keep_cell_text) {
                 let src = &text[range.clone()];
@@ -683,6 +686,26 @@ mod tests {
         assert_eq!(plain_ascii_run(word(b"ab\0\0\0\0\0\0")), 2);
         // A byte below the run borrows from those above it: only the lowest flag counts.
         assert_eq!(plain_ascii_run(word(b"a\x00!!!!!!")), 1);
+    }
+
+    #[test]
+    fn a_row_is_the_same_row_whatever_its_spacing_and_case() {
+        let row = "| [ORDERS](orders.md) | SHIP_TO_ID | high |";
+        assert_eq!(
+            row_hash(row),
+            row_hash("|  [orders](orders.md) |\tShip_To_Id | HIGH |  \r\n")
+        );
+        assert_eq!(
+            row_hash(row),
+            row_hash("  | [ORDERS](orders.md) | SHIP_TO_ID | high |")
+        );
+        assert_ne!(
+            row_hash(row),
+            row_hash("| [ORDERS](orders.md) | BILL_TO_ID | high |")
+        );
+        // Spacing is read as one space, not as nothing.
+        assert_ne!(row_hash("| a b |"), row_hash("| ab |"));
+        assert_ne!(row_hash("| abcdefgh |"), row_hash("| abcdefg h |"));
     }
 
     #[test]

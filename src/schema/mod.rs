@@ -141,16 +141,14 @@ pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
     if marks.is_empty() {
         return false;
     }
-    let marked = |n: &str| {
-        marks
-            .iter()
-            .any(|m| normalize(n).starts_with(&normalize(m)))
-    };
+    // `marks` are normalised when the rule file is read, row notes when the
+    // page is parsed.
+    let marked = |n: &str| marks.iter().any(|m| n.starts_with(m.as_str()));
     let notes = &page.facts.link_notes;
     let i = notes.partition_point(|(o, _)| *o < link.offset);
     if notes
         .get(i)
-        .is_some_and(|(o, n)| *o == link.offset && marked(n))
+        .is_some_and(|(o, n)| *o == link.offset && marked(&normalize(n)))
     {
         return true;
     }
@@ -166,22 +164,22 @@ pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
         .any(|(_, n)| marked(n))
 }
 
-/// The normalised value of the page's attribute `name`: the value cell of
-/// a two-column table row named so (`| **Type** | Workbook |`).
-pub fn attribute<'a>(page: &'a Page, name: &str) -> Option<&'a str> {
+/// The key (`key_of`) of the value of the page's attribute `name`: the
+/// value cell of a two-column table row named so (`| **Type** | Workbook |`).
+pub fn attribute(page: &Page, name: &str) -> Option<u64> {
     let blocks = &page.facts.blocks;
     let key = key_of(name);
     blocks
         .values
         .iter()
         .find(|(item, _)| blocks.items[*item as usize].key == key)
-        .map(|(_, value)| &**value)
+        .map(|&(_, value)| value)
 }
 
 /// Whether the page passes the side's `where` and `where-not` filters.
 pub fn on_side(page: &Page, side: &Side) -> bool {
     let has = |name: &str, values: &Names| {
-        attribute(page, name).is_some_and(|v| values.keys().contains(&key_of(v)))
+        attribute(page, name).is_some_and(|v| values.keys().contains(&v))
     };
     side.only.iter().all(|(name, values)| has(name, values))
         && !side.except.iter().any(|(name, values)| has(name, values))
