@@ -56,6 +56,27 @@ impl Names {
 }
 
 impl CountForm {
+    /// The kinds the form names.
+    pub fn kinds(&self) -> Vec<&str> {
+        match self {
+            CountForm::Heading { kind, .. }
+            | CountForm::Bold { kind, .. }
+            | CountForm::Summary { kind, .. }
+            | CountForm::PageTotal { kind, .. }
+            | CountForm::Label { kind, .. }
+            | CountForm::FrontMatter { kind, .. }
+            | CountForm::LeadIn { kind, .. } => kind.as_deref().into_iter().collect(),
+            CountForm::IndexColumn {
+                kind, target_kind, ..
+            } => vec![kind, target_kind],
+            CountForm::HubList {
+                kind, target_kind, ..
+            } => std::iter::once(kind.as_str())
+                .chain(target_kind.as_deref())
+                .collect(),
+        }
+    }
+
     pub fn is_optional(&self) -> bool {
         match self {
             CountForm::Heading { optional, .. }
@@ -64,6 +85,8 @@ impl CountForm {
             | CountForm::PageTotal { optional, .. }
             | CountForm::IndexColumn { optional, .. }
             | CountForm::Label { optional, .. }
+            | CountForm::FrontMatter { optional, .. }
+            | CountForm::LeadIn { optional, .. }
             | CountForm::HubList { optional, .. } => *optional,
         }
     }
@@ -98,6 +121,11 @@ struct FileV1 {
     /// Per-path rule ignores.
     #[serde(default)]
     ignore: Vec<Spanned<IgnoreEntry>>,
+    /// Regexes for the lines that say a list was cut short, beyond the
+    /// forms known without configuration; group 1 (or `n`) is the number
+    /// of items not shown: `'Showing first 300; (\d+) omitted'`.
+    #[serde(default)]
+    cut_lists: Vec<Spanned<String>>,
     /// Kinds some versions of the tree do not have: entries about them are
     /// not reported by `rule-matches-nothing` when no page is of the kind.
     #[serde(default)]
@@ -182,6 +210,26 @@ pub enum CountForm {
         /// Only this label (all labels that name a section of the page without it).
         label: Option<String>,
         section: Option<Names>,
+        #[serde(default)]
+        optional: bool,
+    },
+    /// `columns: 12` in YAML front matter: a key's number against the
+    /// section of the same name on the page (or `section`): its declared
+    /// count, or the items it lists.
+    FrontMatter {
+        kind: Option<String>,
+        /// Only this key (all keys with a number that name a section without it).
+        key: Option<String>,
+        section: Option<Names>,
+        #[serde(default)]
+        optional: bool,
+    },
+    /// "The index lists the 25 most-referenced tables:" right before a list
+    /// or table: the sentence's one number against the rows under it.
+    LeadIn {
+        kind: Option<String>,
+        /// A regex the sentence must match (`most-referenced`).
+        pattern: Option<String>,
         #[serde(default)]
         optional: bool,
     },
@@ -296,6 +344,9 @@ pub struct Config {
     pub relations: Vec<(Relation, Location)>,
     pub orphans: Vec<(Orphan, Location)>,
     pub optional_kinds: Vec<String>,
+    /// The rule files' cut-list regexes, combined into one.
+    pub cut_lists: Option<regex::Regex>,
+    cut_list_patterns: Vec<String>,
     pub ignores: Vec<Ignore>,
     /// Texts of the files the locations point into (path, text), for rendering.
     pub sources: Vec<(String, String)>,
@@ -452,6 +503,24 @@ fn compile_globs(
         .collect()
 }
 
+/// The byte offset of the `(` that opens a regex's first capturing group.
+fn first_group(re: &str) -> Option<usize> {
+    let b = re.as_bytes();
+    let mut i = 0;
+    let mut class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => class = true,
+            b']' => class = false,
+            b'(' if !class && b.get(i + 1) != Some(&b'?') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Whether an index entry is a glob rather than a path.
 pub fn is_glob(entry: &str) -> bool {
     entry.contains(['*', '?', '[', '{'])
@@ -584,6 +653,7 @@ impl Config {
             };
             let (plus, after) = match c.get_ref() {
                 CountForm::Bold { plus, after, .. } => (plus.as_ref(), after.as_ref()),
+                CountForm::LeadIn { pattern, .. } => (None, pattern.as_ref()),
                 _ => (None, None),
             };
             // `pattern` and `plus` hold the number in a group; `after` only matches.
@@ -628,6 +698,48 @@ impl Config {
         }
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
+        for p in &file.cut_lists {
+            let bad = |m: String| ConfigError::new(path, text, m, Some(p.span()));
+            let re = regex::Regex::new(p.get_ref())
+                .map_err(|e| bad(format!("bad regex `{}`: {e}", p.get_ref())))?;
+            if re.captures_len() < 2 {
+                return Err(bad(format!(
+                    "the regex `{}` needs a group around the number of items not shown, like `([0-9,]+)`",
+                    p.get_ref()
+                )));
+            }
+            // One regex for all: each pattern's number in a group of its own.
+            let numbered = match re.capture_names().flatten().any(|n| n == "n") {
+                true => p.get_ref().clone(),
+                false => {
+                    // The first group becomes `n` (the others stay as they are).
+                    let open = first_group(p.get_ref())
+                        .ok_or_else(|| bad("could not find the first group of the regex".into()))?;
+                    let mut s = p.get_ref().clone();
+                    s.insert_str(open + 1, "?P<n>");
+                    s
+                }
+            };
+            self.cut_list_patterns.push(format!("(?:{numbered})"));
+        }
+        if !self.cut_list_patterns.is_empty() {
+            // Groups named `n` in several branches: one name per branch.
+            let joined: Vec<String> = self
+                .cut_list_patterns
+                .iter()
+                .enumerate()
+                .map(|(i, p)| p.replace("?P<n>", &format!("?P<n{i}>")))
+                .collect();
+            let re = regex::Regex::new(&format!("(?m){}", joined.join("|"))).map_err(|e| {
+                ConfigError::new(
+                    path,
+                    text,
+                    format!("the cut-list regexes do not combine: {e}"),
+                    None,
+                )
+            })?;
+            self.cut_lists = Some(re);
+        }
         for entry in &file.ignore {
             let globs = compile_globs(
                 path,
@@ -675,6 +787,8 @@ impl Config {
             values: sides().any(|s| !(s.only.is_empty() && s.except.is_empty())),
             labels: forms().any(|c| matches!(c, CountForm::Label { .. })),
             quantities: forms().any(|c| matches!(c, CountForm::HubList { .. })),
+            lead_ins: forms().any(|c| matches!(c, CountForm::LeadIn { .. })),
+            cut: self.cut_lists.clone(),
         }
     }
 
@@ -687,27 +801,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), String> {
         let mut named: Vec<(&str, &Location)> = Vec::new();
         for (c, at) in &self.counts {
-            match c {
-                CountForm::Heading { kind, .. }
-                | CountForm::Bold { kind, .. }
-                | CountForm::Summary { kind, .. }
-                | CountForm::PageTotal { kind, .. } => {
-                    named.extend(kind.as_deref().map(|k| (k, at)))
-                }
-                CountForm::IndexColumn {
-                    kind, target_kind, ..
-                } => {
-                    named.push((kind, at));
-                    named.push((target_kind, at));
-                }
-                CountForm::Label { kind, .. } => named.extend(kind.as_deref().map(|k| (k, at))),
-                CountForm::HubList {
-                    kind, target_kind, ..
-                } => {
-                    named.push((kind, at));
-                    named.extend(target_kind.as_deref().map(|k| (k, at)));
-                }
-            }
+            named.extend(c.kinds().into_iter().map(|k| (k, at)));
         }
         for (r, at) in &self.relations {
             named.push((&r.from.kind, at));
@@ -725,5 +819,44 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        Config::load(None, Some(("reftree.toml", text)))
+    }
+
+    #[test]
+    fn cut_list_regexes_combine_each_with_its_number() {
+        let cfg = load(
+            "version = 1\ncut-lists = ['^\\((\\d+) omitted\\)', '^Showing first [0-9]+; (?P<n>[0-9,]+) (not shown)']\n",
+        )
+        .expect("loads");
+        let re = cfg.wants().cut.expect("a combined regex");
+        let number = |line: &str| {
+            let c = re.captures(line)?;
+            let name = re
+                .capture_names()
+                .flatten()
+                .find(|n| n.starts_with('n') && c.name(n).is_some())?;
+            Some(c.name(name)?.as_str().to_string())
+        };
+        assert_eq!(number("(12 omitted)").as_deref(), Some("12"));
+        assert_eq!(
+            number("Showing first 300; 1,159 not shown").as_deref(),
+            Some("1,159")
+        );
+        assert_eq!(number("nothing here"), None);
+    }
+
+    #[test]
+    fn a_cut_list_regex_without_a_group_is_an_error_at_its_line() {
+        let e = load("version = 1\ncut-lists = ['omitted']\n").expect_err("no group");
+        assert!(e.message.contains("needs a group"), "{}", e.message);
+        assert_eq!(e.span.map(|s| &e.text[s]), Some("'omitted'"));
     }
 }

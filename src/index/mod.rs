@@ -447,7 +447,7 @@ pub fn build(
                 &entries,
                 Reading {
                     max_page_bytes,
-                    wants,
+                    wants: &wants,
                 },
             );
             if fingerprint && page.parsed {
@@ -530,9 +530,9 @@ thread_local! {
 /// How pages are read: the size over which a page is not parsed, and the
 /// optional facts to gather.
 #[derive(Clone, Copy)]
-struct Reading {
+struct Reading<'a> {
     max_page_bytes: u64,
-    wants: parse::Wants,
+    wants: &'a parse::Wants,
 }
 
 fn load(
@@ -542,7 +542,7 @@ fn load(
     reported: bool,
     regular: bool,
     entries: &Entries,
-    reading: Reading,
+    reading: Reading<'_>,
 ) -> (Page, Vec<Diagnostic>) {
     let Reading {
         max_page_bytes,
@@ -637,7 +637,7 @@ fn parse_page(
     problems: &mut Vec<Diagnostic>,
     bytes: &[u8],
     entries: &Entries,
-    wants: parse::Wants,
+    wants: &parse::Wants,
 ) {
     let path = page.path.as_str();
     if bytes.is_empty() || bytes == b"\xEF\xBB\xBF" {

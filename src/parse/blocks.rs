@@ -101,6 +101,20 @@ pub struct Blocks {
     /// `*(dependency on [Syslog](syslog.md))*`), up to 40 bytes, by item,
     /// normalised.
     pub notes: Vec<(u32, Box<str>)>,
+    /// A paragraph that ends with `:` and holds one number, right before a
+    /// list or table: "The index lists the 25 most-referenced tables:".
+    pub lead_ins: Vec<LeadIn>,
+}
+
+/// A sentence that says how long the list or table under it is.
+#[derive(Clone, Debug)]
+pub struct LeadIn {
+    /// The list or table it leads into (index into `containers`).
+    pub container: u32,
+    /// Its number (`of` is unused).
+    pub number: Quantity,
+    /// The sentence's source (up to 200 bytes), for `pattern`.
+    pub text: Box<str>,
 }
 
 /// Lowercase, spacing collapsed: how row names and titles compare. (The
@@ -416,6 +430,8 @@ pub struct Builder {
     cell_text: String,
     keep_cell_text: bool,
     strong: Option<(usize, String)>,
+    /// A paragraph ending with `:` that the next block may be led into by.
+    lead_in: Option<Range<usize>>,
 }
 
 impl Builder {
@@ -430,6 +446,7 @@ impl Builder {
         blocks.notes.clear();
         blocks.labels.clear();
         blocks.quantities.clear();
+        blocks.lead_ins.clear();
         Builder {
             blocks,
             wants,
@@ -451,6 +468,9 @@ impl Builder {
         text: &str,
         lines: &Lines<'_>,
     ) {
+        if self.wants.lead_ins {
+            self.lead_in_event(event, range, text, lines);
+        }
         match event {
             Event::Start(Tag::Table(_)) => {
                 self.table = Some(self.open(ContainerKind::Table, range, lines));
@@ -532,6 +552,53 @@ impl Builder {
                     s.push_str(t);
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Keep a top-level paragraph that ends with `:`; when the next block is
+    /// a list or table and the paragraph holds exactly one number with a
+    /// word after it, it is a lead-in to that container.
+    fn lead_in_event(
+        &mut self,
+        event: &Event<'_>,
+        range: &Range<usize>,
+        text: &str,
+        lines: &Lines<'_>,
+    ) {
+        let top = self.list_depth == 0 && self.table.is_none();
+        match event {
+            Event::End(TagEnd::Paragraph) if top => {
+                let source = text.get(range.clone()).unwrap_or_default().trim_end();
+                self.lead_in = source.ends_with(':').then(|| range.clone());
+            }
+            Event::Start(Tag::Table(_)) | Event::Start(Tag::List(_)) if top => {
+                let Some(para) = self.lead_in.take() else {
+                    return;
+                };
+                let mut found = Vec::new();
+                quantities(text, para.clone(), 0, lines, &mut found);
+                if let [number] = &mut found[..] {
+                    let source = text[para].trim();
+                    let cut = source.floor_char_boundary(200);
+                    self.blocks.lead_ins.push(LeadIn {
+                        // The container this event opens.
+                        container: self.blocks.containers.len() as u32,
+                        number: number.clone(),
+                        text: source[..cut].into(),
+                    });
+                }
+            }
+            Event::Start(
+                Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::CodeBlock(_)
+                | Tag::BlockQuote(_)
+                | Tag::HtmlBlock
+                | Tag::List(_)
+                | Tag::Table(_),
+            )
+            | Event::Rule => self.lead_in = None,
             _ => {}
         }
     }

@@ -5,6 +5,7 @@
 //! page as it is on disk (a BOM is skipped, CRLF kept).
 
 pub mod blocks;
+pub mod front_matter;
 mod html;
 pub mod slug;
 
@@ -135,13 +136,44 @@ pub struct PageFacts {
     /// Lines that say a list was cut short (`... and 159 more`, `(159 more
     /// not shown)`, `+ 159 more`): the file offsets of the words, and the number.
     pub cut_lists: Vec<(Range<u32>, u64)>,
+    /// YAML front matter, when the page opens with it.
+    pub front_matter: Option<Box<front_matter::FrontMatter>>,
 }
 
 /// Lines of `text` that say how many more items a cut list holds.
 ///
 /// Only the lines holding the word are matched (a regex search over every
 /// page that says "more" somewhere was 15% of a run's CPU).
-fn cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
+fn cut_lists(text: &str, lines: &Lines, own: Option<&regex::Regex>) -> Vec<(Range<u32>, u64)> {
+    let mut found = known_cut_lists(text, lines);
+    let Some(re) = own else {
+        return found;
+    };
+    // The rule file's own forms: each branch's number in a group `n0`, `n1`...
+    for c in re.captures_iter(text) {
+        let whole = c.get(0).expect("group 0");
+        let number = re
+            .capture_names()
+            .flatten()
+            .filter(|n| n.starts_with('n'))
+            .find_map(|n| c.name(n));
+        let Some(n) = number.and_then(|m| blocks::parse_count(m.as_str())) else {
+            continue;
+        };
+        let at = lines.file_offset(whole.start())..lines.file_offset(whole.end());
+        if !found
+            .iter()
+            .any(|(r, _)| r.start < at.end && at.start < r.end)
+        {
+            found.push((at, n));
+        }
+    }
+    found.sort_by_key(|(r, _)| r.start);
+    found
+}
+
+/// The cut-list lines known without configuration.
+fn known_cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
     use std::sync::OnceLock;
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let b = text.as_bytes();
@@ -273,11 +305,13 @@ impl PageFacts {
                 notes: exact(&mut b.notes),
                 labels: exact(&mut b.labels),
                 quantities: exact(&mut b.quantities),
+                lead_ins: exact(&mut b.lead_ins),
             },
             link_notes: exact(&mut self.link_notes),
             suppressions: exact(&mut self.suppressions),
             line_starts: exact(&mut self.line_starts),
             cut_lists: std::mem::take(&mut self.cut_lists),
+            front_matter: self.front_matter.take(),
         }
     }
 }
@@ -368,7 +402,7 @@ impl<'a> Lines<'a> {
 
 /// The facts that only some rule-file entries read, gathered only for a
 /// rule file that has such entries (they cost a scan of every row).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Wants {
     /// Parentheticals anywhere in rows (`skip-marked`).
     pub notes: bool,
@@ -378,6 +412,11 @@ pub struct Wants {
     pub labels: bool,
     /// Numbers with units in list items (`form = "hub-list"`).
     pub quantities: bool,
+    /// Sentences ending with `:` before a list (`form = "lead-in"`).
+    pub lead_ins: bool,
+    /// The rule file's own cut-list lines (`cut-lists = [...]`), as one
+    /// regex whose group `n` is the number of items not shown.
+    pub cut: Option<regex::Regex>,
 }
 
 impl Wants {
@@ -387,6 +426,8 @@ impl Wants {
             values: true,
             labels: true,
             quantities: true,
+            lead_ins: true,
+            cut: None,
         }
     }
 }
@@ -394,11 +435,11 @@ impl Wants {
 /// Parse one page, gathering every fact. `base` is the file offset of
 /// `text`'s first byte.
 pub fn parse(text: &str, base: u32) -> PageFacts {
-    parse_with(text, base, Wants::all())
+    parse_with(text, base, &Wants::all())
 }
 
 /// Parse one page, gathering the optional facts `wants` asks for.
-pub fn parse_with(text: &str, base: u32, wants: Wants) -> PageFacts {
+pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     // A page's facts are gathered in vectors kept from the last page parsed
     // on this thread, then moved out at their exact size: no growing from
     // empty (and copying) for every page, no shrinking afterwards.
@@ -406,8 +447,17 @@ pub fn parse_with(text: &str, base: u32, wants: Wants) -> PageFacts {
         static SCRATCH: std::cell::RefCell<(PageFacts, Vec<u32>)> = Default::default();
     }
     let (mut facts, starts) = SCRATCH.with_borrow_mut(std::mem::take);
-    let text = &*untab_fences(text);
+    let untabbed = untab_fences(text);
+    let written = &*untabbed;
+    // Front matter is not Markdown: the parser sees blank lines in its place.
+    let block = front_matter::split(written);
+    let blanked = block
+        .as_ref()
+        .map(|(b, _)| front_matter::blank(written, b.clone()));
+    let text = blanked.as_deref().unwrap_or(written);
     let lines = Lines::with_buffer(text, base, starts);
+    facts.front_matter =
+        block.map(|(b, yaml)| Box::new(front_matter::read(written, b, yaml, &lines)));
     let mut undefined: Vec<(Range<usize>, String)> = Vec::new();
     let callback = |broken: pulldown_cmark::BrokenLink<'_>| {
         if matches!(
@@ -424,7 +474,8 @@ pub fn parse_with(text: &str, base: u32, wants: Wants) -> PageFacts {
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::default();
     let mut html = html::Scanner::default();
-    let mut structure = blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants);
+    let mut structure =
+        blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants.clone());
 
     // State while walking the events.
     let mut heading: Option<(u8, Range<usize>, String)> = None;
@@ -591,7 +642,7 @@ pub fn parse_with(text: &str, base: u32, wants: Wants) -> PageFacts {
         }
     }
     drop(events);
-    facts.cut_lists = cut_lists(text, &lines);
+    facts.cut_lists = cut_lists(text, &lines, wants.cut.as_ref());
     facts.blocks = structure.blocks;
     facts
         .line_starts

@@ -34,7 +34,7 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     let targets = page.files_by_item();
     let units = crate::schema::counts::heading_units(&ctx.model(), p);
     // Each section's items seen so far (one map, emptied per section).
-    let mut seen: FastMap<(&[u32], u64), u32> = FastMap::default();
+    let mut seen: FastMap<(u32, &[u32], u64), u32> = FastMap::default();
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];
         let counted = crate::schema::counts::heading_count(page, sec, &units).is_some();
@@ -56,7 +56,11 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
             if linked.is_empty() && !counted {
                 continue;
             }
-            let identity = (linked, item.whole);
+            // A counted section's items are one list whatever lists or tables
+            // hold them; elsewhere each list is its own (a "most used" list
+            // over the full one repeats its entries by design).
+            let list = if counted { u32::MAX } else { item.container };
+            let identity = (list, linked, item.whole);
             match seen.get(&identity) {
                 None => {
                     seen.insert(identity, i);

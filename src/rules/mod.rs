@@ -10,6 +10,7 @@ mod duplicate_item;
 mod input;
 mod link_outside_root;
 mod malformed_escape;
+mod malformed_front_matter;
 mod missing_backref;
 mod non_canonical_encoding;
 mod orphan_page;
@@ -123,6 +124,7 @@ pub const ALL: &[&Rule] = &[
     &backslash_in_path::RULE,
     &non_canonical_encoding::RULE,
     &undefined_reference::RULE,
+    &malformed_front_matter::RULE,
     &count_mismatch::RULE,
     &duplicate_item::RULE,
     &missing_backref::RULE,

@@ -36,7 +36,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
     for (form, at) in &cfg.counts {
-        if form.is_optional() || form_kinds(form).iter().any(|k| excused(k)) {
+        if form.is_optional() || form.kinds().iter().any(|k| excused(k)) {
             continue;
         }
         if crate::schema::counts::occurrences(index, &ctx.model(), form) == 0 {
@@ -94,24 +94,6 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn form_kinds(form: &CountForm) -> Vec<&str> {
-    match form {
-        CountForm::Heading { kind, .. }
-        | CountForm::Bold { kind, .. }
-        | CountForm::Summary { kind, .. }
-        | CountForm::PageTotal { kind, .. } => kind.as_deref().into_iter().collect(),
-        CountForm::IndexColumn {
-            kind, target_kind, ..
-        } => vec![kind, target_kind],
-        CountForm::Label { kind, .. } => kind.as_deref().into_iter().collect(),
-        CountForm::HubList {
-            kind, target_kind, ..
-        } => std::iter::once(kind.as_str())
-            .chain(target_kind.as_deref())
-            .collect(),
-    }
-}
-
 fn form_name(form: &CountForm) -> &'static str {
     match form {
         CountForm::Heading { .. } => "heading",
@@ -120,6 +102,8 @@ fn form_name(form: &CountForm) -> &'static str {
         CountForm::PageTotal { .. } => "page-total",
         CountForm::IndexColumn { .. } => "index-column",
         CountForm::Label { .. } => "label",
+        CountForm::FrontMatter { .. } => "front-matter",
+        CountForm::LeadIn { .. } => "lead-in",
         CountForm::HubList { .. } => "hub-list",
     }
 }

@@ -164,23 +164,30 @@ pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
         .any(|(_, n)| marked(n))
 }
 
-/// The key (`key_of`) of the value of the page's attribute `name`: the
-/// value cell of a two-column table row named so (`| **Type** | Workbook |`).
-pub fn attribute(page: &Page, name: &str) -> Option<u64> {
+/// The keys (`key_of`) of the values of the page's attribute `name`: the
+/// value cell of a two-column table row named so (`| **Type** | Workbook |`),
+/// and the front matter key named so (each item of a list: `tags: [a, b]`).
+pub fn attribute<'a>(page: &'a Page, name: &str) -> impl Iterator<Item = u64> + 'a {
     let blocks = &page.facts.blocks;
     let key = key_of(name);
-    blocks
+    let row = blocks
         .values
         .iter()
         .find(|(item, _)| blocks.items[*item as usize].key == key)
-        .map(|&(_, value)| value)
+        .map(|&(_, value)| value);
+    let front = page.facts.front_matter.iter().flat_map(move |fm| {
+        fm.entries
+            .iter()
+            .filter(move |e| key_of(&e.key) == key)
+            .map(|e| key_of(&e.value))
+    });
+    row.into_iter().chain(front)
 }
 
 /// Whether the page passes the side's `where` and `where-not` filters.
 pub fn on_side(page: &Page, side: &Side) -> bool {
-    let has = |name: &str, values: &Names| {
-        attribute(page, name).is_some_and(|v| values.keys().contains(&v))
-    };
+    let has =
+        |name: &str, values: &Names| attribute(page, name).any(|v| values.keys().contains(&v));
     side.only.iter().all(|(name, values)| has(name, values))
         && !side.except.iter().any(|(name, values)| has(name, values))
 }

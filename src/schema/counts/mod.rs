@@ -3,18 +3,21 @@
 //! those that do not; `rule-matches-nothing` counts them all).
 
 mod bold;
+mod front_matter;
 mod hub_list;
 mod index_column;
 mod label;
+mod lead_in;
 mod summary;
 
 use super::{Model, sections_named};
 use crate::config::CountForm;
+use crate::config::Names;
 use crate::diag::{Location, Related};
-use crate::index::sections::Section;
+use crate::index::sections::{Section, title_of};
 use crate::index::{Index, Page};
 use crate::parse::DeclaredCount;
-use crate::parse::blocks::normalize;
+use crate::parse::blocks::{Quantity, normalize};
 
 /// A declared count found by a rule-file form, right or wrong.
 pub struct Claim<'a> {
@@ -91,6 +94,8 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm) -> Vec<Clai
             }
         }
         CountForm::Label { .. } => label::claims(index, model, form, &mut out),
+        CountForm::FrontMatter { .. } => front_matter::claims(index, model, form, &mut out),
+        CountForm::LeadIn { .. } => lead_in::claims(index, model, form, &mut out),
         CountForm::HubList { .. } => hub_list::claims(index, model, form, &mut out),
         CountForm::IndexColumn {
             kind,
@@ -206,4 +211,74 @@ pub fn declared_or_listed<'a>(page: &'a Page, sec: &Section) -> (u64, Option<&'a
         Some(c) if sec.level >= 2 => (c.value, Some(c)),
         _ => (listed(page, sec), None),
     }
+}
+
+/// A number a page states about one of its sections (a bold label's, a
+/// front matter key's) against that section: `section` when the rule file
+/// names one, else the section named like the quantity (`q.of`). The
+/// section's heading count if it has one (two declarations of one
+/// quantity), else the items it lists. `said` words the number for the
+/// message (`the label says 4 columns`).
+pub fn quantity_claim<'a>(
+    page: &'a Page,
+    q: &Quantity,
+    section: Option<&Names>,
+    said: impl FnOnce() -> String,
+    out: &mut Vec<Claim<'a>>,
+) {
+    let sec = match section {
+        Some(names) => super::sections_named(page, names).into_iter().next(),
+        None => page
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.key == q.of && s.level >= 2)
+            .min_by_key(|(_, s)| s.level),
+    };
+    let Some((_, sec)) = sec else {
+        return;
+    };
+    let at = Location::ascii(&page.path, q.offset, q.pos, q.len);
+    let (found, declared) = declared_or_listed(page, sec);
+    if found == q.value {
+        out.push(Claim::kept(page, at, found));
+        return;
+    }
+    let said = said();
+    let title = title_of(&page.facts.headings[sec.heading as usize].text).trim();
+    let shown = listed(page, sec);
+    let cut = page
+        .facts
+        .cut_lists
+        .iter()
+        .any(|(r, _)| sec.bytes.contains(&r.start));
+    let (message, related, certain) = match declared {
+        Some(c) => (
+            format!(
+                "{said} but `{title}` declares {}: one quantity declared twice, two values",
+                c.value
+            ),
+            Related {
+                location: count_location(page, c),
+                label: format!("declares {}", c.value),
+            },
+            // The heading's count is confirmed by its list: the first is wrong.
+            shown == c.value && !cut && shown > 0,
+        ),
+        None => (
+            format!("{said} but `{title}` lists {found}"),
+            heading_label(page, sec, format!("{found} item(s) here")),
+            !cut && found > 0,
+        ),
+    };
+    out.push(Claim {
+        page,
+        at,
+        declared: q.value,
+        found,
+        message,
+        help: format!("write `{found}`, or fix `{title}`"),
+        certain,
+        related: Some(related),
+    });
 }
