@@ -71,7 +71,9 @@ impl CountForm {
             } => vec![kind, target_kind],
             CountForm::HubList {
                 kind, target_kind, ..
-            } => std::iter::once(kind.as_str())
+            } => kind
+                .as_deref()
+                .into_iter()
                 .chain(target_kind.as_deref())
                 .collect(),
         }
@@ -238,7 +240,8 @@ pub enum CountForm {
     /// `target-section`.
     #[serde(rename_all = "kebab-case")]
     HubList {
-        kind: String,
+        /// The hub pages (every page without it).
+        kind: Option<String>,
         unit: String,
         target_kind: Option<String>,
         target_section: Names,

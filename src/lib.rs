@@ -114,11 +114,27 @@ pub fn init(root: &Path) -> Result<String, Error> {
         root: root.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let walked = walk::walk(&root, &globset::GlobSet::empty());
-    // init reads none of the facts only some rule-file entries need.
-    let wants = parse::Wants::default();
-    let index = index::build(&root, walked, index::MAX_PAGE_BYTES, None, false, wants);
-    Ok(init::infer(&index))
+    let build = |wants: parse::Wants| {
+        let walked = walk::walk(&root, &globset::GlobSet::empty());
+        index::build(&root, walked, index::MAX_PAGE_BYTES, None, false, wants)
+    };
+    // Every optional fact: init tries every form.
+    let index = build(parse::Wants::all());
+    let cuts = init::cut_patterns(&index);
+    if cuts.is_empty() {
+        return Ok(init::infer(&index, &cuts));
+    }
+    // The tree's own cut-list wordings, read as the rule file will read them.
+    let patterns: Vec<String> = cuts.iter().map(|c| init::literal(&c.regex)).collect();
+    let text = format!("version = 1\ncut-lists = [{}]\n", patterns.join(", "));
+    let wants = config::Config::load(None, Some(("init", &text)))
+        .map(|c| c.wants())
+        .unwrap_or_else(|_| parse::Wants::all());
+    let index = build(parse::Wants {
+        cut: wants.cut,
+        ..parse::Wants::all()
+    });
+    Ok(init::infer(&index, &cuts))
 }
 
 /// Run every enabled rule over the tree.

@@ -103,7 +103,7 @@ impl Dictionary {
             std::fs::write(root.join("tables").join(Self::file(i)), p).expect("write page");
         }
         let mut index = String::from("# Data dictionary\n\n## Hubs\n\n");
-        for i in 0..2 {
+        for i in 0..3 {
             let _ = writeln!(
                 index,
                 "- [{}](tables/{}) — {} inbound",
@@ -174,37 +174,50 @@ fn dictionary() -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn a_clean_data_dictionary_gives_no_finding_with_no_rules_its_rules_or_inits() {
-    let dir = dictionary();
+/// No finding on a clean tree: with no rule file, with the maintainer's,
+/// and with the one `reftree init` writes for it.
+fn clean_three_ways(dir: &Path, rules: &str) {
+    assert_eq!(check(dir, None), Vec::<String>::new(), "no rule file");
     assert_eq!(
-        check(dir.path(), None),
-        Vec::<String>::new(),
-        "no rule file"
-    );
-    assert_eq!(
-        check(dir.path(), Some(DICTIONARY_RULES)),
+        check(dir, Some(rules)),
         Vec::<String>::new(),
         "the maintainer's rule file"
     );
-    let inferred = reftree::init(dir.path()).expect("init");
+    let inferred = reftree::init(dir).expect("init");
     assert_eq!(
-        check(dir.path(), Some(&inferred)),
+        check(dir, Some(&inferred)),
         Vec::<String>::new(),
         "init's rule file:\n{inferred}"
     );
 }
 
-/// Each drift, alone, on a fresh tree: exactly one finding, of `rule`, in `file`.
+#[test]
+fn a_clean_data_dictionary_gives_no_finding_with_no_rules_its_rules_or_inits() {
+    clean_three_ways(dictionary().path(), DICTIONARY_RULES);
+}
+
+/// Each drift, alone, on a fresh tree: exactly one finding, of `rule`, in
+/// `file`, with the maintainer's rule file and with the one `reftree init`
+/// wrote for the clean tree.
 fn drift_gives(rule: &str, file: &str, change: impl Fn(&Path)) {
-    let dir = dictionary();
+    drift_in(dictionary(), DICTIONARY_RULES, rule, file, change);
+}
+
+fn drift_in(dir: tempfile::TempDir, rules: &str, rule: &str, file: &str, change: impl Fn(&Path)) {
+    let inferred = reftree::init(dir.path()).expect("init");
     change(dir.path());
-    let found = check(dir.path(), Some(DICTIONARY_RULES));
-    assert_eq!(found.len(), 1, "{rule}: {found:#?}");
-    assert!(
-        found[0].starts_with(file) && found[0].contains(rule),
-        "{rule}: {found:#?}"
-    );
+    for (whose, rules) in [("the maintainer's", rules), ("init's", &inferred)] {
+        let found = check(dir.path(), Some(rules));
+        assert_eq!(
+            found.len(),
+            1,
+            "{rule} with {whose} rules: {found:#?}\n{rules}"
+        );
+        assert!(
+            found[0].starts_with(file) && found[0].contains(rule),
+            "{rule} with {whose} rules: {found:#?}"
+        );
+    }
 }
 
 #[test]
@@ -300,4 +313,311 @@ fn a_back_edge_hidden_by_a_cut_list_is_not_reported() {
             .any(|f| f.contains("missing-backref") && f.contains("`tables/table_00.md`")),
         "{found:#?}"
     );
+}
+
+/// A component catalogue under `docs/` (as MkDocs keeps it): one page per
+/// component with YAML front matter (`type: library` or `app`, `endpoints:
+/// N` or `functions: N` about the section of that name), a `| **Status** |`
+/// attribute table, `## Dependencies` on libraries, and on each library a
+/// `## Used by` list of the apps that depend on it, cut at `LIMIT_USED_BY`
+/// rows with this generator's own wording, "_(N not listed)_". Libraries
+/// depend on libraries too, but a library's `Used by` lists only apps: a
+/// one-way link by design, scoped by the front matter's `type`. The index
+/// leads into its lists with a sentence that gives their length.
+struct Catalogue {
+    libraries: usize,
+    apps: usize,
+}
+
+const LIMIT_USED_BY: usize = 4;
+
+impl Catalogue {
+    fn name(&self, i: usize) -> String {
+        if i < self.libraries {
+            format!("lib-{i:02}")
+        } else {
+            format!("app-{i:02}")
+        }
+    }
+
+    fn is_library(&self, i: usize) -> bool {
+        i < self.libraries
+    }
+
+    /// The libraries component `i` depends on.
+    fn dependencies(&self, i: usize) -> Vec<usize> {
+        if self.is_library(i) {
+            // Libraries form a chain: lib-00 -> lib-01 -> ...
+            (i + 1 < self.libraries)
+                .then_some(i + 1)
+                .into_iter()
+                .collect()
+        } else {
+            // Every app uses lib-00; even apps lib-01 too, odd ones one of
+            // lib-02..: the `Used by` of lib-00 and lib-01 are cut short,
+            // the others are not.
+            let other = if i.is_multiple_of(2) {
+                1
+            } else {
+                2 + (i / 2) % (self.libraries - 2)
+            };
+            vec![0, other]
+        }
+    }
+
+    /// The apps that depend on library `l`.
+    fn used_by(&self, l: usize) -> Vec<usize> {
+        (self.libraries..self.libraries + self.apps)
+            .filter(|&a| self.dependencies(a).contains(&l))
+            .collect()
+    }
+
+    fn write(&self, root: &Path) {
+        let dir = root.join("docs").join("components");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(root.join("mkdocs.yml"), "site_name: Catalogue\n").expect("mkdocs.yml");
+        let all = self.libraries + self.apps;
+        for i in 0..all {
+            let (kind, section, unit) = if self.is_library(i) {
+                ("library", "Functions", "functions")
+            } else {
+                ("app", "Endpoints", "endpoints")
+            };
+            let n = 1 + i % 4;
+            let mut p = String::new();
+            let _ = writeln!(
+                p,
+                "---\ntitle: {}\ntype: {kind}\n{unit}: {n}\ntags: [catalogue, {kind}]\n---\n",
+                self.name(i)
+            );
+            let _ = writeln!(p, "# {}\n", self.name(i));
+            let status = if i % 5 == 4 { "deprecated" } else { "active" };
+            let _ = writeln!(
+                p,
+                "| Attribute | Value |\n|---|---|\n| **Status** | {status} |\n"
+            );
+            let _ = writeln!(p, "## {section}\n");
+            p.push_str("| Name | Since |\n|---|---|\n");
+            for k in 0..n {
+                let _ = writeln!(p, "| `{unit}_{k}` | 1.{k} |");
+            }
+            let _ = writeln!(p, "\n## Dependencies\n");
+            for d in self.dependencies(i) {
+                let _ = writeln!(p, "- [{}]({}.md)", self.name(d), self.name(d));
+            }
+            if self.is_library(i) {
+                let users = self.used_by(i);
+                let _ = writeln!(p, "\n## Used by\n");
+                for a in users.iter().take(LIMIT_USED_BY) {
+                    let _ = writeln!(p, "- [{}]({}.md)", self.name(*a), self.name(*a));
+                }
+                if users.len() > LIMIT_USED_BY {
+                    let _ = writeln!(p, "\n_({} not listed)_", users.len() - LIMIT_USED_BY);
+                }
+            }
+            std::fs::write(dir.join(format!("{}.md", self.name(i))), p).expect("write page");
+        }
+        let mut index = String::from("# Component catalogue\n\n");
+        let _ = writeln!(index, "The catalogue holds {} libraries:\n", self.libraries);
+        for l in 0..self.libraries {
+            let _ = writeln!(
+                index,
+                "- [{}](components/{}.md)",
+                self.name(l),
+                self.name(l)
+            );
+        }
+        let _ = writeln!(index, "\nAnd these {} apps:\n", self.apps);
+        index.push_str("| App | Status |\n|---|---|\n");
+        for a in self.libraries..all {
+            let status = if a % 5 == 4 { "deprecated" } else { "active" };
+            let _ = writeln!(
+                index,
+                "| [{}](components/{}.md) | {status} |",
+                self.name(a),
+                self.name(a)
+            );
+        }
+        std::fs::write(root.join("docs").join("index.md"), index).expect("write index");
+    }
+}
+
+/// The rule file a maintainer of the catalogue would write.
+const CATALOGUE_RULES: &str = r#"version = 1
+cut-lists = ['^_\((\d+) not listed\)_']
+
+[kinds]
+component = "docs/components/*.md"
+index = "docs/index.md"
+
+[[counts]]
+form = "front-matter"
+kind = "component"
+
+[[counts]]
+form = "lead-in"
+kind = "index"
+
+[[relations]]
+from = { kind = "component", section = "Dependencies", where = { type = ["app"] } }
+to = { kind = "component", section = "Used by" }
+both-ways = true
+
+[[orphans]]
+kind = "component"
+index = "docs/index.md"
+"#;
+
+fn catalogue() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    Catalogue {
+        libraries: 5,
+        apps: 16,
+    }
+    .write(dir.path());
+    dir
+}
+
+#[test]
+fn a_clean_catalogue_gives_no_finding_with_no_rules_its_rules_or_inits() {
+    clean_three_ways(catalogue().path(), CATALOGUE_RULES);
+}
+
+/// Each drift, alone, on a fresh catalogue: exactly one finding, of `rule`,
+/// in `file`, with the maintainer's rules and with init's.
+fn catalogue_drift_gives(rule: &str, file: &str, change: impl Fn(&Path)) {
+    drift_in(catalogue(), CATALOGUE_RULES, rule, file, change);
+}
+
+#[test]
+fn init_finds_what_the_catalogue_holds() {
+    let dir = catalogue();
+    let inferred = reftree::init(dir.path()).expect("init");
+    for entry in [
+        "component = \"docs/components/*.md\"",
+        "cut-lists = ['^[ \\t]*_\\(([0-9][0-9,]*) not listed\\)_[ \\t\\r]*$']",
+        "form = \"front-matter\"",
+        "form = \"lead-in\"",
+        "from = { kind = \"component\", section = \"Dependencies\", where = { \"type\" = [\"app\"] } }",
+        "index = \"docs/index.md\"",
+        "not checked: truncated, not drift",
+    ] {
+        assert!(inferred.contains(entry), "no `{entry}` in:\n{inferred}");
+    }
+}
+
+#[test]
+fn init_finds_what_the_dictionary_holds() {
+    let dir = dictionary();
+    let inferred = reftree::init(dir.path()).expect("init");
+    for entry in [
+        "table = \"tables/*.md\"",
+        "form = \"label\"",
+        "form = \"hub-list\"\nunit = \"inbound\"\ntarget-kind = \"table\"\ntarget-section = \"Referenced by\"",
+        "from = { kind = \"table\", section = \"Joins out\" }\nto = { kind = \"table\", section = \"Referenced by\" }\nboth-ways = true",
+        "6 more to pages whose list is cut short",
+    ] {
+        assert!(inferred.contains(entry), "no `{entry}` in:\n{inferred}");
+    }
+}
+
+#[test]
+fn a_front_matter_count_off_is_found_alone() {
+    catalogue_drift_gives("count-mismatch", "docs/components/app-06.md:4", |root| {
+        edit(
+            root,
+            "docs/components/app-06.md",
+            "endpoints: 3",
+            "endpoints: 4",
+        );
+    });
+}
+
+#[test]
+fn a_lead_in_count_off_is_found_alone() {
+    catalogue_drift_gives("count-mismatch", "docs/index.md:3", |root| {
+        edit(
+            root,
+            "docs/index.md",
+            "holds 5 libraries",
+            "holds 6 libraries",
+        );
+    });
+}
+
+#[test]
+fn a_missing_back_edge_to_an_app_is_found_alone() {
+    // lib-02's `Used by` is not cut short: drop app-13 from it (it stays an
+    // app that depends on lib-02).
+    catalogue_drift_gives("missing-backref", "docs/components/app-13.md", |root| {
+        edit(
+            root,
+            "docs/components/lib-02.md",
+            "- [app-13](app-13.md)\n",
+            "",
+        );
+    });
+}
+
+#[test]
+fn a_library_listing_a_library_needs_no_back_edge() {
+    // Libraries depend on libraries; `Used by` lists apps only. Scoped by
+    // the front matter's `type`: no finding. Unscoped, every one is reported.
+    let dir = catalogue();
+    let unscoped = CATALOGUE_RULES.replace(", where = { type = [\"app\"] }", "");
+    let found = check(dir.path(), Some(&unscoped));
+    // lib-01 -> lib-02 -> lib-03 -> lib-04 (lib-01's own list is cut short).
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found.iter().all(|f| f.contains("missing-backref")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_page_dropped_from_the_catalogue_is_found_alone() {
+    catalogue_drift_gives("orphan-page", "docs/components/app-09.md", |root| {
+        edit(
+            root,
+            "docs/index.md",
+            "| [app-09](components/app-09.md) | deprecated |\n",
+            "",
+        );
+        edit(root, "docs/index.md", "these 16 apps", "these 15 apps");
+    });
+}
+
+#[test]
+fn malformed_front_matter_is_found_alone() {
+    // The flow list is never closed: the YAML ends on the closing `---` line.
+    catalogue_drift_gives(
+        "malformed-front-matter",
+        "docs/components/app-07.md:6",
+        |root| {
+            edit(
+                root,
+                "docs/components/app-07.md",
+                "tags: [catalogue, app]",
+                "tags: [catalogue, app",
+            );
+        },
+    );
+}
+
+#[test]
+#[ignore = "writes the catalogue to REFTREE_SHAPE_DIR, to look at"]
+fn write_catalogue() {
+    let dir = std::env::var("REFTREE_SHAPE_DIR").expect("REFTREE_SHAPE_DIR");
+    Catalogue {
+        libraries: 5,
+        apps: 16,
+    }
+    .write(Path::new(&dir));
+}
+
+#[test]
+#[ignore = "writes the data dictionary to REFTREE_SHAPE_DIR, to look at"]
+fn write_dictionary() {
+    let dir = std::env::var("REFTREE_SHAPE_DIR").expect("REFTREE_SHAPE_DIR");
+    Dictionary { tables: 12 }.write(Path::new(&dir));
 }

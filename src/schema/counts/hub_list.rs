@@ -29,7 +29,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
         },
         None => None,
     };
-    for &p in model.kinds.named(model.config, kind) {
+    for &p in super::pages_of(index, model, kind).iter() {
         let page = &index.pages[p];
         let blocks = &page.facts.blocks;
         if blocks.quantities.is_empty() {
