@@ -244,3 +244,74 @@ fn the_preset_reports_drift_not_one_way_links_by_design() {
         }
     }
 }
+
+/// `reftree init` on each tree, its file then used to check it: against the
+/// preset (written by hand for these trees), the schema findings it makes
+/// and the ones both make, per rule (snapshots). On the first release it
+/// finds every missing back-reference and orphan the preset finds; on both
+/// trees it reports no playbook or GitHub-only workbook asymmetry (it
+/// scoped them out itself) and no flood of its own.
+#[test]
+fn inits_rule_file_finds_what_the_preset_finds() {
+    use std::collections::{BTreeMap, BTreeSet};
+    const SCHEMA: [&str; 4] = [
+        "count-mismatch",
+        "duplicate-item",
+        "missing-backref",
+        "orphan-page",
+    ];
+    for tree in ["sentinel-ninja-2025-12-31", "sentinel-ninja-2026-08-14"] {
+        let Some(root) = corpus().map(|c| c.join(tree)) else {
+            return;
+        };
+        let inferred = reftree::init(&root).expect("init");
+        let run = |config: reftree::config::Config| {
+            let outcome = reftree::check(&Options {
+                root: root.clone(),
+                config,
+                ..Options::default()
+            })
+            .expect("the run finishes");
+            outcome
+                .diagnostics
+                .iter()
+                .filter(|d| SCHEMA.contains(&d.rule))
+                .map(|d| (d.rule, d.location.path.clone(), d.location.start.line))
+                .collect::<BTreeSet<_>>()
+        };
+        let preset =
+            run(reftree::config::Config::load(Some("sentinel-ninja"), None).expect("preset"));
+        let init = run(
+            reftree::config::Config::load(None, Some(("reftree.toml", &inferred)))
+                .unwrap_or_else(|e| panic!("init's file loads: {}\n{inferred}", e.render())),
+        );
+        let mut table: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+        for rule in SCHEMA {
+            let of = |s: &BTreeSet<(&'static str, String, u32)>| {
+                s.iter()
+                    .filter(|f| f.0 == rule)
+                    .map(|f| (f.1.clone(), f.2))
+                    .collect::<BTreeSet<_>>()
+            };
+            let (p, i) = (of(&preset), of(&init));
+            table.insert(rule, (p.len(), i.len(), p.intersection(&i).count()));
+        }
+        insta::assert_debug_snapshot!(format!("init_vs_preset_{tree}"), table);
+        for (rule, (p, i, both)) in &table {
+            assert!(
+                *i <= p * 3 / 2 + 20,
+                "{tree}: {rule}: init {i} against the preset's {p}"
+            );
+            if tree.ends_with("2025-12-31")
+                && (*rule == "missing-backref" || *rule == "orphan-page")
+            {
+                assert_eq!(both, p, "{tree}: {rule}: init misses some of the preset's");
+            }
+        }
+        // The generator's one-way links, scoped out by init's own filters.
+        assert!(
+            inferred.contains("where = { \"Type\" = [\"Analytic Rule\", \"Hunting Query\""),
+            "{inferred}"
+        );
+    }
+}

@@ -121,91 +121,228 @@ pub fn infer(index: &Index, cuts: &[cuts::CutPattern]) -> String {
             relations::page_sides(index, page, text.as_deref(), &compiled, &kind_of, p)
         })
         .collect();
-    relations_out(&relations::directions(&kind_of, &sides), &kinds, &mut out);
+    relations_out(
+        &relations::directions(index, &kind_of, &sides),
+        &sides,
+        &kinds,
+        &mut out,
+    );
     out
 }
 
-/// `[[relations]]` entries for the directions that hold (a two-way pair
-/// once), and comments for those that hold only half the time.
-fn relations_out(found: &[relations::Found], kinds: &[kinds::Kind], out: &mut String) {
-    let holds = |f: &relations::Found| f.checked >= relations::MIN_LINKS && f.rate() >= MIN_MUTUAL;
-    let kept: Vec<&relations::Found> = found.iter().filter(|f| holds(f)).collect();
-    let reverse_of = |f: &relations::Found| {
-        kept.iter()
-            .copied()
-            .find(|r| r.from == f.to && r.side == f.back && r.to == f.from && r.back == f.side)
-    };
-    let cut_note = |f: &relations::Found| match f.cut {
-        0 => String::new(),
-        n => format!(
-            "; {n} more to pages whose list is cut short (not checked: truncated, not drift)"
-        ),
-    };
-    for f in &kept {
-        let reverse = reverse_of(f);
-        // A pair once: from the filtered direction if one is, else the first.
-        if let Some(r) = reverse {
-            let first = match (f.filter.is_some(), r.filter.is_some()) {
-                (true, false) => true,
-                (false, true) => false,
-                _ => (&f.from, &f.side) < (&r.from, &r.side),
-            };
-            if !first {
-                continue;
-            }
-        }
-        let scope = match &f.filter {
-            Some(flt) => format!(
-                " from pages whose `{}` is {}one of [{}]; the {} links from other pages are never listed back (one-way by design)",
-                flt.attribute,
-                if flt.negated { "not " } else { "" },
-                flt.values.join(", "),
-                f.left_out
-            ),
-            None => String::new(),
-        };
-        let _ = write!(
-            out,
-            "\n[[relations]]  # {} of {} links listed back{scope}{}{}\nfrom = {}\nto = {}\n{}",
-            f.mutual,
-            f.checked,
-            cut_note(f),
-            if reverse.is_some() {
-                ", and the converse"
-            } else {
-                ""
-            },
-            f.side.toml(&kinds[f.from].name, f.filter.as_ref()),
-            f.back.toml(&kinds[f.to].name, None),
-            if reverse.is_some() {
-                "both-ways = true\n"
-            } else {
-                ""
-            }
-        );
+/// How a relation's links fared, with its scope applied.
+struct Outcome {
+    mutual: usize,
+    checked: usize,
+    cut: usize,
+}
+
+impl Outcome {
+    fn holds(&self) -> bool {
+        self.checked >= relations::MIN_LINKS && relations_rate(self) >= MIN_MUTUAL
     }
-    for f in found
-        .iter()
-        .filter(|f| !holds(f) && f.checked >= relations::MIN_LINKS && f.rate() >= 0.5)
-    {
-        // The converse of a kept pair, or of a pair written with a filter.
-        if kept
-            .iter()
-            .any(|k| k.from == f.to && k.side == f.back && k.to == f.from && k.back == f.side)
-        {
+}
+
+fn relations_rate(o: &Outcome) -> f64 {
+    o.mutual as f64 / o.checked.max(1) as f64
+}
+
+/// `[[relations]]` entries for each pair of directions (or direction) that
+/// holds once scoped: by filters on one side's pages, and by the marks of
+/// rows never listed back; comments for those that hold half the time.
+fn relations_out(
+    dirs: &[relations::Direction],
+    sides: &[relations::PageSides],
+    kinds: &[kinds::Kind],
+    out: &mut String,
+) {
+    use relations::{Filter, scope};
+    let mut done: HashSet<usize> = HashSet::new();
+    for i in 0..dirs.len() {
+        if !done.insert(i) {
             continue;
         }
-        let _ = write!(
-            out,
-            "\n# Not declared: only {} of {} links listed back (below {:.0}%){}, and no attribute of the listing pages tells those listed back from the others: drift, or one-way by design?\n# [[relations]]\n# from = {}\n# to = {}\n",
-            f.mutual,
-            f.checked,
-            MIN_MUTUAL * 100.0,
-            cut_note(f),
-            f.side.toml(&kinds[f.from].name, None),
-            f.back.toml(&kinds[f.to].name, None),
-        );
+        let d = &dirs[i];
+        let r = dirs
+            .iter()
+            .position(|r| r.from == d.to && r.side == d.back && r.to == d.from && r.back == d.side)
+            .filter(|j| done.insert(*j))
+            .map(|j| &dirs[j]);
+        // What each page of either side saw: its links listed back or not.
+        let mut obs_a: Vec<(usize, Option<bool>)> =
+            d.links.iter().map(|&(a, _, o)| (a, o)).collect();
+        let mut obs_b: Vec<(usize, Option<bool>)> =
+            d.links.iter().map(|&(_, b, o)| (b, o)).collect();
+        if let Some(r) = r {
+            obs_a.extend(r.links.iter().map(|&(_, a, o)| (a, o)));
+            obs_b.extend(r.links.iter().map(|&(b, _, o)| (b, o)));
+        }
+        let passing = |obs: &[(usize, Option<bool>)], filters: &[Filter]| {
+            let kept = obs
+                .iter()
+                .filter(|(p, _)| filters.iter().all(|f| f.passes(&sides[*p].attributes)));
+            let (m, c) = kept.fold((0, 0), |(m, c), (_, o)| match o {
+                Some(x) => (m + usize::from(*x), c + 1),
+                None => (m, c),
+            });
+            m as f64 / c.max(1) as f64
+        };
+        let raw = passing(&obs_a, &[]);
+        let rate_of = |obs: &[(usize, Option<bool>)], scopes: &[Vec<Filter>]| {
+            let (mut m, mut c) = (0usize, 0usize);
+            for filters in scopes {
+                for (p, o) in obs {
+                    if let (true, Some(x)) =
+                        (filters.iter().all(|f| f.passes(&sides[*p].attributes)), o)
+                    {
+                        m += usize::from(*x);
+                        c += 1;
+                    }
+                }
+            }
+            m as f64 / c.max(1) as f64
+        };
+        // Scopes on the side whose pages they help most (none if neither):
+        // each scope is an entry of its own.
+        let mut entries: Vec<(Vec<Filter>, Vec<Filter>)> = vec![(Vec::new(), Vec::new())];
+        if raw < 0.99 {
+            let (sa, sb) = (scope(&obs_a, sides), scope(&obs_b, sides));
+            let (ra, rb) = (rate_of(&obs_a, &sa), rate_of(&obs_b, &sb));
+            if !sa.is_empty() && ra > raw && ra >= rb {
+                entries = sa.into_iter().map(|f| (f, Vec::new())).collect();
+            } else if !sb.is_empty() && rb > raw {
+                entries = sb.into_iter().map(|f| (Vec::new(), f)).collect();
+            }
+        }
+        for (on_a, on_b) in &entries {
+            entry(d, r, on_a, on_b, sides, kinds, out);
+        }
     }
+}
+
+/// One `[[relations]]` entry (or a comment) for direction `d` and its
+/// converse `r`, scoped by filters on either side's pages.
+fn entry(
+    d: &relations::Direction,
+    r: Option<&relations::Direction>,
+    on_a: &[relations::Filter],
+    on_b: &[relations::Filter],
+    sides: &[relations::PageSides],
+    kinds: &[kinds::Kind],
+    out: &mut String,
+) {
+    use relations::{Filter, skip_marks, tally};
+    {
+        let pass =
+            |p: usize, filters: &[Filter]| filters.iter().all(|f| f.passes(&sides[p].attributes));
+        let in_scope = |a: usize, b: usize| pass(a, on_a) && pass(b, on_b);
+        // Rows marked (`(dependency)`) and never listed back create no expectation.
+        let mut marks = skip_marks(d, in_scope);
+        if let Some(r) = r {
+            marks.extend(skip_marks(r, |b, a| in_scope(a, b)));
+        }
+        marks.sort();
+        marks.dedup();
+        let unmarked = |dir: &relations::Direction, x: usize, y: usize| {
+            !dir.notes.iter().any(|(p, q, n)| {
+                *p == x && *q == y && n.iter().any(|n| marks.iter().any(|m| **n == **m))
+            })
+        };
+        let outcome = |(mutual, checked, cut)| Outcome {
+            mutual,
+            checked,
+            cut,
+        };
+        let fwd = outcome(tally(&d.links, |a, b| in_scope(a, b) && unmarked(d, a, b)));
+        let rev = r.map(|r| outcome(tally(&r.links, |b, a| in_scope(a, b) && unmarked(r, b, a))));
+        let note = |o: &Outcome| {
+            let cut = match o.cut {
+                0 => String::new(),
+                n => format!(
+                    "; {n} more to pages whose list is cut short (not checked: truncated, not drift)"
+                ),
+            };
+            format!("{} of {} links listed back{cut}", o.mutual, o.checked)
+        };
+        let scope_note = describe_scope(on_a, &kinds[d.from].name)
+            + &describe_scope(on_b, &kinds[d.to].name)
+            + &match &marks[..] {
+                [] => String::new(),
+                m => format!(
+                    "; rows marked ({}) never are, and create no expectation",
+                    m.join(", ")
+                ),
+            };
+        let marks_toml = match &marks[..] {
+            [] => String::new(),
+            m => {
+                let quoted: Vec<String> = m.iter().map(|m| format!("\"{}\"", esc(m))).collect();
+                format!("skip-marked = [{}]\n", quoted.join(", "))
+            }
+        };
+        let (a_side, b_side) = (
+            d.side.toml(&kinds[d.from].name, on_a),
+            d.back.toml(&kinds[d.to].name, on_b),
+        );
+        match (fwd.holds(), rev.as_ref().map(Outcome::holds)) {
+            (true, Some(true)) => {
+                let rev = rev.as_ref().expect("a converse");
+                let _ = write!(
+                    out,
+                    "\n[[relations]]  # {}{scope_note}; the converse: {}\nfrom = {a_side}\nto = {b_side}\nboth-ways = true\n{marks_toml}",
+                    note(&fwd),
+                    note(rev)
+                );
+            }
+            (true, _) => {
+                let _ = write!(
+                    out,
+                    "\n[[relations]]  # {}{scope_note}\nfrom = {a_side}\nto = {b_side}\n{marks_toml}",
+                    note(&fwd)
+                );
+            }
+            (false, Some(true)) => {
+                let rev = rev.as_ref().expect("a converse");
+                let _ = write!(
+                    out,
+                    "\n[[relations]]  # {}{scope_note}\nfrom = {b_side}\nto = {a_side}\n{marks_toml}",
+                    note(rev)
+                );
+            }
+            _ => {
+                for (o, from, to) in [
+                    (Some(&fwd), &a_side, &b_side),
+                    (rev.as_ref(), &b_side, &a_side),
+                ] {
+                    let Some(o) = o else { continue };
+                    if o.checked < relations::MIN_LINKS || relations_rate(o) < 0.5 {
+                        continue;
+                    }
+                    let _ = write!(
+                        out,
+                        "\n# Not declared: only {} (below {:.0}%), and no attribute or mark of the pages tells those listed back from the others: drift, or one-way by design?\n# [[relations]]\n# from = {from}\n# to = {to}\n",
+                        note(o),
+                        MIN_MUTUAL * 100.0,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `; from pages whose `Type` is one of [..]`, for a comment.
+fn describe_scope(filters: &[relations::Filter], kind: &str) -> String {
+    filters
+        .iter()
+        .map(|f| {
+            format!(
+                "; only {kind} pages whose `{}` is {}one of [{}] (the others never list back: one-way by design)",
+                f.attribute,
+                if f.negated { "not " } else { "" },
+                f.values.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// `[[orphans]]` for each kind whose pages the index pages (pages of no

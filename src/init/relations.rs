@@ -24,21 +24,48 @@ pub enum Side {
 }
 
 impl Side {
-    pub fn toml(&self, kind: &str, filter: Option<&Filter>) -> String {
-        let filter = filter.map(Filter::toml).unwrap_or_default();
+    pub fn toml(&self, kind: &str, filters: &[Filter]) -> String {
+        let filters = filters_toml(filters);
         match self {
             Side::Section(s) => {
                 format!(
-                    "{{ kind = \"{kind}\", section = \"{}\"{filter} }}",
+                    "{{ kind = \"{kind}\", section = \"{}\"{filters} }}",
                     super::esc(s)
                 )
             }
             Side::Row(r) => format!(
-                "{{ kind = \"{kind}\", row = \"{}\"{filter} }}",
+                "{{ kind = \"{kind}\", row = \"{}\"{filters} }}",
                 super::esc(r)
             ),
         }
     }
+}
+
+/// `, where = { A = [..] }, where-not = { B = [..] }`.
+fn filters_toml(filters: &[Filter]) -> String {
+    let map = |negated: bool| {
+        let entries: Vec<String> = filters
+            .iter()
+            .filter(|f| f.negated == negated)
+            .map(|f| {
+                let values: Vec<String> = f
+                    .values
+                    .iter()
+                    .map(|v| format!("\"{}\"", super::esc(v)))
+                    .collect();
+                format!("\"{}\" = [{}]", super::esc(&f.attribute), values.join(", "))
+            })
+            .collect();
+        entries.join(", ")
+    };
+    let mut out = String::new();
+    for (negated, key) in [(false, "where"), (true, "where-not")] {
+        let m = map(negated);
+        if !m.is_empty() {
+            out.push_str(&format!(", {key} = {{ {m} }}"));
+        }
+    }
+    out
 }
 
 /// `where = { type = ["app"] }`, or `where-not`.
@@ -49,44 +76,39 @@ pub struct Filter {
     pub negated: bool,
 }
 
-impl Filter {
-    fn toml(&self) -> String {
-        let values: Vec<String> = self
-            .values
-            .iter()
-            .map(|v| format!("\"{}\"", super::esc(v)))
-            .collect();
-        format!(
-            ", {} = {{ \"{}\" = [{}] }}",
-            if self.negated { "where-not" } else { "where" },
-            super::esc(&self.attribute),
-            values.join(", ")
-        )
-    }
-}
-
-/// A direction found: pages of `from` list pages of `to` in `side`, which
-/// list them back in `back`.
+/// A direction: pages of kind `from` list pages of kind `to` in `side`;
+/// `back` is where those pages most often list them back.
 #[derive(Clone, Debug)]
-pub struct Found {
+pub struct Direction {
     pub from: usize,
     pub side: Side,
     pub to: usize,
     pub back: Side,
-    /// Links listed back, links that could be checked, links whose page
-    /// lists back in a cut list (not checked).
-    pub mutual: usize,
-    pub checked: usize,
-    pub cut: usize,
-    pub filter: Option<Filter>,
-    /// Checked links the filter leaves out (from pages never listed back).
-    pub left_out: usize,
+    /// Each link (a lists b), and whether b lists a back (`None`: b's list
+    /// is cut short, so it cannot be told).
+    pub links: Vec<(usize, usize, Option<bool>)>,
+    /// Notes in the rows of links not listed back (`dependency`): marks
+    /// that may exempt a row.
+    pub notes: Vec<(usize, usize, Vec<Box<str>>)>,
 }
 
-impl Found {
-    pub fn rate(&self) -> f64 {
-        self.mutual as f64 / self.checked.max(1) as f64
+/// Listed back, checked, and cut, over links whose listing page passes `keep`.
+pub fn tally(
+    links: &[(usize, usize, Option<bool>)],
+    keep: impl Fn(usize, usize) -> bool,
+) -> (usize, usize, usize) {
+    let (mut mutual, mut checked, mut cut) = (0, 0, 0);
+    for &(a, b, o) in links.iter().filter(|(a, b, _)| keep(*a, *b)) {
+        let _ = (a, b);
+        match o {
+            Some(m) => {
+                checked += 1;
+                mutual += usize::from(m);
+            }
+            None => cut += 1,
+        }
     }
+    (mutual, checked, cut)
 }
 
 /// Per page: its linked items' sides, its sides cut short, its attributes.
@@ -219,7 +241,11 @@ fn section_title(page: &Page, s: &crate::index::sections::Section) -> String {
 
 /// Every direction between kinds' sides with enough links, the back side
 /// chosen as the one most often listing back.
-pub fn directions(kind_of: &HashMap<usize, usize>, sides: &[PageSides]) -> Vec<Found> {
+pub fn directions(
+    index: &crate::index::Index,
+    kind_of: &HashMap<usize, usize>,
+    sides: &[PageSides],
+) -> Vec<Direction> {
     // (kind A, side, kind B) -> links (a, b).
     let mut groups: BTreeMap<(usize, Side, usize), Vec<(usize, usize)>> = BTreeMap::new();
     for (a, s) in sides.iter().enumerate() {
@@ -238,7 +264,6 @@ pub fn directions(kind_of: &HashMap<usize, usize>, sides: &[PageSides]) -> Vec<F
         if links.len() < MIN_LINKS {
             continue;
         }
-        // The back side: the one most links are listed back in.
         let mut backs: BTreeMap<&Side, usize> = BTreeMap::new();
         for &(a, b) in &links {
             for (s, x) in &sides[b].links {
@@ -251,147 +276,396 @@ pub fn directions(kind_of: &HashMap<usize, usize>, sides: &[PageSides]) -> Vec<F
             continue;
         };
         let back = back.clone();
-        // Each link: listed back, or not (checkable), or hidden by a cut list.
-        let outcome = |&(a, b): &(usize, usize)| -> Option<bool> {
-            if lists(b, &back, a) {
-                Some(true)
-            } else if sides[b].cut.contains(&back) {
-                None
-            } else {
-                Some(false)
-            }
-        };
-        let mut found = Found {
+        let links: Vec<(usize, usize, Option<bool>)> = links
+            .into_iter()
+            .map(|(a, b)| {
+                let o = if lists(b, &back, a) {
+                    Some(true)
+                } else if sides[b].cut.contains(&back) {
+                    None
+                } else {
+                    Some(false)
+                };
+                (a, b, o)
+            })
+            .collect();
+        let notes = links
+            .iter()
+            .filter(|(_, _, o)| o.is_some())
+            .map(|&(a, b, _)| (a, b, row_notes(index, a, b, &side)))
+            .collect();
+        out.push(Direction {
             from: ka,
-            side: side.clone(),
+            side,
             to: kb,
-            back: back.clone(),
-            mutual: 0,
-            checked: 0,
-            cut: 0,
-            filter: None,
-            left_out: 0,
-        };
-        for l in &links {
-            match outcome(l) {
-                Some(m) => {
-                    found.checked += 1;
-                    found.mutual += usize::from(m);
-                }
-                None => found.cut += 1,
-            }
-        }
-        // A direction that is not listed back every time may be one that
-        // is, for pages with some values of an attribute, and never for others.
-        let before = found.rate();
-        if before < 0.99
-            && let Some((f, mutual, checked)) = filter(&links, sides, outcome)
-            // Worth it: what already held must come to hold nearly always.
-            && (before < MIN_MUTUAL || mutual as f64 >= 0.98 * checked as f64)
-        {
-            found.left_out = found.checked - checked;
-            found.filter = Some(f);
-            found.mutual = mutual;
-            found.checked = checked;
-        }
-        out.push(found);
+            back,
+            links,
+            notes,
+        });
     }
     out
 }
 
-/// An attribute of the listing pages whose values split the links into
-/// those nearly always listed back and those nearly never: the filter that
-/// keeps the first (with the counts it keeps).
-fn filter(
-    links: &[(usize, usize)],
-    sides: &[PageSides],
-    outcome: impl Fn(&(usize, usize)) -> Option<bool>,
-) -> Option<(Filter, usize, usize)> {
-    let names: BTreeSet<&str> = links
+/// The notes (parentheticals) of the rows or items of page `a` in `side`
+/// that link to page `b`.
+fn row_notes(index: &crate::index::Index, a: usize, b: usize, _side: &Side) -> Vec<Box<str>> {
+    let page = &index.pages[a];
+    let file = index.pages[b].file;
+    let notes = &page.facts.blocks.notes;
+    let mut out = Vec::new();
+    for l in page
+        .links
         .iter()
-        .flat_map(|(a, _)| sides[*a].attributes.iter().map(|(n, _)| n.as_str()))
-        .collect();
-    let listing: BTreeSet<usize> = links.iter().map(|(a, _)| *a).collect();
-    let mut best: Option<(Filter, usize, usize)> = None;
-    for name in names {
-        // A category every listing page has (nearly).
-        let having = listing
-            .iter()
-            .filter(|&&a| sides[a].attributes.iter().any(|(n, _)| n == name))
-            .count();
-        if (having as f64) < 0.9 * listing.len() as f64 {
-            continue;
-        }
-        // Value (none: the page lacks the attribute) -> (mutual, checked).
-        let mut by_value: BTreeMap<Option<&str>, (usize, usize)> = BTreeMap::new();
-        for l in links {
-            let Some(m) = outcome(l) else { continue };
-            let values: Vec<Option<&str>> = {
-                let v: Vec<Option<&str>> = sides[l.0]
-                    .attributes
-                    .iter()
-                    .filter(|(n, _)| n == name)
-                    .map(|(_, v)| Some(v.as_str()))
-                    .collect();
-                if v.is_empty() { vec![None] } else { v }
-            };
-            for v in values {
-                let e = by_value.entry(v).or_default();
-                e.0 += usize::from(m);
-                e.1 += 1;
+        .filter(|l| matches!(l.target, Target::File(f) if f == file))
+    {
+        let Some((item, _)) = l.at else { continue };
+        let from = notes.partition_point(|(i, _)| *i < item);
+        out.extend(
+            notes[from..]
+                .iter()
+                .take_while(|(i, _)| *i == item)
+                .map(|(_, n)| n.clone()),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Relation entries, each with the filters of its scope.
+pub type Scopes = Vec<Vec<Filter>>;
+
+/// Filters on the pages observed (`obs`: a page, and whether its link was
+/// listed back; `None` when that cannot be told) that leave out those never
+/// listed back, as one or more scopes (each a relation entry): a category
+/// (`where = { Type = [...] }`: values listed back nearly always, the
+/// others nearly never), then exceptions (`where-not = { Solution =
+/// ["GitHub Only"] }`: values never listed back). A category value that
+/// holds only once its own exceptions are out gets a scope of its own
+/// (`Type = Workbook` but not `Solution = GitHub Only`). Empty when no
+/// attribute does it.
+pub fn scope(obs: &[(usize, Option<bool>)], sides: &[PageSides]) -> Scopes {
+    let passing = |filters: &[Filter]| {
+        obs.iter()
+            .filter(|(p, _)| filters.iter().all(|f| f.passes(&sides[*p].attributes)))
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let score = |scopes: &[Vec<Filter>]| {
+        let (mut m, mut c) = (0, 0);
+        for filters in scopes {
+            for (_, o) in passing(filters) {
+                if let Some(x) = o {
+                    m += usize::from(x);
+                    c += 1;
+                }
             }
         }
+        // What holds, then how much is kept.
+        (rate(m, c), c)
+    };
+    let mut options: Vec<Scopes> = Vec::new();
+    // A category, then exceptions among what it keeps.
+    if let Some(f) = category(obs, sides, 0.95) {
+        let mut filters = vec![f];
+        if let Some(e) = exceptions(&passing(&filters), sides, &filters, 0.98) {
+            filters.push(e);
+        }
+        options.push(vec![filters]);
+    }
+    // Exceptions, then a category among what they keep.
+    if let Some(e) = exceptions(obs, sides, &[], 0.0) {
+        let mut filters = vec![e];
+        if let Some(f) = category(&passing(&filters), sides, 0.95) {
+            filters.push(f);
+        }
+        options.push(vec![filters]);
+    }
+    // A category with values that hold only once their own exceptions are out.
+    if let Some(f) = category(obs, sides, 0.5) {
+        let values = by_value(obs, sides, &f.attribute);
+        let pure: Vec<String> = values
+            .iter()
+            .filter(|(v, (m, c))| v.is_some() && rate(*m, *c) >= 0.95)
+            .filter_map(|(v, _)| v.map(str::to_string))
+            .collect();
+        let mut scopes = Vec::new();
+        if !pure.is_empty() && !f.negated {
+            scopes.push(vec![Filter {
+                values: pure.clone(),
+                ..f.clone()
+            }]);
+        }
+        for v in f.values.iter().filter(|v| !pure.contains(v) && !f.negated) {
+            let only = vec![Filter {
+                values: vec![v.clone()],
+                ..f.clone()
+            }];
+            if let Some(e) = exceptions(&passing(&only), sides, &only, 0.95) {
+                scopes.push(only.into_iter().chain([e]).collect());
+            }
+        }
+        if !scopes.is_empty() {
+            options.push(scopes);
+        }
+    }
+    // The option that holds best (then keeps most); the first of equals:
+    // the simplest (a plain category before the rest).
+    let unscoped = score(&[Vec::new()]).0;
+    let mut best: Option<(Scopes, (f64, usize))> = None;
+    for o in options {
+        let s = score(&o);
+        if s.0 > unscoped && best.as_ref().is_none_or(|(_, b)| s > *b) {
+            best = Some((o, s));
+        }
+    }
+    best.map(|(o, _)| o).unwrap_or_default()
+}
+
+impl Filter {
+    /// Whether a page with these attributes passes the filter.
+    pub fn passes(&self, attributes: &[(String, String)]) -> bool {
+        let has = attributes
+            .iter()
+            .any(|(n, v)| *n == self.attribute && self.values.contains(v));
+        has != self.negated
+    }
+}
+
+fn rate(m: usize, c: usize) -> f64 {
+    m as f64 / c.max(1) as f64
+}
+
+/// Attribute names nearly every observed page has.
+fn common_attributes<'a>(
+    obs: &[(usize, Option<bool>)],
+    sides: &'a [PageSides],
+) -> BTreeSet<&'a str> {
+    let pages: BTreeSet<usize> = obs.iter().map(|(p, _)| *p).collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for &p in &pages {
+        let names: BTreeSet<&str> = sides[p]
+            .attributes
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        for n in names {
+            *count.entry(n).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n as f64 >= 0.9 * pages.len() as f64)
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// Per value of attribute `name` (none: the page lacks it): (listed back, checked).
+fn by_value<'a>(
+    obs: &[(usize, Option<bool>)],
+    sides: &'a [PageSides],
+    name: &str,
+) -> BTreeMap<Option<&'a str>, (usize, usize)> {
+    let mut out: BTreeMap<Option<&str>, (usize, usize)> = BTreeMap::new();
+    for &(p, o) in obs {
+        let Some(m) = o else { continue };
+        let mut values: Vec<Option<&str>> = sides[p]
+            .attributes
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| Some(v.as_str()))
+            .collect();
+        if values.is_empty() {
+            values.push(None);
+        }
+        for v in values {
+            let e = out.entry(v).or_default();
+            e.0 += usize::from(m);
+            e.1 += 1;
+        }
+    }
+    out
+}
+
+/// A category split (see [`scope`]).
+fn category(obs: &[(usize, Option<bool>)], sides: &[PageSides], kept_from: f64) -> Option<Filter> {
+    let mut best: Option<(Filter, usize)> = None;
+    for name in common_attributes(obs, sides) {
+        let values = by_value(obs, sides, name);
         // A category: a few values, not numbers (counts, years).
-        let numeric = by_value.keys().flatten().all(|v| {
+        let numeric = values.keys().flatten().all(|v| {
             v.chars()
                 .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
         });
-        if by_value.len() < 2 || by_value.len() > 12 || numeric {
+        if values.len() < 2 || values.len() > 12 || numeric {
             continue;
         }
-        let rate = |(m, c): (usize, usize)| m as f64 / c.max(1) as f64;
-        let (yes, no): (Vec<_>, Vec<_>) = by_value.iter().partition(|(_, mc)| rate(**mc) >= 0.95);
-        if yes.is_empty() || no.iter().any(|(_, mc)| rate(**mc) > 0.05) {
+        let (yes, no): (Vec<_>, Vec<_>) = values
+            .iter()
+            .partition(|(_, (m, c))| rate(*m, *c) >= kept_from);
+        if yes.is_empty() || no.iter().any(|(_, (m, c))| rate(*m, *c) > 0.05) {
             continue;
         }
         let kept: usize = yes.iter().map(|(_, (m, _))| *m).sum();
-        let kept_checked: usize = yes.iter().map(|(_, (_, c))| *c).sum();
         let left_out: usize = no.iter().map(|(_, (_, c))| *c).sum();
-        // Enough kept, and enough left out that it is not one odd page.
-        if kept < MIN_LINKS || left_out < 3 {
+        let all: usize = values.values().map(|(_, c)| c).sum();
+        // Enough kept, and enough left out that it is not a few odd pages;
+        // what is left out is a named value, not the pages that lack one.
+        if kept < MIN_LINKS || left_out < 3.max(all / 1000) || no.iter().all(|(v, _)| v.is_none()) {
             continue;
         }
         // `where` lists the values kept, unless pages without the
         // attribute are kept too: then `where-not` lists the others.
         let absent_kept = yes.iter().any(|(v, _)| v.is_none());
-        let f = if absent_kept {
-            Filter {
-                attribute: name.to_string(),
-                values: no
-                    .iter()
+        let (values, negated) = if absent_kept {
+            (
+                no.iter()
                     .filter_map(|(v, _)| v.map(str::to_string))
-                    .collect(),
-                negated: true,
-            }
+                    .collect::<Vec<_>>(),
+                true,
+            )
         } else {
-            Filter {
-                attribute: name.to_string(),
-                values: yes
-                    .iter()
+            (
+                yes.iter()
                     .filter_map(|(v, _)| v.map(str::to_string))
                     .collect(),
-                negated: false,
-            }
+                false,
+            )
         };
-        if f.values.is_empty() {
+        if values.is_empty() {
             continue;
         }
+        let f = Filter {
+            attribute: name.to_string(),
+            values,
+            negated,
+        };
         // The filter that keeps the most links, then the one with fewest values.
-        if best.as_ref().is_none_or(|(b, k, _)| {
+        let better = best.as_ref().is_none_or(|(b, k)| {
             (kept, std::cmp::Reverse(f.values.len())) > (*k, std::cmp::Reverse(b.values.len()))
-        }) {
-            best = Some((f, kept, kept_checked));
+        });
+        if better {
+            best = Some((f, kept));
         }
     }
-    best
+    best.map(|(f, _)| f)
+}
+
+/// Exceptions (see [`scope`]): values of one attribute whose pages are
+/// never listed back, left out when that makes the rest hold nearly always.
+fn exceptions(
+    obs: &[(usize, Option<bool>)],
+    sides: &[PageSides],
+    already: &[Filter],
+    min_after: f64,
+) -> Option<Filter> {
+    let (m, c) = obs.iter().fold((0, 0), |(m, c), (_, o)| match o {
+        Some(x) => (m + usize::from(*x), c + 1),
+        None => (m, c),
+    });
+    if rate(m, c) >= 0.99 {
+        return None;
+    }
+    let observed_pages = obs
+        .iter()
+        .map(|(p, _)| *p)
+        .collect::<BTreeSet<usize>>()
+        .len();
+    let mut best: Option<(Filter, f64)> = None;
+    for name in common_attributes(obs, sides) {
+        if already.iter().any(|f| f.attribute == name) {
+            continue;
+        }
+        let values = by_value(obs, sides, name);
+        // A group, not a few odd pages: pages enough (five, and a
+        // hundredth of those observed) never listed back, for each value.
+        let pages_with = |v: &str| {
+            obs.iter()
+                .map(|(p, _)| *p)
+                .filter(|p| {
+                    sides[*p]
+                        .attributes
+                        .iter()
+                        .any(|(n, x)| n == name && x == v)
+                })
+                .collect::<BTreeSet<usize>>()
+                .len()
+        };
+        let least = 5.max(observed_pages / 100);
+        let never: Vec<(&str, (usize, usize))> = values
+            .iter()
+            .filter_map(|(v, mc)| Some(((*v)?, *mc)))
+            .filter(|(v, (vm, vc))| {
+                *vc >= 3 && rate(*vm, *vc) <= 0.05 && !is_date(v) && pages_with(v) >= least
+            })
+            .collect();
+        if never.is_empty() || never.len() > 5 {
+            continue;
+        }
+        let (lm, lc) = never
+            .iter()
+            .fold((0, 0), |(a, b), (_, (vm, vc))| (a + vm, b + vc));
+        let after = rate(m - lm, c - lc);
+        if after < min_after || after <= rate(m, c) || c - lc < MIN_LINKS {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, r)| after > *r) {
+            best = Some((
+                Filter {
+                    attribute: name.to_string(),
+                    values: never.iter().map(|(v, _)| v.to_string()).collect(),
+                    negated: true,
+                },
+                after,
+            ));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+/// Marks (`dependency`) whose rows are mostly not listed back while the
+/// rows without them nearly always are: `skip-marked`.
+pub fn skip_marks(dir: &Direction, keep: impl Fn(usize, usize) -> bool) -> Vec<String> {
+    let mut by_mark: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let listed_back = |a: usize, b: usize| {
+        dir.links
+            .iter()
+            .any(|&(x, y, o)| x == a && y == b && o == Some(true))
+    };
+    let (mut all_m, mut all_c) = (0, 0);
+    for (a, b, notes) in dir.notes.iter().filter(|(a, b, _)| keep(*a, *b)) {
+        let back = usize::from(listed_back(*a, *b));
+        all_m += back;
+        all_c += 1;
+        for n in notes {
+            let e = by_mark.entry(n).or_default();
+            e.0 += back;
+            e.1 += 1;
+        }
+    }
+    // A mark is a word or two, on at least three rows, mostly not listed
+    // back where the rows without it nearly always are.
+    by_mark
+        .into_iter()
+        .filter(|(n, (m, c))| {
+            let rest = rate(all_m - m, all_c - c);
+            let words = n.split(' ').count() <= 2
+                && n.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-');
+            *c >= 3 && rate(*m, *c) <= 0.5 && rest >= 0.9 && words
+        })
+        .map(|(n, _)| n.to_string())
+        .collect()
+}
+
+/// `2022-11-16`, `Apr 09, 2026`: a date, which says when, not what a page is.
+fn is_date(v: &str) -> bool {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b\d{4}-\d{2}-\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+        )
+        .expect("valid regex")
+    })
+    .is_match(v)
 }
