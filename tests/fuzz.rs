@@ -150,8 +150,24 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
     if rng.chance(10) {
         s.push('\u{feff}');
     }
-    if rng.chance(10) {
-        s.push_str("---\ntitle: x\ncolumns: 3\n---\n");
+    if rng.chance(15) {
+        // Front matter, valid or not: YAML's corners (flow lists left open,
+        // anchors, tabs, nested maps, non-ASCII, a `...` end, CRLF).
+        let body = rng.pick(&[
+            "title: x\ncolumns: 3\n",
+            "tags: [a, b\nnext: 1\n",
+            "a: &x 1\nb: *x\nc: *nope\n",
+            "key:\n\t- tab\n",
+            "owner:\n  team: x\n  n: 2\nlist:\n  - 1\n  - [2, 3]\n",
+            "nom: café — ü\ncolumns: \"2\"\n",
+            "? complex key\n: value\n",
+            "- a list\n- at the top\n",
+            "'unterminated: x\n",
+            "a: b: c\n",
+            "columns: 99999999999999999999999\n",
+        ]);
+        let end = rng.pick(&["---\n", "...\n", "---\r\n", "--- \n"]);
+        s.push_str(&format!("---\n{body}{end}"));
     }
     s.push_str(&format!("# {}\n\n", rng.pick(WORDS)));
     for _ in 0..rng.below(8) {
@@ -171,6 +187,9 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
                 ));
             }
             2 | 3 => {
+                if rng.chance(20) {
+                    s.push_str(&format!("The {} most used:\n\n", rng.below(6)));
+                }
                 for _ in 0..rng.below(5) {
                     s.push_str(&format!(
                         "- [{}]({})\n",
@@ -328,7 +347,10 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
 /// With `preset`, the schema rules of the shipped preset run too.
 fn exercise(root: &Path, preset: bool) -> Result<(), String> {
     let config = if preset {
-        reftree::config::Config::load(Some("sentinel-ninja"), None).map_err(|e| e.render())?
+        // The preset, and the forms that read front matter, lead-ins and labels.
+        const MORE: &str = "version = 1\ncut-lists = ['^\\((\\d+) hidden\\)']\n[[counts]]\nform = \"front-matter\"\n[[counts]]\nform = \"lead-in\"\n[[counts]]\nform = \"label\"\n";
+        reftree::config::Config::load(Some("sentinel-ninja"), Some(("more.toml", MORE)))
+            .map_err(|e| e.render())?
     } else {
         reftree::config::Config::default()
     };
