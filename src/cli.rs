@@ -68,6 +68,11 @@ pub struct CheckArgs {
     /// Start from a preset shipped with reftree (`sentinel-ninja`), as `extends` does.
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+    /// Check as this tool renders the tree [default: the rule file's
+    /// `dialect`, else `obsidian` with `.obsidian/` at the root, `mkdocs`
+    /// with `mkdocs.yml`, `gitlab` with `.gitlab-ci.yml`, else `github`].
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectArg>,
     /// Set a rule's severity: `RULE=error|warning|info|off` (repeatable).
     #[arg(long, value_name = "RULE=LEVEL")]
     pub rule: Vec<String>,
@@ -91,6 +96,26 @@ pub struct CheckArgs {
     /// Print no summary.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum DialectArg {
+    Github,
+    Gitlab,
+    Obsidian,
+    Mkdocs,
+}
+
+impl From<DialectArg> for reftree::dialect::Dialect {
+    fn from(d: DialectArg) -> Self {
+        use reftree::dialect::Dialect;
+        match d {
+            DialectArg::Github => Dialect::Github,
+            DialectArg::Gitlab => Dialect::Gitlab,
+            DialectArg::Obsidian => Dialect::Obsidian,
+            DialectArg::Mkdocs => Dialect::Mkdocs,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -155,6 +180,7 @@ impl CheckArgs {
             exclude: self.exclude.clone(),
             severities,
             max_page_bytes: self.max_page_bytes,
+            dialect: self.dialect.map(Into::into),
         })
     }
 }

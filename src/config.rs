@@ -123,6 +123,9 @@ struct FileV1 {
     /// Per-path rule ignores.
     #[serde(default)]
     ignore: Vec<Spanned<IgnoreEntry>>,
+    /// The dialect the tree is written for (`github`, `gitlab`,
+    /// `obsidian`, `mkdocs`); detected from the root when absent.
+    dialect: Option<crate::dialect::Dialect>,
     /// Regexes for the lines that say a list was cut short, beyond the
     /// forms known without configuration; group 1 (or `n`) is the number
     /// of items not shown: `'Showing first 300; (\d+) omitted'`.
@@ -347,6 +350,8 @@ pub struct Config {
     pub relations: Vec<(Relation, Location)>,
     pub orphans: Vec<(Orphan, Location)>,
     pub optional_kinds: Vec<String>,
+    /// The dialect the rule file names.
+    pub dialect: Option<crate::dialect::Dialect>,
     /// The rule files' cut-list regexes, combined into one.
     pub cut_lists: Option<regex::Regex>,
     cut_list_patterns: Vec<String>,
@@ -701,6 +706,9 @@ impl Config {
         }
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
+        if file.dialect.is_some() {
+            self.dialect = file.dialect;
+        }
         for p in &file.cut_lists {
             let bad = |m: String| ConfigError::new(path, text, m, Some(p.span()));
             let re = regex::Regex::new(p.get_ref())
@@ -792,6 +800,7 @@ impl Config {
             quantities: forms().any(|c| matches!(c, CountForm::HubList { .. })),
             lead_ins: forms().any(|c| matches!(c, CountForm::LeadIn { .. })),
             cut: self.cut_lists.clone(),
+            dialect: self.dialect.unwrap_or_default(),
         }
     }
 

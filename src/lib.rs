@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod diag;
+pub mod dialect;
 pub mod error;
 pub mod fix;
 pub mod hash;
@@ -50,6 +51,9 @@ pub struct Options {
     pub fingerprints: bool,
     /// Counters a caller can watch to show progress.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// The dialect to check as (`--dialect`); else the rule file's, else
+    /// the one the root says (`.obsidian/`, `mkdocs.yml`...).
+    pub dialect: Option<dialect::Dialect>,
 }
 
 /// How far a run is: pages read and parsed out of the pages found.
@@ -67,6 +71,15 @@ pub struct Stats {
     pub checked_pages: usize,
     pub links: usize,
     pub elapsed: Duration,
+    /// The dialect checked as, and why (`--dialect`, the rule file, what
+    /// is at the root).
+    pub dialect: dialect::Dialect,
+    pub dialect_from: String,
+    /// `[[wiki]]` links in the checked pages that this dialect does not
+    /// check (another would).
+    pub unchecked_wiki_links: usize,
+    /// Headings ending in `{#id}` that this dialect does not anchor so.
+    pub ignored_custom_ids: usize,
 }
 
 /// The result of a run: findings sorted by file, offset and rule.
@@ -167,6 +180,14 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         reason: e.kind().to_string(),
     })?;
 
+    let (dialect, dialect_from) = match (opts.dialect, opts.config.dialect) {
+        (Some(d), _) => (d, "--dialect".to_string()),
+        (None, Some(d)) => (d, "the rule file".to_string()),
+        (None, None) => {
+            let (d, why) = dialect::Dialect::detect(&root);
+            (d, why.to_string())
+        }
+    };
     let walked = walk::walk(&root, &exclude);
     let files = walked.files.len();
     let in_scope = |path: &str| {
@@ -192,7 +213,10 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         max,
         opts.progress.as_deref(),
         opts.fingerprints,
-        opts.config.wants(),
+        parse::Wants {
+            dialect,
+            ..opts.config.wants()
+        },
     );
     let kinds = schema::Kinds::build(&index, &opts.config);
 
@@ -204,6 +228,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
                 severity: *severity,
                 config: &opts.config,
                 kinds: &kinds,
+                dialect,
             };
             let mut out = Vec::new();
             (rule.check)(&index, &ctx, &mut out);
@@ -226,6 +251,10 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 
+    let reported = index
+        .pages
+        .iter()
+        .filter(|p| p.reported && in_scope(&p.path));
     let stats = Stats {
         files,
         pages: index.pages.len(),
@@ -241,6 +270,15 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             .map(|p| p.link_count() + p.facts.external_links as usize)
             .sum(),
         elapsed: started.elapsed(),
+        dialect,
+        dialect_from,
+        unchecked_wiki_links: reported
+            .clone()
+            .map(|p| p.facts.unchecked.wiki_links as usize)
+            .sum(),
+        ignored_custom_ids: reported
+            .map(|p| p.facts.unchecked.custom_ids as usize)
+            .sum(),
     };
     // Exit code 2 when some input that is checked and reported could not be
     // read: not for an excluded path, a path outside the PATH arguments, or

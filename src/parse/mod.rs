@@ -138,6 +138,18 @@ pub struct PageFacts {
     pub cut_lists: Vec<(Range<u32>, u64)>,
     /// YAML front matter, when the page opens with it.
     pub front_matter: Option<Box<front_matter::FrontMatter>>,
+    /// What the page writes that the dialect checked as does not check.
+    pub unchecked: Unchecked,
+}
+
+/// Syntax another dialect would check, counted so that nothing is skipped
+/// without a word.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unchecked {
+    /// `[[wiki]]` links (GitHub, GitLab and MkDocs show them as text).
+    pub wiki_links: u32,
+    /// Headings ending in `{#id}` (GitHub shows the braces as text).
+    pub custom_ids: u32,
 }
 
 /// Lines of `text` that say how many more items a cut list holds.
@@ -312,17 +324,24 @@ impl PageFacts {
             line_starts: exact(&mut self.line_starts),
             cut_lists: std::mem::take(&mut self.cut_lists),
             front_matter: self.front_matter.take(),
+            unchecked: std::mem::take(&mut self.unchecked),
         }
     }
 }
 
-/// GitHub Flavored Markdown, as far as links and headings are concerned.
-fn options() -> Options {
-    Options::ENABLE_TABLES
+/// GitHub Flavored Markdown, as far as links and headings are concerned,
+/// with what the dialect adds: `{#id}` heading anchors (MkDocs).
+fn options(dialect: crate::dialect::Dialect) -> Options {
+    let gfm = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_GFM
+        | Options::ENABLE_GFM;
+    if dialect.has_custom_ids() {
+        gfm | Options::ENABLE_HEADING_ATTRIBUTES
+    } else {
+        gfm
+    }
 }
 
 /// Byte offset -> line and column, for one page.
@@ -417,6 +436,8 @@ pub struct Wants {
     /// The rule file's own cut-list lines (`cut-lists = [...]`), as one
     /// regex whose group `n` is the number of items not shown.
     pub cut: Option<regex::Regex>,
+    /// How links and anchors are written (`[[wiki]]` links, `{#id}`).
+    pub dialect: crate::dialect::Dialect,
 }
 
 impl Wants {
@@ -428,6 +449,7 @@ impl Wants {
             quantities: true,
             lead_ins: true,
             cut: None,
+            dialect: crate::dialect::Dialect::Github,
         }
     }
 }
@@ -469,8 +491,15 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         None
     };
     let candidates = unrendered_candidates(text);
+    // `[[wiki]]` links the dialect shows as text: counted, not checked.
+    let wiki = if wants.dialect.has_wiki_links() {
+        Vec::new()
+    } else {
+        wiki_candidates(text)
+    };
     let mut events =
-        Parser::new_with_broken_link_callback(text, options(), Some(callback)).into_offset_iter();
+        Parser::new_with_broken_link_callback(text, options(wants.dialect), Some(callback))
+            .into_offset_iter();
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::default();
     let mut html = html::Scanner::default();
@@ -479,6 +508,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
 
     // State while walking the events.
     let mut heading: Option<(u8, Range<usize>, String)> = None;
+    let mut custom_id: Option<String> = None;
     let mut image_depth = 0u32;
     let mut code_block = false;
     let mut open_links: Vec<(
@@ -499,12 +529,23 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
             top.4 = top.4.max(range.end);
         }
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                custom_id = id.map(|i| i.to_string());
                 heading = Some((level as u8, range, String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, bytes, text_)) = heading.take() {
-                    let anchor = slugger.anchor(&text_);
+                    // `{#id}`: MkDocs' anchor (attr_list); text elsewhere.
+                    let anchor = match custom_id.take() {
+                        Some(id) => id,
+                        None => {
+                            let t = text_.trim_end();
+                            if t.ends_with('}') && t.contains("{#") {
+                                facts.unchecked.custom_ids += 1;
+                            }
+                            slugger.anchor(&text_)
+                        }
+                    };
                     let count = heading_count(text, &bytes, &text_, &lines);
                     facts.headings.push(Heading {
                         level,
@@ -533,6 +574,11 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     let first = candidates.partition_point(|&c| c < range.start);
                     let inside = candidates[first..].iter().take_while(|&&c| c < range.end);
                     unrendered_found.extend(inside);
+                    if !wiki.is_empty() {
+                        let first = wiki.partition_point(|&c| c < range.start);
+                        let n = wiki[first..].iter().take_while(|&&c| c < range.end).count();
+                        facts.unchecked.wiki_links += n as u32;
+                    }
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => code_block = true,
@@ -882,6 +928,28 @@ fn definition_dest(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
 /// Offsets of `]` in `](dest)` where the destination holds a raw space, a
 /// backslash or a parenthesis: if that `]` ends up in plain text, Markdown
 /// did not make a link of it.
+/// Where `[[` opens what Obsidian reads as a wiki link: a `]]` later on the
+/// line, with something between.
+fn wiki_candidates(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut after = 0;
+    for at in memchr::memmem::find_iter(bytes, b"[[") {
+        if at < after {
+            continue; // `[[[`: one link
+        }
+        let rest = &bytes[at + 2..];
+        let line = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        if let Some(close) = memchr::memmem::find(&rest[..line], b"]]")
+            && close > 0
+        {
+            out.push(at);
+            after = at + 2 + close + 2;
+        }
+    }
+    out
+}
+
 fn unrendered_candidates(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();

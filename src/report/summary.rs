@@ -39,10 +39,33 @@ pub fn render(outcome: &Outcome) -> String {
         }
         out.push('\n');
     }
+    // Syntax another dialect would check: never skipped without a word.
+    let others = |what: &str, n: usize, would: &str| {
+        format!(
+            "{n} {what} not checked: {} shows them as text (`--dialect {would}` checks them)\n",
+            s.dialect.name()
+        )
+    };
+    if s.unchecked_wiki_links > 0 {
+        out.push_str(&others(
+            "[[wiki]] links",
+            s.unchecked_wiki_links,
+            "obsidian",
+        ));
+    }
+    if s.ignored_custom_ids > 0 {
+        out.push_str(&others(
+            "`{#id}` heading anchors",
+            s.ignored_custom_ids,
+            "mkdocs",
+        ));
+    }
     let _ = writeln!(
         out,
-        "checked {} pages ({} files indexed), {} links in {:.2}s: {} errors, {} warnings, {} infos",
+        "checked {} pages as {} renders them ({}), {} files indexed, {} links in {:.2}s: {} errors, {} warnings, {} infos",
         s.checked_pages,
+        s.dialect.name(),
+        s.dialect_from,
         s.files,
         s.links,
         s.elapsed.as_secs_f64(),

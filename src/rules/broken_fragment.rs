@@ -44,13 +44,33 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else {
             format!("`{}`", target.path)
         };
+        // `## Part {#part}`: an anchor in MkDocs or kramdown, text on GitHub.
+        let ignored_id = format!("{{#{fragment}}}");
+        let custom = target
+            .facts
+            .headings
+            .iter()
+            .find(|h| h.text.trim_end().ends_with(&ignored_id));
+        let message = match custom {
+            Some(_) => format!(
+                "fragment `#{written}` not found in {where_}: the heading's `{ignored_id}` is not an anchor where the tree is rendered ({} shows it as text)",
+                ctx.dialect.name()
+            ),
+            None => format!("fragment `#{written}` not found in {where_}"),
+        };
         let mut d = ctx
-            .diag(
-                link.location(&page.path, range),
-                "no such anchor",
-                format!("fragment `#{written}` not found in {where_}"),
-            )
+            .diag(link.location(&page.path, range), "no such anchor", message)
             .with_about(target.path.clone());
+        if let Some(h) = custom {
+            let anchor = &h.anchor;
+            out.push(
+                d.with_help(format!(
+                    "link to `#{anchor}` (the anchor GitHub makes from the whole heading), or check the tree with `--dialect mkdocs` if it is an MkDocs site"
+                ))
+                .with_fix(anchor.clone(), false),
+            );
+            continue;
+        }
         match nearest(fragment, target) {
             Some(a) => {
                 d = d.with_help(format!("did you mean `#{a}`?"));

@@ -45,6 +45,8 @@ pub struct Ctx<'a> {
     pub severity: Severity,
     pub config: &'a crate::config::Config,
     pub kinds: &'a crate::schema::Kinds,
+    /// The dialect the tree is checked as.
+    pub dialect: crate::dialect::Dialect,
 }
 
 impl Ctx<'_> {
