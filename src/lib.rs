@@ -267,7 +267,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             .pages
             .iter()
             .filter(|p| p.reported && in_scope(&p.path))
-            .map(|p| p.link_count() + p.facts.external_links as usize)
+            .map(|p| p.link_count() + p.facts.external_links as usize + p.facts.wiki_links.len())
             .sum(),
         elapsed: started.elapsed(),
         dialect,

@@ -3,6 +3,7 @@
 
 pub mod resolve;
 pub mod sections;
+pub mod wiki;
 
 use crate::diag::{Diagnostic, Location, Pos, Severity};
 use crate::hash::FastMap;

@@ -140,6 +140,64 @@ pub struct PageFacts {
     pub front_matter: Option<Box<front_matter::FrontMatter>>,
     /// What the page writes that the dialect checked as does not check.
     pub unchecked: Unchecked,
+    /// `[[wiki]]` links and `![[embeds]]` (Obsidian).
+    pub wiki_links: Vec<WikiLink>,
+    /// `^block-id`s ending a paragraph or list item (Obsidian).
+    pub block_ids: Vec<Box<str>>,
+}
+
+/// `[[folder/Note#Heading|alias]]` or `![[image.png]]`.
+#[derive(Clone, Debug)]
+pub struct WikiLink {
+    pub embed: bool,
+    /// The target as written, before any `|`: `folder/Note#Heading`.
+    pub target: Box<str>,
+    /// File offset and position of the target's first byte.
+    pub offset: u32,
+    pub pos: Pos,
+}
+
+/// A wiki link from its event: the target is `dest`, written after `[[`
+/// (`![[` for an embed) unless escapes make it differ.
+fn wiki_link(
+    text: &str,
+    range: &Range<usize>,
+    dest: &str,
+    embed: bool,
+    lines: &Lines<'_>,
+) -> WikiLink {
+    let open = range.start + if embed { 3 } else { 2 };
+    let at = match text.get(open..) {
+        Some(rest) if rest.starts_with(dest) => open,
+        _ => text
+            .get(range.clone())
+            .and_then(|r| r.find(dest))
+            .map_or(range.start, |i| range.start + i),
+    };
+    WikiLink {
+        embed,
+        target: dest.into(),
+        offset: lines.file_offset(at),
+        pos: lines.pos(at),
+    }
+}
+
+/// `^block-id` at the end of a line (a paragraph's or list item's last).
+fn block_ids(text: &str) -> Vec<Box<str>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for at in memchr::memchr_iter(b'^', b) {
+        if at == 0 || !matches!(b[at - 1], b' ' | b'\t') {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let id = rest[..end].trim_end();
+        if !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
+            out.push(id.into());
+        }
+    }
+    out
 }
 
 /// Syntax another dialect would check, counted so that nothing is skipped
@@ -325,6 +383,8 @@ impl PageFacts {
             cut_lists: std::mem::take(&mut self.cut_lists),
             front_matter: self.front_matter.take(),
             unchecked: std::mem::take(&mut self.unchecked),
+            wiki_links: exact(&mut self.wiki_links),
+            block_ids: exact(&mut self.block_ids),
         }
     }
 }
@@ -339,6 +399,8 @@ fn options(dialect: crate::dialect::Dialect) -> Options {
         | Options::ENABLE_GFM;
     if dialect.has_custom_ids() {
         gfm | Options::ENABLE_HEADING_ATTRIBUTES
+    } else if dialect.has_wiki_links() {
+        gfm | Options::ENABLE_WIKILINKS
     } else {
         gfm
     }
@@ -616,7 +678,13 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 if end == TagEnd::Image {
                     image_depth = image_depth.saturating_sub(1);
                 }
-                if let Some((range_, link_type, dest, image, inner_end)) = open_links.pop()
+                if let Some((range_, LinkType::WikiLink { .. }, dest, image, _)) = open_links.last()
+                {
+                    facts
+                        .wiki_links
+                        .push(wiki_link(text, range_, dest, *image, &lines));
+                    open_links.pop();
+                } else if let Some((range_, link_type, dest, image, inner_end)) = open_links.pop()
                     && let Some(dest_range) = borrowed_range(text, &range_, &dest)
                         .or_else(|| inline_dest(text, &range_, inner_end))
                 {
@@ -689,6 +757,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     }
     drop(events);
     facts.cut_lists = cut_lists(text, &lines, wants.cut.as_ref());
+    if wants.dialect.has_wiki_links() {
+        facts.block_ids = block_ids(text);
+    }
     facts.blocks = structure.blocks;
     facts
         .line_starts

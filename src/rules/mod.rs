@@ -1,8 +1,10 @@
 //! The rules: one file each, reading only the index.
 
+mod ambiguous_wiki_link;
 mod backslash_in_path;
 mod broken_fragment;
 mod broken_link;
+mod broken_wiki_link;
 mod case_mismatch;
 mod count_mismatch;
 mod double_encoded;
@@ -126,6 +128,8 @@ pub const ALL: &[&Rule] = &[
     &backslash_in_path::RULE,
     &non_canonical_encoding::RULE,
     &undefined_reference::RULE,
+    &broken_wiki_link::RULE,
+    &ambiguous_wiki_link::RULE,
     &malformed_front_matter::RULE,
     &count_mismatch::RULE,
     &duplicate_item::RULE,

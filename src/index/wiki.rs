@@ -1,0 +1,220 @@
+//! How Obsidian resolves `[[wiki]]` links: a path wins; else a note (or,
+//! with an extension, an attachment) of that name anywhere in the vault,
+//! letter case aside, preferring the linking note's folder, then the
+//! shortest path. Aliases (`aliases:` in front matter) are what Obsidian
+//! suggests while typing, not what a bare `[[Alias]]` resolves to.
+//! <https://help.obsidian.md/links>, <https://help.obsidian.md/aliases>.
+
+use super::{Index, Page};
+use std::collections::HashMap;
+
+/// Where a wiki link's note part leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WikiTarget {
+    /// `[[#Heading]]`: the linking note.
+    SamePage,
+    File(u32),
+    /// No file by that path or name.
+    Missing,
+    /// No file, but the front matter `aliases` of these notes name it.
+    AliasOnly(Vec<u32>),
+    /// Several files by that name, none preferred: these.
+    Ambiguous(Vec<u32>),
+}
+
+/// The vault's files by lowercased name: notes by stem (`Note` for
+/// `a/Note.md`), every file by its full name (`image.png`), and notes by
+/// their aliases.
+pub struct Vault {
+    by_stem: HashMap<String, Vec<u32>>,
+    by_name: HashMap<String, Vec<u32>>,
+    by_path: HashMap<String, u32>,
+    aliases: HashMap<String, Vec<u32>>,
+}
+
+fn is_note(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".md")
+}
+
+impl Vault {
+    pub fn new(index: &Index) -> Vault {
+        let mut v = Vault {
+            by_stem: HashMap::new(),
+            by_name: HashMap::new(),
+            by_path: HashMap::new(),
+            aliases: HashMap::new(),
+        };
+        for (f, path) in index.files.iter().enumerate() {
+            let f = f as u32;
+            let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
+            if is_note(path) {
+                let stem = name[..name.len() - 3].to_string();
+                v.by_stem.entry(stem).or_default().push(f);
+                v.by_path.insert(path[..path.len() - 3].to_lowercase(), f);
+            }
+            v.by_path.insert(path.to_lowercase(), f);
+            v.by_name.entry(name).or_default().push(f);
+        }
+        for page in &index.pages {
+            let Some(fm) = &page.facts.front_matter else {
+                continue;
+            };
+            for e in fm
+                .entries
+                .iter()
+                .filter(|e| matches!(&*e.key, "aliases" | "alias"))
+            {
+                v.aliases
+                    .entry(e.value.to_lowercase())
+                    .or_default()
+                    .push(page.file);
+            }
+        }
+        v
+    }
+
+    /// Resolve the note part of a wiki link written on `from`.
+    pub fn resolve(&self, index: &Index, from: &Page, note: &str) -> WikiTarget {
+        let note = note.trim();
+        if note.is_empty() {
+            return WikiTarget::SamePage;
+        }
+        let lower = note.to_lowercase();
+        let dir = from.dir();
+        // A path: from the vault's root, or from the linking note's folder.
+        if lower.contains('/') {
+            let relative = normalize(&format!("{}/{lower}", dir.to_lowercase()));
+            let from_root = normalize(lower.trim_start_matches('/'));
+            for p in [from_root, relative].into_iter().flatten() {
+                if let Some(&f) = self.by_path.get(&p) {
+                    return WikiTarget::File(f);
+                }
+            }
+            // A partial path (`folder/Note` of `a/folder/Note.md`).
+            let tail = format!("/{}", lower.trim_start_matches('/'));
+            let mut found: Vec<u32> = self
+                .by_path
+                .iter()
+                .filter(|(p, _)| p.ends_with(&tail))
+                .map(|(_, &f)| f)
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            return self.choose(index, dir, found, note);
+        }
+        let found = self
+            .by_stem
+            .get(&lower)
+            .or_else(|| self.by_name.get(&lower))
+            .cloned()
+            .unwrap_or_default();
+        self.choose(index, dir, found, note)
+    }
+
+    /// One of several files by one name: the one in `dir`, else the one
+    /// with the shortest path.
+    fn choose(&self, index: &Index, dir: &str, found: Vec<u32>, note: &str) -> WikiTarget {
+        match found.len() {
+            0 => match self.aliases.get(&note.to_lowercase()) {
+                Some(notes) => WikiTarget::AliasOnly(notes.clone()),
+                None => WikiTarget::Missing,
+            },
+            1 => WikiTarget::File(found[0]),
+            _ => {
+                let path = |f: &u32| index.files[*f as usize].as_str();
+                let folder = |f: &u32| path(f).rsplit_once('/').map_or("", |(d, _)| d);
+                let here: Vec<u32> = found.iter().copied().filter(|f| folder(f) == dir).collect();
+                if here.len() == 1 {
+                    return WikiTarget::File(here[0]);
+                }
+                let depth = |f: &u32| path(f).matches('/').count();
+                let least = found.iter().map(depth).min().unwrap_or(0);
+                let shallowest: Vec<u32> = found
+                    .iter()
+                    .copied()
+                    .filter(|f| depth(f) == least)
+                    .collect();
+                match shallowest[..] {
+                    [one] => WikiTarget::File(one),
+                    _ => WikiTarget::Ambiguous(found),
+                }
+            }
+        }
+    }
+}
+
+/// `a/b/../c` -> `a/c`; `None` above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A heading's text as Obsidian matches it against a link's `#Heading`:
+/// letter case, spacing and punctuation aside (`#`, `|`, `^`, `:`, `[`, `]`
+/// cannot be written in a link, and Obsidian drops them).
+pub fn heading_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Whether `page` has what the fragment names: `^block-id`, or a heading
+/// (the last of `Heading#Sub`), as Obsidian matches them.
+pub fn fragment_found(page: &Page, fragment: &str) -> bool {
+    if let Some(block) = fragment.strip_prefix('^') {
+        return page
+            .facts
+            .block_ids
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(block));
+    }
+    let last = fragment
+        .rsplit('#')
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("");
+    let want = heading_key(last);
+    want.is_empty()
+        || page
+            .facts
+            .headings
+            .iter()
+            .any(|h| heading_key(&h.text) == want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_match_as_obsidian_matches_them() {
+        assert_eq!(
+            heading_key("Foreign keys (outbound)"),
+            "foreign keys outbound"
+        );
+        assert_eq!(heading_key("  What's   new?"), heading_key("what s new"));
+        assert_eq!(heading_key("Café: Über"), "café über");
+    }
+
+    #[test]
+    fn paths_climb_and_stop_at_the_root() {
+        assert_eq!(normalize("a/b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../x"), None);
+    }
+}
