@@ -143,6 +143,43 @@ impl Vault {
     }
 }
 
+/// A wiki link of a reported page, with where its note part leads.
+pub struct Resolved<'a> {
+    pub page: &'a Page,
+    pub link: &'a crate::parse::WikiLink,
+    /// The note part (before `#`) and the fragment (after it).
+    pub note: &'a str,
+    pub fragment: Option<&'a str>,
+    pub target: WikiTarget,
+}
+
+/// Every wiki link of the reported pages, resolved (none, and no vault
+/// built, when the tree has no wiki link).
+pub fn reported_links(index: &Index) -> Vec<Resolved<'_>> {
+    if index.pages.iter().all(|p| p.facts.wiki_links.is_empty()) {
+        return Vec::new();
+    }
+    let vault = Vault::new(index);
+    let mut out = Vec::new();
+    for page in index.pages.iter().filter(|p| p.reported) {
+        for link in &page.facts.wiki_links {
+            let (note, fragment) = match link.target.split_once('#') {
+                Some((n, f)) => (n, Some(f)),
+                None => (&*link.target, None),
+            };
+            let target = vault.resolve(index, page, note);
+            out.push(Resolved {
+                page,
+                link,
+                note,
+                fragment,
+                target,
+            });
+        }
+    }
+    out
+}
+
 /// `a/b/../c` -> `a/c`; `None` above the root.
 fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();

@@ -4,7 +4,7 @@
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::index::Index;
-use crate::index::wiki::{Vault, WikiTarget};
+use crate::index::wiki::{WikiTarget, reported_links};
 
 pub(crate) const RULE: Rule = Rule {
     id: "ambiguous-wiki-link",
@@ -17,33 +17,27 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    if index.pages.iter().all(|p| p.facts.wiki_links.is_empty()) {
-        return;
-    }
-    let vault = Vault::new(index);
-    for page in index.pages.iter().filter(|p| p.reported) {
-        for w in &page.facts.wiki_links {
-            let note = w.target.split('#').next().unwrap_or_default();
-            let WikiTarget::Ambiguous(files) = vault.resolve(index, page, note) else {
-                continue;
-            };
-            let paths: Vec<&str> = files
-                .iter()
-                .map(|&f| index.files[f as usize].as_str())
-                .collect();
-            let first = paths[0].trim_end_matches(".md");
-            out.push(
-                ctx.diag(
-                    Location::of_text(&page.path, w.offset, w.pos, &w.target),
-                    "which one?",
-                    format!(
-                        "`{note}` names {} files: `{}`",
-                        paths.len(),
-                        paths.join("`, `")
-                    ),
-                )
-                .with_help(format!("write the path, as in `[[{first}]]`")),
-            );
-        }
+    for r in reported_links(index) {
+        let WikiTarget::Ambiguous(files) = &r.target else {
+            continue;
+        };
+        let (page, w, note) = (r.page, r.link, r.note);
+        let paths: Vec<&str> = files
+            .iter()
+            .map(|&f| index.files[f as usize].as_str())
+            .collect();
+        let first = paths[0].trim_end_matches(".md");
+        out.push(
+            ctx.diag(
+                Location::of_text(&page.path, w.offset, w.pos, &w.target),
+                "which one?",
+                format!(
+                    "`{note}` names {} files: `{}`",
+                    paths.len(),
+                    paths.join("`, `")
+                ),
+            )
+            .with_help(format!("write the path, as in `[[{first}]]`")),
+        );
     }
 }

@@ -4,7 +4,7 @@
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::index::Index;
-use crate::index::wiki::{Vault, WikiTarget, fragment_found};
+use crate::index::wiki::{WikiTarget, fragment_found, reported_links};
 
 pub(crate) const RULE: Rule = Rule {
     id: "broken-wiki-link",
@@ -17,18 +17,11 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    if index.pages.iter().all(|p| p.facts.wiki_links.is_empty()) {
-        return;
-    }
-    let vault = Vault::new(index);
-    for page in index.pages.iter().filter(|p| p.reported) {
-        for w in &page.facts.wiki_links {
-            let (note, fragment) = match w.target.split_once('#') {
-                Some((n, f)) => (n, Some(f)),
-                None => (&*w.target, None),
-            };
+    for r in reported_links(index) {
+        let (page, w, note, fragment) = (r.page, r.link, r.note, r.fragment);
+        {
             let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
-            let target = match vault.resolve(index, page, note) {
+            let target = match r.target {
                 WikiTarget::SamePage => Some(page),
                 WikiTarget::File(f) => index.page_by_file(f),
                 WikiTarget::Ambiguous(_) => continue, // ambiguous-wiki-link
