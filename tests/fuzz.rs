@@ -249,6 +249,16 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
             )),
         }
     }
+    if rng.chance(25) {
+        // Wiki links, embeds and block ids (read under the obsidian dialect,
+        // counted under the others), well formed or not.
+        let name = pages.get(rng.below(pages.len().max(1))).map_or("x", |p| p.as_str());
+        let stem = name.rsplit('/').next().unwrap_or(name).split('.').next().unwrap_or(name);
+        let w = rng.pick(WORDS);
+        s.push_str(&format!(
+            "- [[{stem}]] [[{name}|alias]] [[{stem}#{w}]] [[{stem}#{w}#sub]] [[#^blk]] ![[{w}.png]] [[]] [[|x]] [[a]]b]] ![[{stem}#^blk]]\n\nText ^blk\n\n`[[code]]` [[{w}\n\n"
+        ));
+    }
     if rng.chance(5) {
         s.push_str("<!-- reftree-disable-next-line broken-link -->\n[x](gone.md)\n");
     }
@@ -264,8 +274,14 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
     bytes
 }
 
-/// A random tree: 1 to 8 pages in up to two levels of folders.
+/// A random tree: 1 to 8 pages in up to two levels of folders; a vault
+/// (`.obsidian/`) or an MkDocs site now and then.
 fn random_tree(rng: &mut Rng, root: &Path) {
+    if rng.chance(25) {
+        std::fs::create_dir_all(root.join(".obsidian")).expect("mkdir .obsidian");
+    } else if rng.chance(10) {
+        std::fs::write(root.join("mkdocs.yml"), "site_name: x\n").expect("write mkdocs.yml");
+    }
     let mut pages: Vec<String> = Vec::new();
     for _ in 0..1 + rng.below(8) {
         let dir = rng.pick(&["", "", "docs/", "docs/sub/", "Tables/"]);
