@@ -252,8 +252,16 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
     if rng.chance(25) {
         // Wiki links, embeds and block ids (read under the obsidian dialect,
         // counted under the others), well formed or not.
-        let name = pages.get(rng.below(pages.len().max(1))).map_or("x", |p| p.as_str());
-        let stem = name.rsplit('/').next().unwrap_or(name).split('.').next().unwrap_or(name);
+        let name = pages
+            .get(rng.below(pages.len().max(1)))
+            .map_or("x", |p| p.as_str());
+        let stem = name
+            .rsplit('/')
+            .next()
+            .unwrap_or(name)
+            .split('.')
+            .next()
+            .unwrap_or(name);
         let w = rng.pick(WORDS);
         s.push_str(&format!(
             "- [[{stem}]] [[{name}|alias]] [[{stem}#{w}]] [[{stem}#{w}#sub]] [[#^blk]] ![[{w}.png]] [[]] [[|x]] [[a]]b]] ![[{stem}#^blk]]\n\nText ^blk\n\n`[[code]]` [[{w}\n\n"

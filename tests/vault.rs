@@ -1,0 +1,195 @@
+//! A generated Obsidian vault (`.obsidian/` at the root) written with every
+//! wiki-link form Obsidian reads: clean, it gives no finding; each drift
+//! injected alone gives exactly its finding.
+
+mod common;
+
+use reftree::config::Config;
+use std::fmt::Write;
+use std::path::Path;
+
+/// A data dictionary as a vault: `tables/Table NN.md` notes with aliases in
+/// front matter, `## Foreign keys (outbound)` and `## Referenced by
+/// (inbound)` sections of wiki links, block ids; a `Home` note linking with
+/// every form (path, name, alias after the pipe, heading, nested heading,
+/// same-note heading, block, embeds of a note and an image).
+pub struct Vault {
+    pub notes: usize,
+}
+
+impl Vault {
+    fn name(i: usize) -> String {
+        format!("Table {i:02}")
+    }
+
+    /// The tables note `i` refers to.
+    fn refs(&self, i: usize) -> Vec<usize> {
+        let mut r = vec![(i + 1) % self.notes, (i + 7) % self.notes];
+        r.retain(|&t| t != i);
+        r.dedup();
+        r
+    }
+
+    pub fn write(&self, root: &Path) {
+        std::fs::create_dir_all(root.join(".obsidian")).expect("mkdir");
+        std::fs::write(root.join(".obsidian/app.json"), "{}").expect("app.json");
+        std::fs::create_dir_all(root.join("tables")).expect("mkdir");
+        std::fs::create_dir_all(root.join("attachments")).expect("mkdir");
+        std::fs::write(root.join("attachments/schema.png"), b"PNG").expect("png");
+        for i in 0..self.notes {
+            let inbound: Vec<usize> = (0..self.notes)
+                .filter(|&j| self.refs(j).contains(&i))
+                .collect();
+            let mut p = String::new();
+            let _ = writeln!(
+                p,
+                "---\naliases: [T{i:02}, Table number {i}]\ntags: [table]\n---\n"
+            );
+            let _ = writeln!(p, "# {}\n", Self::name(i));
+            let _ = writeln!(p, "Holds rows about entity {i}. ^summary-{i}\n");
+            let refs = self.refs(i);
+            let _ = writeln!(p, "## Foreign keys (outbound)\n");
+            for t in &refs {
+                let _ = writeln!(p, "- [[{}]] via `T{t:02}_ID`", Self::name(*t));
+            }
+            let _ = writeln!(p, "\n## Referenced by (inbound)\n");
+            for j in &inbound {
+                let _ = writeln!(p, "- [[tables/{}|{}]]", Self::name(*j), Self::name(*j));
+            }
+            let _ = writeln!(
+                p,
+                "\n### Notes\n\nSee [[#Foreign keys (outbound)]] and [[{}#Referenced by (inbound)]].",
+                Self::name(refs[0])
+            );
+            std::fs::write(root.join("tables").join(format!("{}.md", Self::name(i))), p)
+                .expect("write note");
+        }
+        let mut home = String::from("# Home\n\n");
+        let _ = writeln!(home, "![[schema.png]]\n");
+        for i in 0..self.notes {
+            let n = Self::name(i);
+            let _ = writeln!(
+                home,
+                "- [[{n}]] · [[tables/{n}]] · [[{}|short]] · [[{n}#Foreign keys (outbound)#]] · [[{n}#^summary-{i}]]",
+                n.to_lowercase()
+            );
+        }
+        let _ = writeln!(
+            home,
+            "\n![[{}#Notes]]\n\n## Index\n\n[[#Index]] [Markdown link](tables/{}.md)",
+            Self::name(0),
+            Self::name(0).replace(' ', "%20")
+        );
+        std::fs::write(root.join("Home.md"), home).expect("write home");
+    }
+}
+
+fn vault() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    Vault { notes: 24 }.write(dir.path());
+    dir
+}
+
+fn findings(root: &Path) -> Vec<String> {
+    common::findings(root, Config::default())
+}
+
+fn edit(root: &Path, page: &str, from: &str, to: &str) {
+    let path = root.join(page);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{page} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn a_clean_vault_gives_no_finding() {
+    let dir = vault();
+    assert_eq!(findings(dir.path()), Vec::<String>::new());
+}
+
+/// One drift on a fresh vault: exactly one finding, of `rule`, at `at`, saying `says`.
+fn drift_gives(rule: &str, at: &str, says: &str, change: impl Fn(&Path)) {
+    let dir = vault();
+    change(dir.path());
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 1, "{rule}: {found:#?}");
+    assert!(
+        found[0].starts_with(at) && found[0].contains(rule) && found[0].contains(says),
+        "{rule}: {found:#?}"
+    );
+}
+
+#[test]
+fn a_broken_note_is_found_alone() {
+    drift_gives("broken-wiki-link", "Home.md:8 ", "`Table 03x`", |root| {
+        edit(root, "Home.md", "- [[Table 03]]", "- [[Table 03x]]");
+    });
+}
+
+#[test]
+fn a_broken_heading_is_found_alone() {
+    drift_gives(
+        "broken-wiki-link",
+        "Home.md:8 ",
+        "no heading `Foreign keys (outgoing)#`",
+        |root| {
+            edit(
+                root,
+                "Home.md",
+                "[[Table 03#Foreign keys (outbound)#]]",
+                "[[Table 03#Foreign keys (outgoing)#]]",
+            );
+        },
+    );
+}
+
+#[test]
+fn a_broken_block_id_is_found_alone() {
+    drift_gives(
+        "broken-wiki-link",
+        "Home.md:8 ",
+        "no block `^summary-3`",
+        |root| {
+            edit(root, "tables/Table 03.md", " ^summary-3", "");
+        },
+    );
+}
+
+#[test]
+fn an_ambiguous_name_is_found_alone() {
+    // A second `Table 03` as shallow as the first: the four links to it by
+    // name from the root (Home) cannot tell which; those from `tables/`
+    // take the one beside them.
+    let dir = vault();
+    std::fs::create_dir_all(dir.path().join("archive")).unwrap();
+    std::fs::write(dir.path().join("archive/Table 03.md"), "# Old\n").unwrap();
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|f| f.starts_with("Home.md:8 ambiguous-wiki-link")
+                && f.contains("names 2 files: `archive/Table 03.md`, `tables/Table 03.md`")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn an_alias_only_name_is_found_alone() {
+    drift_gives(
+        "broken-wiki-link",
+        "Home.md:8 ",
+        "only an alias of `tables/Table 03.md`",
+        |root| {
+            edit(root, "Home.md", "- [[Table 03]]", "- [[T03]]");
+        },
+    );
+}
+
+#[test]
+#[ignore = "writes a vault of REFTREE_VAULT_NOTES notes to REFTREE_SHAPE_DIR, for benchmarks"]
+fn write_vault() {
+    let dir = std::env::var("REFTREE_SHAPE_DIR").expect("REFTREE_SHAPE_DIR");
+    let notes = std::env::var("REFTREE_VAULT_NOTES").map_or(1200, |n| n.parse().expect("a number"));
+    Vault { notes }.write(Path::new(&dir));
+}
