@@ -166,6 +166,9 @@ fn wiki_link(
     embed: bool,
     lines: &Lines<'_>,
 ) -> WikiLink {
+    // In a table, `[[Note\|text]]` escapes the pipe from the table: the
+    // backslash is not part of the name.
+    let dest = dest.strip_suffix('\\').unwrap_or(dest);
     let open = range.start + if embed { 3 } else { 2 };
     let at = match text.get(open..) {
         Some(rest) if rest.starts_with(dest) => open,
@@ -187,7 +190,9 @@ fn block_ids(text: &str) -> Vec<Box<str>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     for at in memchr::memchr_iter(b'^', b) {
-        if at == 0 || !matches!(b[at - 1], b' ' | b'\t') {
+        // At the end of a block's last line (after spacing, or right after
+        // an embed's `]]`), or alone on the line after a block (a table's).
+        if at > 0 && !matches!(b[at - 1], b' ' | b'\t' | b'\n' | b']') {
             continue;
         }
         let rest = &text[at + 1..];

@@ -32,7 +32,11 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if !target.parsed {
             continue;
         }
-        if found(fragment, target) {
+        // In a vault, a Markdown link's `#Heading` is matched as Obsidian
+        // matches a wiki link's: by the heading's text.
+        let in_vault =
+            ctx.dialect.has_wiki_links() && crate::index::wiki::fragment_found(target, fragment);
+        if found(fragment, target) || in_vault {
             continue;
         }
         let Some(range) = link.fragment_range() else {
