@@ -276,6 +276,8 @@ impl Link {
 }
 
 pub struct Page {
+    /// Where each of `facts.wiki_links` leads (same order).
+    pub wiki_targets: Vec<wiki::WikiTarget>,
     pub file: u32,
     pub path: String,
     /// The page is checked (not excluded or git-ignored); a PATH-restricted
@@ -472,7 +474,7 @@ pub fn build(
             with_suppressions.push(i);
         }
     }
-    Index {
+    let mut index = Index {
         root: root.to_path_buf(),
         files: walked.files,
         entries,
@@ -480,7 +482,27 @@ pub fn build(
         page_of,
         with_suppressions,
         input_problems,
+    };
+    // Wiki links resolve against the whole vault: once every page is read,
+    // each page's in parallel.
+    if index.pages.iter().any(|p| !p.facts.wiki_links.is_empty()) {
+        let vault = wiki::Vault::new(&index);
+        let targets: Vec<Vec<wiki::WikiTarget>> = index
+            .pages
+            .par_iter()
+            .map(|page| {
+                page.facts
+                    .wiki_links
+                    .iter()
+                    .map(|w| vault.resolve(&index, page, wiki::note_of(&w.target)))
+                    .collect()
+            })
+            .collect();
+        for (page, t) in index.pages.iter_mut().zip(targets) {
+            page.wiki_targets = t;
+        }
     }
+    index
 }
 
 use crate::diag::FILE_START as START;
@@ -559,6 +581,7 @@ fn load(
         plain_targets: Vec::new(),
         plain_dirs: 0,
         sections: Vec::new(),
+        wiki_targets: Vec::new(),
         hash: 0,
     };
     let mut problems = Vec::new();

@@ -6,7 +6,7 @@
 //! <https://help.obsidian.md/links>, <https://help.obsidian.md/aliases>.
 
 use super::{Index, Page};
-use std::collections::HashMap;
+use crate::hash::FastMap as HashMap;
 
 /// Where a wiki link's note part leads.
 #[derive(Debug, PartialEq, Eq)]
@@ -39,10 +39,10 @@ fn is_note(path: &str) -> bool {
 impl Vault {
     pub fn new(index: &Index) -> Vault {
         let mut v = Vault {
-            by_stem: HashMap::new(),
-            by_name: HashMap::new(),
-            by_path: HashMap::new(),
-            aliases: HashMap::new(),
+            by_stem: HashMap::default(),
+            by_name: HashMap::default(),
+            by_path: HashMap::default(),
+            aliases: HashMap::default(),
         };
         for (f, path) in index.files.iter().enumerate() {
             let f = f as u32;
@@ -150,34 +150,36 @@ pub struct Resolved<'a> {
     /// The note part (before `#`) and the fragment (after it).
     pub note: &'a str,
     pub fragment: Option<&'a str>,
-    pub target: WikiTarget,
+    pub target: &'a WikiTarget,
 }
 
-/// Every wiki link of the reported pages, resolved (none, and no vault
-/// built, when the tree has no wiki link).
-pub fn reported_links(index: &Index) -> Vec<Resolved<'_>> {
-    if index.pages.iter().all(|p| p.facts.wiki_links.is_empty()) {
-        return Vec::new();
-    }
-    let vault = Vault::new(index);
-    let mut out = Vec::new();
-    for page in index.pages.iter().filter(|p| p.reported) {
-        for link in &page.facts.wiki_links {
-            let (note, fragment) = match link.target.split_once('#') {
-                Some((n, f)) => (n, Some(f)),
-                None => (&*link.target, None),
-            };
-            let target = vault.resolve(index, page, note);
-            out.push(Resolved {
-                page,
-                link,
-                note,
-                fragment,
-                target,
-            });
-        }
-    }
-    out
+/// The note part of a wiki link's target (before `#`).
+pub fn note_of(target: &str) -> &str {
+    target.split('#').next().unwrap_or_default()
+}
+
+/// Every wiki link of the reported pages, with where it leads (resolved
+/// when the index was built).
+pub fn reported_links(index: &Index) -> impl Iterator<Item = Resolved<'_>> {
+    index.pages.iter().filter(|p| p.reported).flat_map(|page| {
+        page.facts
+            .wiki_links
+            .iter()
+            .zip(&page.wiki_targets)
+            .map(move |(link, target)| {
+                let (note, fragment) = match link.target.split_once('#') {
+                    Some((n, f)) => (n, Some(f)),
+                    None => (&*link.target, None),
+                };
+                Resolved {
+                    page,
+                    link,
+                    note,
+                    fragment,
+                    target,
+                }
+            })
+    })
 }
 
 /// `a/b/../c` -> `a/c`; `None` above the root.

@@ -18,7 +18,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for r in reported_links(index) {
-        let WikiTarget::Ambiguous(files) = &r.target else {
+        let WikiTarget::Ambiguous(files) = r.target else {
             continue;
         };
         let (page, w, note) = (r.page, r.link, r.note);

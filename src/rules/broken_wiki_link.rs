@@ -23,7 +23,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
             let target = match r.target {
                 WikiTarget::SamePage => Some(page),
-                WikiTarget::File(f) => index.page_by_file(f),
+                WikiTarget::File(f) => index.page_by_file(*f),
                 WikiTarget::Ambiguous(_) => continue, // ambiguous-wiki-link
                 WikiTarget::Missing => {
                     out.push(
