@@ -568,7 +568,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         Parser::new_with_broken_link_callback(text, options(wants.dialect), Some(callback))
             .into_offset_iter();
     let mut used_labels: Vec<String> = Vec::new();
-    let mut slugger = slug::Slugger::default();
+    let mut slugger = slug::Slugger::new(wants.dialect);
     let mut html = html::Scanner::default();
     let mut structure =
         blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants.clone());
@@ -1067,5 +1067,51 @@ mod tests {
         let c = facts.headings[1].count.clone().expect("a count");
         assert_eq!((c.value, c.offset, c.len), (29, 19, 2));
         assert_eq!(c.pos, Pos { line: 3, col: 15 });
+    }
+}
+
+#[cfg(test)]
+mod dialect_tests {
+    use super::*;
+    use crate::dialect::Dialect;
+
+    fn facts(text: &str, dialect: Dialect) -> PageFacts {
+        parse_with(
+            text,
+            0,
+            &Wants {
+                dialect,
+                ..Wants::all()
+            },
+        )
+    }
+
+    #[test]
+    fn a_heading_id_is_the_anchor_on_mkdocs_and_text_on_github() {
+        let text = "# Title\n\n## Part one {#part}\n";
+        let mkdocs = facts(text, Dialect::Mkdocs);
+        assert_eq!(mkdocs.headings[1].anchor, "part");
+        assert_eq!(mkdocs.unchecked.custom_ids, 0);
+        let github = facts(text, Dialect::Github);
+        assert_eq!(github.headings[1].anchor, "part-one-part");
+        assert_eq!(github.unchecked.custom_ids, 1);
+    }
+
+    #[test]
+    fn wiki_links_are_links_in_a_vault_and_counted_elsewhere() {
+        let text = "See [[Note#Part|the part]] and ![[img.png]] but not `[[code]]`.\n\nDone ^blk\n";
+        let vault = facts(text, Dialect::Obsidian);
+        let targets: Vec<&str> = vault.wiki_links.iter().map(|w| &*w.target).collect();
+        assert_eq!(targets, ["Note#Part", "img.png"]);
+        assert!(vault.wiki_links[1].embed);
+        assert_eq!(
+            &text[vault.wiki_links[0].offset as usize..][..9],
+            "Note#Part"
+        );
+        assert_eq!(vault.block_ids, [Box::from("blk")]);
+        assert!(vault.links.is_empty(), "wiki links are not URL links");
+        let github = facts(text, Dialect::Github);
+        assert!(github.wiki_links.is_empty());
+        assert_eq!(github.unchecked.wiki_links, 2);
     }
 }

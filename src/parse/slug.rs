@@ -1,8 +1,14 @@
-//! Heading text -> anchor, by GitHub's rules. The only place anchors are made.
+//! Heading text -> anchor, by the dialect's rules. The only place anchors
+//! are made.
 //!
 //! GitHub (github-slugger): lowercase; drop every character that is not a
 //! letter, mark, number, `_`, `-` or space; each space becomes `-`; nothing is
 //! trimmed or collapsed. Repeated anchors get `-1`, `-2`, ... in page order.
+//!
+//! GitLab (<https://docs.gitlab.com/user/markdown/#heading-ids-and-links>):
+//! the same, except that two or more hyphens in a row become one
+//! (`This - and that` -> `this-and-that`, where GitHub gives
+//! `this---and-that`).
 
 use std::collections::HashMap;
 
@@ -33,15 +39,40 @@ fn keeps(c: char) -> bool {
     re.is_match(c.encode_utf8(&mut buf))
 }
 
-/// Hands out anchors for one page in order, de-duplicating like GitHub.
+/// The anchor GitLab makes for `text`, before de-duplication.
+pub fn gitlab_slug(text: &str) -> String {
+    let github = slug(text);
+    let mut out = String::with_capacity(github.len());
+    for c in github.chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Hands out anchors for one page in order, de-duplicating like GitHub
+/// (and GitLab).
 #[derive(Default)]
 pub struct Slugger {
     seen: HashMap<String, u32>,
+    gitlab: bool,
 }
 
 impl Slugger {
+    pub fn new(dialect: crate::dialect::Dialect) -> Slugger {
+        Slugger {
+            seen: HashMap::new(),
+            gitlab: dialect == crate::dialect::Dialect::Gitlab,
+        }
+    }
+
     pub fn anchor(&mut self, text: &str) -> String {
-        let original = slug(text);
+        let original = if self.gitlab {
+            gitlab_slug(text)
+        } else {
+            slug(text)
+        };
         let mut result = original.clone();
         while self.seen.contains_key(&result) {
             let n = self.seen.get_mut(&original).expect("original was seen");
@@ -56,6 +87,51 @@ impl Slugger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// GitLab's own examples (docs.gitlab.com, "Heading IDs and links").
+    #[test]
+    fn gitlab_anchors_as_its_documentation_gives_them() {
+        let mut s = Slugger::new(crate::dialect::Dialect::Gitlab);
+        for (heading, id) in [
+            (
+                "This heading has spaces in it",
+                "this-heading-has-spaces-in-it",
+            ),
+            (
+                "This heading has a :thumbsup: in it",
+                "this-heading-has-a-thumbsup-in-it",
+            ),
+            (
+                "This heading has Unicode in it: 한글",
+                "this-heading-has-unicode-in-it-한글",
+            ),
+            (
+                "This heading has spaces in it",
+                "this-heading-has-spaces-in-it-1",
+            ),
+            (
+                "This heading has spaces in it",
+                "this-heading-has-spaces-in-it-2",
+            ),
+            (
+                "This heading has 3.5 in it (and parentheses)",
+                "this-heading-has-35-in-it-and-parentheses",
+            ),
+            (
+                "This heading has  multiple   spaces and --- hyphens",
+                "this-heading-has-multiple-spaces-and-hyphens",
+            ),
+        ] {
+            assert_eq!(s.anchor(heading), id, "{heading}");
+        }
+    }
+
+    /// GitHub keeps every hyphen where GitLab collapses them.
+    #[test]
+    fn github_and_gitlab_differ_on_runs_of_hyphens() {
+        assert_eq!(slug("This - and that"), "this---and-that");
+        assert_eq!(gitlab_slug("This - and that"), "this-and-that");
+    }
 
     #[test]
     fn counts_in_parentheses_stay_in_the_anchor() {
