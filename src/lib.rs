@@ -267,7 +267,15 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             .pages
             .iter()
             .filter(|p| p.reported && in_scope(&p.path))
-            .map(|p| p.link_count() + p.facts.external_links as usize + p.facts.wiki_links.len())
+            .map(|p| {
+                // Wiki links that lead nowhere are not among the page's links.
+                let unresolved = p
+                    .wiki_targets
+                    .iter()
+                    .filter(|t| !matches!(t, index::wiki::WikiTarget::File(_)))
+                    .count();
+                p.link_count() + p.facts.external_links as usize + unresolved
+            })
             .sum(),
         elapsed: started.elapsed(),
         dialect,

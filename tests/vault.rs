@@ -193,3 +193,60 @@ fn write_vault() {
     let notes = std::env::var("REFTREE_VAULT_NOTES").map_or(1200, |n| n.parse().expect("a number"));
     Vault { notes }.write(Path::new(&dir));
 }
+
+/// The rule file a maintainer of the vault would write: the schema rules
+/// work over wiki links as over Markdown links.
+const VAULT_RULES: &str = r#"version = 1
+
+[kinds]
+table = "tables/*.md"
+
+[[relations]]
+from = { kind = "table", section = "Foreign keys (outbound)" }
+to = { kind = "table", section = "Referenced by (inbound)" }
+both-ways = true
+
+[[orphans]]
+kind = "table"
+index = "Home.md"
+"#;
+
+fn findings_with(root: &Path, rules: &str) -> Vec<String> {
+    common::findings(
+        root,
+        Config::load(None, Some(("reftree.toml", rules))).expect("rules load"),
+    )
+}
+
+#[test]
+fn relations_and_orphans_hold_over_wiki_links() {
+    let dir = vault();
+    assert_eq!(findings_with(dir.path(), VAULT_RULES), Vec::<String>::new());
+    // Table 05 forgets one table that refers to it; Home forgets Table 09.
+    edit(
+        dir.path(),
+        "tables/Table 05.md",
+        "- [[tables/Table 04|Table 04]]\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        "Home.md",
+        "- [[Table 09]] · [[tables/Table 09]] · [[table 09|short]] · [[Table 09#Foreign keys (outbound)#]] · [[Table 09#^summary-9]]\n",
+        "",
+    );
+    let found = findings_with(dir.path(), VAULT_RULES);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("tables/Table 04.md") && f.contains("missing-backref")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("tables/Table 09.md") && f.contains("orphan-page")),
+        "{found:#?}"
+    );
+}

@@ -18,6 +18,8 @@ pub enum ContainerKind {
 #[derive(Clone, Debug)]
 pub struct Container {
     pub kind: ContainerKind,
+    /// A numbered list (`1.`): steps of a procedure, not a set of entries.
+    pub ordered: bool,
     pub offset: u32,
     /// A table's header cells, as plain text.
     pub header: Vec<Box<str>>,
@@ -571,10 +573,11 @@ impl Builder {
                 self.keep_cell_text = self.in_head || range.len() <= 64;
             }
             Event::End(TagEnd::TableCell) => self.end_cell(text, lines),
-            Event::Start(Tag::List(_)) => {
+            Event::Start(Tag::List(start)) => {
                 self.list_depth += 1;
                 if self.list_depth == 1 && self.table.is_none() {
-                    self.open(ContainerKind::List, range, lines);
+                    let c = self.open(ContainerKind::List, range, lines);
+                    self.blocks.containers[c as usize].ordered = start.is_some();
                 }
             }
             Event::End(TagEnd::List(_)) => self.list_depth = self.list_depth.saturating_sub(1),
@@ -686,6 +689,7 @@ impl Builder {
     fn open(&mut self, kind: ContainerKind, range: &Range<usize>, lines: &Lines<'_>) -> u32 {
         self.blocks.containers.push(Container {
             kind,
+            ordered: false,
             offset: lines.file_offset(range.start),
             header: Vec::new(),
         });

@@ -18,6 +18,8 @@ use std::ops::Range;
 pub enum LinkKind {
     /// `[text](dest)`
     Inline,
+    /// `[[Note]]` or `![[embed]]` (Obsidian), resolved to a file.
+    Wiki,
     /// `[label]: dest`, used by `[text][label]`, `[label][]` or `[label]`.
     Definition,
     /// `![alt](dest)`
@@ -155,6 +157,8 @@ pub struct WikiLink {
     /// File offset and position of the target's first byte.
     pub offset: u32,
     pub pos: Pos,
+    /// The list item or table row and column it sits in.
+    pub at: Option<(u32, u16)>,
 }
 
 /// A wiki link from its event: the target is `dest`, written after `[[`
@@ -182,6 +186,7 @@ fn wiki_link(
         target: dest.into(),
         offset: lines.file_offset(at),
         pos: lines.pos(at),
+        at: None,
     }
 }
 
@@ -685,9 +690,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 }
                 if let Some((range_, LinkType::WikiLink { .. }, dest, image, _)) = open_links.last()
                 {
-                    facts
-                        .wiki_links
-                        .push(wiki_link(text, range_, dest, *image, &lines));
+                    let mut w = wiki_link(text, range_, dest, *image, &lines);
+                    w.at = within;
+                    facts.wiki_links.push(w);
                     open_links.pop();
                 } else if let Some((range_, link_type, dest, image, inner_end)) = open_links.pop()
                     && let Some(dest_range) = borrowed_range(text, &range_, &dest)

@@ -56,6 +56,11 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
             if linked.is_empty() && !counted {
                 continue;
             }
+            // Nor the steps of a numbered list: "6. Open Settings" may
+            // repeat step 1 on purpose.
+            if !counted && page.facts.blocks.containers[item.container as usize].ordered {
+                continue;
+            }
             // A counted section's items are one list whatever lists or tables
             // hold them; elsewhere each list is its own (a "most used" list
             // over the full one repeats its entries by design).
