@@ -12,7 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: include_str!("../../rules/broken-wiki-link.md"),
     severity: Severity::Error,
     default_enabled: true,
-    fixable: false,
+    fixable: true,
     check,
 };
 
@@ -26,16 +26,21 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 WikiTarget::File(f) => index.page_by_file(*f),
                 WikiTarget::Ambiguous(_) => continue, // ambiguous-wiki-link
                 WikiTarget::Missing => {
-                    out.push(
-                        ctx.diag(
-                            at,
-                            "no such note",
-                            format!("no note or file named `{note}` in the vault"),
-                        )
-                        .with_help(
+                    let d = ctx.diag(
+                        at,
+                        "no such note",
+                        format!("no note or file named `{note}` in the vault"),
+                    );
+                    out.push(match nearest_note(index, note) {
+                        Some(name) => {
+                            let rest = &w.target[note.len()..];
+                            d.with_help(format!("did you mean `{name}`?"))
+                                .with_fix(format!("{name}{rest}"), false)
+                        }
+                        None => d.with_help(
                             "create it, or fix the name (Obsidian matches a name in any folder, letter case aside)",
                         ),
-                    );
+                    });
                     continue;
                 }
                 WikiTarget::AliasOnly(notes) => {
@@ -78,14 +83,64 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 w.pos.advance(&w.target[..start]),
                 fragment,
             );
-            out.push(
-                ctx.diag(frag_at, "not in the note", format!("no {what} in {where_}"))
-                    .with_about(target.path.clone())
-                    .with_help(match fragment.starts_with('^') {
-                        true => "add ` ^id` at the end of the paragraph or list item, or fix the id",
-                        false => "link to a heading the note has (Obsidian matches its text, case and punctuation aside)",
-                    }),
-            );
+            let d = ctx
+                .diag(frag_at, "not in the note", format!("no {what} in {where_}"))
+                .with_about(target.path.clone());
+            // The heading nearest by text, offered (never certain).
+            let nearest = (!fragment.starts_with('^'))
+                .then(|| nearest_heading(target, fragment))
+                .flatten();
+            out.push(match nearest {
+                Some(h) => d
+                    .with_help(format!("did you mean `{h}`?"))
+                    .with_fix(h.to_string(), false),
+                None => d.with_help(match fragment.starts_with('^') {
+                    true => "add ` ^id` at the end of the paragraph or list item, or fix the id",
+                    false => "link to a heading the note has (Obsidian matches its text, case and punctuation aside)",
+                }),
+            });
         }
     }
+}
+
+/// The heading of `page` whose text is nearest the fragment's (by edit
+/// distance, at most a third of its length), as written in the note.
+fn nearest_heading<'a>(page: &'a crate::index::Page, fragment: &str) -> Option<&'a str> {
+    use crate::index::wiki::heading_key;
+    let last = fragment.rsplit('#').find(|s| !s.trim().is_empty())?;
+    let want = heading_key(last);
+    let limit = (want.chars().count() / 3).max(2);
+    page.facts
+        .headings
+        .iter()
+        .map(|h| {
+            (
+                strsim::levenshtein(&heading_key(&h.text), &want),
+                h.text.as_str(),
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, t)| t)
+}
+
+/// The note (by its name, without `.md`) or attachment nearest `name` by
+/// edit distance (at most a third of its length, letter case aside) that a
+/// wiki link can name.
+fn nearest_note<'a>(index: &'a Index, name: &str) -> Option<&'a str> {
+    let want = name.rsplit('/').next().unwrap_or(name).to_lowercase();
+    let limit = (want.chars().count() / 3).max(1);
+    index
+        .files
+        .iter()
+        .map(|p| {
+            let file = p.rsplit('/').next().unwrap_or(p);
+            file.strip_suffix(".md").unwrap_or(file)
+        })
+        // A name a wiki link can hold: none of `#|^[]` (the link's own syntax).
+        .filter(|n| !n.contains(['#', '|', '^', '[', ']']))
+        .map(|n| (strsim::levenshtein(&n.to_lowercase(), &want), n))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, n)| n)
 }
