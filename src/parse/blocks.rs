@@ -158,15 +158,7 @@ impl KeyHasher {
             // The run of visible ASCII bytes here, up to eight, at once
             // (the words of a row's text): lowercased and mixed in whole.
             let rest = &bytes[i..];
-            let w = match rest.get(..8) {
-                Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
-                None => {
-                    // Zero bytes past the end stop the run.
-                    let mut buf = [0u8; 8];
-                    buf[..rest.len()].copy_from_slice(rest);
-                    u64::from_le_bytes(buf)
-                }
-            };
+            let w = load8(rest);
             let run = plain_ascii_run(w);
             if run > 0 {
                 self.visible();
@@ -235,6 +227,19 @@ impl KeyHasher {
 
     pub fn finish(&self) -> u64 {
         mix(mix(self.h, self.word), self.len)
+    }
+}
+
+/// The first eight bytes of `rest` as a little-endian word, zero bytes
+/// past its end (a zero byte stops every run the callers look for).
+fn load8(rest: &[u8]) -> u64 {
+    match rest.get(..8) {
+        Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+        None => {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(buf)
+        }
     }
 }
 
@@ -327,14 +332,7 @@ fn row_hash(source: &str) -> u64 {
     while i < bytes.len() {
         // The run of bytes above the space here, up to eight, at once.
         let rest = &bytes[i..];
-        let w = match rest.get(..8) {
-            Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
-            None => {
-                let mut buf = [0u8; 8];
-                buf[..rest.len()].copy_from_slice(rest);
-                u64::from_le_bytes(buf)
-            }
-        };
+        let w = load8(rest);
         // A byte below 0x21 (spacing, control, or the zero padding) flags
         // its high bit; bytes from 0x80 up never do. The lowest flag is exact.
         let low = w.wrapping_sub(ONES * 0x21) & !w & HIGH;

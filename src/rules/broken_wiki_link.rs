@@ -19,87 +19,85 @@ pub(crate) const RULE: Rule = Rule {
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for r in reported_links(index) {
         let (page, w, note, fragment) = (r.page, r.link, r.note, r.fragment);
-        {
-            let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
-            let target = match r.target {
-                WikiTarget::SamePage => Some(page),
-                WikiTarget::File(f) => index.page_by_file(*f),
-                WikiTarget::Ambiguous(_) => continue, // ambiguous-wiki-link
-                WikiTarget::Missing => {
-                    let d = ctx.diag(
-                        at,
-                        "no such note",
-                        format!("no note or file named `{note}` in the vault"),
-                    );
-                    out.push(match nearest_note(index, note) {
-                        Some(name) => {
-                            let rest = &w.target[note.len()..];
-                            d.with_help(format!("did you mean `{name}`?"))
-                                .with_fix(format!("{name}{rest}"), false)
-                        }
-                        None => d.with_help(
-                            "create it, or fix the name (Obsidian matches a name in any folder, letter case aside)",
-                        ),
-                    });
-                    continue;
-                }
-                WikiTarget::AliasOnly(notes) => {
-                    let of = &index.files[notes[0] as usize];
-                    let stem = of.rsplit('/').next().unwrap_or(of).trim_end_matches(".md");
-                    out.push(
-                        ctx.diag(
-                            at,
-                            "an alias, not a note",
-                            format!(
-                                "`{note}` is only an alias of `{of}`: Obsidian does not resolve `[[{note}]]` to it"
-                            ),
-                        )
-                        .with_help(format!("write `[[{stem}|{note}]]`")),
-                    );
-                    continue;
-                }
-            };
-            // A fragment on a note: a heading or `^block`; on an attachment
-            // (`#page=3` on a PDF): not checked.
-            let (Some(fragment), Some(target)) = (fragment, target) else {
-                continue;
-            };
-            if !target.parsed || fragment_found(target, fragment) {
+        let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
+        let target = match r.target {
+            WikiTarget::SamePage => Some(page),
+            WikiTarget::File(f) => index.page_by_file(*f),
+            WikiTarget::Ambiguous(_) => continue, // ambiguous-wiki-link
+            WikiTarget::Missing => {
+                let d = ctx.diag(
+                    at,
+                    "no such note",
+                    format!("no note or file named `{note}` in the vault"),
+                );
+                out.push(match nearest_note(index, note) {
+                    Some(name) => {
+                        let rest = &w.target[note.len()..];
+                        d.with_help(format!("did you mean `{name}`?"))
+                            .with_fix(format!("{name}{rest}"), false)
+                    }
+                    None => d.with_help(
+                        "create it, or fix the name (Obsidian matches a name in any folder, letter case aside)",
+                    ),
+                });
                 continue;
             }
-            let what = match fragment.strip_prefix('^') {
-                Some(block) => format!("block `^{block}`"),
-                None => format!("heading `{fragment}`"),
-            };
-            let where_ = if std::ptr::eq(target, page) {
-                "this note".to_string()
-            } else {
-                format!("`{}`", target.path)
-            };
-            let start = w.target.len() - fragment.len();
-            let frag_at = Location::of_text(
-                &page.path,
-                w.offset + start as u32,
-                w.pos.advance(&w.target[..start]),
-                fragment,
-            );
-            let d = ctx
-                .diag(frag_at, "not in the note", format!("no {what} in {where_}"))
-                .with_about(target.path.clone());
-            // The heading nearest by text, offered (never certain).
-            let nearest = (!fragment.starts_with('^'))
-                .then(|| nearest_heading(target, fragment))
-                .flatten();
-            out.push(match nearest {
-                Some(h) => d
-                    .with_help(format!("did you mean `{h}`?"))
-                    .with_fix(h.to_string(), false),
-                None => d.with_help(match fragment.starts_with('^') {
-                    true => "add ` ^id` at the end of the paragraph or list item, or fix the id",
-                    false => "link to a heading the note has (Obsidian matches its text, case and punctuation aside)",
-                }),
-            });
+            WikiTarget::AliasOnly(notes) => {
+                let of = &index.files[notes[0] as usize];
+                let stem = of.rsplit('/').next().unwrap_or(of).trim_end_matches(".md");
+                out.push(
+                    ctx.diag(
+                        at,
+                        "an alias, not a note",
+                        format!(
+                            "`{note}` is only an alias of `{of}`: Obsidian does not resolve `[[{note}]]` to it"
+                        ),
+                    )
+                    .with_help(format!("write `[[{stem}|{note}]]`")),
+                );
+                continue;
+            }
+        };
+        // A fragment on a note: a heading or `^block`; on an attachment
+        // (`#page=3` on a PDF): not checked.
+        let (Some(fragment), Some(target)) = (fragment, target) else {
+            continue;
+        };
+        if !target.parsed || fragment_found(target, fragment) {
+            continue;
         }
+        let what = match fragment.strip_prefix('^') {
+            Some(block) => format!("block `^{block}`"),
+            None => format!("heading `{fragment}`"),
+        };
+        let where_ = if std::ptr::eq(target, page) {
+            "this note".to_string()
+        } else {
+            format!("`{}`", target.path)
+        };
+        let start = w.target.len() - fragment.len();
+        let frag_at = Location::of_text(
+            &page.path,
+            w.offset + start as u32,
+            w.pos.advance(&w.target[..start]),
+            fragment,
+        );
+        let d = ctx
+            .diag(frag_at, "not in the note", format!("no {what} in {where_}"))
+            .with_about(target.path.clone());
+        // The heading nearest by text, offered (never certain).
+        let nearest = (!fragment.starts_with('^'))
+            .then(|| nearest_heading(target, fragment))
+            .flatten();
+        out.push(match nearest {
+            Some(h) => d
+                .with_help(format!("did you mean `{h}`?"))
+                .with_fix(h.to_string(), false),
+            None => d.with_help(match fragment.starts_with('^') {
+                true => "add ` ^id` at the end of the paragraph or list item, or fix the id",
+                false => "link to a heading the note has (Obsidian matches its text, case and punctuation aside)",
+            }),
+        });
     }
 }
 
