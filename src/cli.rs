@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check a tree: links, fragments, encodings.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules.
     Rules,
     /// Look at a tree and write a starter `reftree.toml` at its root.
@@ -52,10 +52,24 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
-    /// Report the findings in files changed since this git revision (deleted
-    /// and renamed files included) and the findings elsewhere they cause.
+    /// Report only the findings that the changes since this git revision
+    /// introduced: the tree at REF is checked too (read from git) and its
+    /// findings are left out, matched by rule, file (renames followed) and
+    /// subject, not by line.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
+    /// With --changed-since: report every finding in the changed files and
+    /// every finding elsewhere about them, old ones included.
+    #[arg(long, requires = "changed_since")]
+    pub all_findings: bool,
+    /// Report only the findings that are not in this baseline file (written
+    /// by --write-baseline), and list its entries that no longer occur.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the findings in this file as the baseline, report nothing,
+    /// and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "fix_unsafe", "diff"])]
+    pub write_baseline: Option<PathBuf>,
     /// Write the findings to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -166,14 +180,30 @@ impl CheckArgs {
             severities.insert(id.to_string(), sev);
         }
         let config = load_config(&root, self.config.as_deref(), self.preset.as_deref())?;
-        let changed = match &self.changed_since {
-            Some(rev) => Some(changed_files(&root, rev)?),
+        let since = self.changed_since.as_ref().map(|rev| reftree::Since {
+            rev: rev.clone(),
+            all_findings: self.all_findings,
+        });
+        let baseline = match &self.baseline {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    format!("error: cannot read the baseline `{}`: {e}", path.display())
+                })?;
+                let b = reftree::baseline::Baseline::parse(&text).map_err(|e| {
+                    format!(
+                        "error: `{}` is not a reftree baseline: {e} (write one with --write-baseline)",
+                        path.display()
+                    )
+                })?;
+                Some((path.display().to_string(), b))
+            }
             None => None,
         };
         Ok(Options {
             progress: Some(Default::default()),
             fingerprints: self.fix || self.fix_unsafe,
-            changed,
+            since,
+            baseline,
             config,
             root,
             paths: self.paths.clone(),
@@ -236,72 +266,4 @@ fn rule_file_at_root(
         ));
     }
     Ok(real.is_file().then_some(found))
-}
-
-/// Root-relative paths changed since `rev` per git: modified, added, deleted
-/// (renames as a deletion and an addition), and untracked files.
-fn changed_files(root: &std::path::Path, rev: &str) -> Result<Vec<String>, String> {
-    let git = |args: &[&str]| -> Result<String, String> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(args)
-            .output()
-            .map_err(|e| format!("error: --changed-since needs git: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "error: --changed-since {rev}: git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    let top = std::path::PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
-    let top = top.canonicalize().unwrap_or(top);
-    let root = root
-        .canonicalize()
-        .map_err(|e| format!("error: cannot use `{}` as the root: {e}", root.display()))?;
-    let prefix = root
-        .strip_prefix(&top)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    // The revision is resolved first, after `--end-of-options`: a value
-    // such as `--output=FILE` must never reach git as an option.
-    let commit = git(&[
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        "--end-of-options",
-        &format!("{rev}^{{commit}}"),
-    ])
-    .map_err(|_| format!("error: --changed-since `{rev}`: not a revision of this repository"))?;
-    let commit = commit.trim();
-    let mut paths = Vec::new();
-    let diff = git(&["diff", "--name-only", "--no-renames", "-z", commit, "--"])?;
-    let untracked = git(&[
-        "ls-files",
-        "--others",
-        "--exclude-standard",
-        "--full-name",
-        "-z",
-    ])?;
-    for p in diff
-        .split('\0')
-        .chain(untracked.split('\0'))
-        .filter(|p| !p.is_empty())
-    {
-        let rel = if prefix.is_empty() {
-            Some(p)
-        } else {
-            p.strip_prefix(prefix.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-        };
-        if let Some(r) = rel {
-            paths.push(r.to_string());
-        }
-    }
-    paths.sort();
-    paths.dedup();
-    Ok(paths)
 }

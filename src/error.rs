@@ -16,6 +16,8 @@ pub enum Error {
     UnknownRule { id: String },
     /// The configuration could not be read or is invalid (already rendered).
     Config(String),
+    /// git could not answer (`--changed-since`).
+    Git { what: String },
     /// Writing the output failed.
     Io {
         what: String,
@@ -39,6 +41,7 @@ impl fmt::Display for Error {
                 write!(f, "unknown rule `{id}`; `reftree rules` lists them")
             }
             Error::Config(msg) => f.write_str(msg),
+            Error::Git { what } => f.write_str(what),
             Error::Io { what, source } => write!(f, "{what}: {source}"),
         }
     }

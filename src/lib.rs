@@ -5,11 +5,13 @@
 //! The library never prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod config;
 pub mod diag;
 pub mod dialect;
 pub mod error;
 pub mod fix;
+pub mod git;
 pub mod hash;
 pub mod index;
 pub mod init;
@@ -35,9 +37,11 @@ pub struct Options {
     /// Files or folders whose findings are reported (all when empty), with
     /// the findings elsewhere that are about them.
     pub paths: Vec<PathBuf>,
-    /// Root-relative paths changed since a git revision (deleted ones
-    /// included), reported like `paths`; `Some(empty)` reports nothing.
-    pub changed: Option<Vec<String>>,
+    /// Report what changed since a git revision (`--changed-since`).
+    pub since: Option<Since>,
+    /// Report only findings that are not in this baseline (its name, for
+    /// the summary, and its findings).
+    pub baseline: Option<(String, baseline::Baseline)>,
     /// Globs of pages left out of checking (still link targets).
     pub exclude: Vec<String>,
     /// Per-rule severity overrides; `None` turns a rule off.
@@ -54,6 +58,15 @@ pub struct Options {
     /// The dialect to check as (`--dialect`); else the rule file's, else
     /// the one the root says (`.obsidian/`, `mkdocs.yml`...).
     pub dialect: Option<dialect::Dialect>,
+}
+
+/// `--changed-since REV`: by default the findings that are not in the
+/// tree at REV (read from git); with `all_findings`, every finding in the
+/// files changed since REV and the findings elsewhere about them.
+#[derive(Clone, Debug, Default)]
+pub struct Since {
+    pub rev: String,
+    pub all_findings: bool,
 }
 
 /// How far a run is: pages read and parsed out of the pages found.
@@ -97,6 +110,8 @@ pub struct Outcome {
     pub fingerprints: HashMap<String, u64>,
     /// Temporary files an interrupted `--fix` left behind (root-relative).
     pub stale_temporaries: Vec<String>,
+    /// The older findings this run's were compared with, if any.
+    pub compared: Vec<Compared>,
 }
 
 impl Outcome {
@@ -129,7 +144,15 @@ pub fn init(root: &Path) -> Result<String, Error> {
     })?;
     let build = |wants: parse::Wants| {
         let walked = walk::walk(&root, &globset::GlobSet::empty());
-        index::build(&root, walked, index::MAX_PAGE_BYTES, None, false, wants)
+        index::build(
+            &root,
+            index::Source::Disk,
+            walked,
+            index::MAX_PAGE_BYTES,
+            None,
+            false,
+            wants,
+        )
     };
     // Every optional fact: init tries every form.
     let index = build(parse::Wants::all());
@@ -150,7 +173,8 @@ pub fn init(root: &Path) -> Result<String, Error> {
     Ok(init::infer(&index, &cuts))
 }
 
-/// Run every enabled rule over the tree.
+/// Run every enabled rule over the tree; with `Options::since` or
+/// `Options::baseline`, keep the findings that are new.
 pub fn check(opts: &Options) -> Result<Outcome, Error> {
     let started = Instant::now();
     let root = opts.root.canonicalize().map_err(|e| Error::BadRoot {
@@ -163,11 +187,96 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             reason: "not a folder".into(),
         });
     }
+    let dialect = match (opts.dialect, opts.config.dialect) {
+        (Some(d), _) => (d, "--dialect".to_string()),
+        (None, Some(d)) => (d, "the rule file".to_string()),
+        (None, None) => {
+            let (d, why) = dialect::Dialect::detect(&root);
+            (d, why.to_string())
+        }
+    };
+    let paths = reported_prefixes(&root, &opts.paths)?;
+    let mut scope = Reported {
+        restricted: !paths.is_empty(),
+        paths,
+    };
+    let mut earlier = None;
+    if let Some(since) = &opts.since {
+        let repo = git::Repo::open(&root)?;
+        let commit = repo.commit(&since.rev)?;
+        let changes = repo.changes(&commit)?;
+        if since.all_findings {
+            scope.paths.extend(changes.paths);
+            scope.restricted = true;
+        } else {
+            earlier = Some((repo, commit, changes.renamed));
+        }
+    }
+    let mut outcome = check_tree(opts, &root, Tree::Disk, &dialect, &scope)?;
+    if let (Some((repo, commit, renamed)), Some(since)) = (earlier, &opts.since) {
+        let snapshot = repo.snapshot(&commit, walk::is_page)?;
+        let old = check_tree(opts, &root, Tree::Snapshot(&snapshot), &dialect, &scope)?;
+        let old = baseline::Baseline::of(&old.diagnostics, &renamed);
+        let compared = old.subtract(&mut outcome.diagnostics);
+        outcome.compared.push(Compared {
+            against: format!("the tree at `{}`", since.rev),
+            old: old.len(),
+            matched: compared.matched,
+            gone: compared.gone,
+        });
+    }
+    if let Some((name, base)) = &opts.baseline {
+        let compared = base.subtract(&mut outcome.diagnostics);
+        outcome.compared.push(Compared {
+            against: format!("the baseline `{name}`"),
+            old: base.len(),
+            matched: compared.matched,
+            gone: compared.gone,
+        });
+    }
+    outcome.stats.elapsed = started.elapsed();
+    Ok(outcome)
+}
+
+/// A comparison with older findings (`--changed-since`, `--baseline`).
+#[derive(Debug, Default)]
+pub struct Compared {
+    /// What the findings were compared with, in words.
+    pub against: String,
+    /// How many findings that holds.
+    pub old: usize,
+    /// Findings found in it, not reported.
+    pub matched: usize,
+    /// Its findings that no longer occur.
+    pub gone: Vec<(baseline::Key, usize)>,
+}
+
+/// Where the pages are: on disk, or in a tree git stores.
+#[derive(Clone, Copy)]
+enum Tree<'a> {
+    Disk,
+    Snapshot(&'a git::Snapshot),
+}
+
+/// Whose findings are reported: all, or those in or about these paths.
+struct Reported {
+    restricted: bool,
+    paths: Vec<String>,
+}
+
+/// One check of one tree (the work tree, or the tree at a revision).
+fn check_tree(
+    opts: &Options,
+    root: &Path,
+    tree: Tree<'_>,
+    (dialect, dialect_from): &(dialect::Dialect, String),
+    reported: &Reported,
+) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let (dialect, dialect_from) = (*dialect, dialect_from.clone());
+    let root = root.to_path_buf();
     let active = active_rules(opts)?;
     opts.config.validate().map_err(Error::Config)?;
-    let mut scope = reported_prefixes(&root, &opts.paths)?;
-    scope.extend(opts.changed.iter().flatten().cloned());
-    let restricted = !opts.paths.is_empty() || opts.changed.is_some();
     let patterns: Vec<String> = opts
         .config
         .exclude
@@ -179,23 +288,17 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         pattern: e.glob().unwrap_or_default().to_string(),
         reason: e.kind().to_string(),
     })?;
-
-    let (dialect, dialect_from) = match (opts.dialect, opts.config.dialect) {
-        (Some(d), _) => (d, "--dialect".to_string()),
-        (None, Some(d)) => (d, "the rule file".to_string()),
-        (None, None) => {
-            let (d, why) = dialect::Dialect::detect(&root);
-            (d, why.to_string())
-        }
+    let (walked, source) = match tree {
+        Tree::Disk => (walk::walk(&root, &exclude), index::Source::Disk),
+        Tree::Snapshot(s) => (
+            walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), &exclude),
+            index::Source::Snapshot(&s.pages),
+        ),
     };
-    let walked = walk::walk(&root, &exclude);
     let files = walked.files.len();
-    let in_scope = |path: &str| {
-        !restricted
-            || scope
-                .iter()
-                .any(|p| p.is_empty() || path == p || path.starts_with(&format!("{p}/")))
-    };
+    let restricted = reported.restricted;
+    let scope = Scope::new(restricted, &reported.paths);
+    let in_scope = |path: &str| scope.contains(path);
     let max = match opts.max_page_bytes {
         0 => index::MAX_PAGE_BYTES,
         n => n,
@@ -209,6 +312,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         .collect();
     let index = index::build(
         &root,
+        source,
         walked,
         max,
         opts.progress.as_deref(),
@@ -313,7 +417,33 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         root,
         fingerprints,
         stale_temporaries,
+        compared: Vec::new(),
     })
+}
+
+/// The files and folders whose findings are reported. A path is in scope
+/// when it or one of its folders is listed: a lookup per `/` in the path,
+/// so N paths over P pages cost O(P + N), not O(P x N).
+struct Scope<'a> {
+    all: bool,
+    listed: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(restricted: bool, paths: &'a [String]) -> Scope<'a> {
+        Scope {
+            all: !restricted || paths.iter().any(|p| p.is_empty()),
+            listed: paths.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.all
+            || self.listed.contains(path)
+            || path
+                .match_indices('/')
+                .any(|(i, _)| self.listed.contains(&path[..i]))
+    }
 }
 
 fn active_rules(opts: &Options) -> Result<Vec<(&'static rules::Rule, Severity)>, Error> {

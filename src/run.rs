@@ -83,6 +83,26 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
             outcome.stale_temporaries.join(", ")
         );
     }
+    if let Some(path) = &args.write_baseline {
+        let base = reftree::baseline::Baseline::of(&outcome.diagnostics, &Default::default());
+        if let Err(e) = std::fs::write(path, base.to_json()) {
+            sayln!("error: cannot write `{}`: {e}", path.display());
+            return Ok(ExitCode::from(2));
+        }
+        if !args.quiet {
+            sayln!(
+                "wrote {} finding(s) to the baseline `{}`; `--baseline {}` reports only findings not in it",
+                base.len(),
+                path.display(),
+                path.display()
+            );
+        }
+        return Ok(if outcome.unreadable {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();

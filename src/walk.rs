@@ -134,6 +134,27 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
     w
 }
 
+/// The walk of a tree git stores (`--changed-since`): its files, which
+/// are regular files, and its folders, as `git::Snapshot` lists them.
+pub fn from_listing(
+    files: Vec<String>,
+    regular: Vec<bool>,
+    dirs: Vec<String>,
+    exclude: &GlobSet,
+) -> Walked {
+    let checked = files
+        .iter()
+        .map(|f| is_page(f) && !excluded(f, exclude))
+        .collect();
+    Walked {
+        files,
+        regular,
+        dirs,
+        checked,
+        ..Walked::default()
+    }
+}
+
 /// Folders this deep or deeper are read one after another from an explicit
 /// stack, not by recursion: a pathologically deep tree cannot overflow the
 /// stack (the tasks above already keep both cores busy).

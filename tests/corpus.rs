@@ -315,3 +315,116 @@ fn inits_rule_file_finds_what_the_preset_finds() {
         );
     }
 }
+
+/// `--changed-since` on real history: the two releases committed one after
+/// the other (and back) under `Solutions Docs/` in a temporary repository.
+/// The findings reported are exactly the findings of the newer tree that
+/// the older one does not have (as multisets of rule, file and message), no
+/// more, no less. git finds no renames between these releases (too many
+/// files for its rename detection), so the difference is the plain one.
+#[test]
+fn changed_since_reports_the_difference_of_two_real_releases() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    let preset = || reftree::config::Config::load(Some("sentinel-ninja"), None).expect("preset");
+    let full = |tree: &str| {
+        reftree::check(&Options {
+            root: corpus.join(tree),
+            config: preset(),
+            ..Options::default()
+        })
+        .expect("the run finishes")
+    };
+    let keys = |o: &Outcome| {
+        let mut k: Vec<reftree::baseline::Key> = o
+            .diagnostics
+            .iter()
+            .map(reftree::baseline::Key::of)
+            .collect();
+        k.sort();
+        k
+    };
+    let releases = ["sentinel-ninja-2025-12-31", "sentinel-ninja-2026-08-14"];
+    let findings: Vec<Vec<reftree::baseline::Key>> =
+        releases.iter().map(|t| keys(&full(t))).collect();
+    for (before, after) in [(0, 1), (1, 0)] {
+        let repo = tempfile::tempdir().expect("tempdir");
+        let tree = repo.path().join("Solutions Docs");
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(repo.path())
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(["-c", "commit.gpgsign=false"])
+                .args(args)
+                .output()
+                .expect("git runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        git(&["init", "-q", "-b", "main"]);
+        for (i, release) in [before, after].into_iter().enumerate() {
+            if tree.exists() {
+                std::fs::remove_dir_all(&tree).expect("remove the older tree");
+            }
+            let status = std::process::Command::new("cp")
+                .arg("-r")
+                .arg(corpus.join(releases[release]))
+                .arg(&tree)
+                .status()
+                .expect("cp runs");
+            assert!(status.success());
+            git(&["add", "-A"]);
+            git(&["commit", "-q", "-m", &format!("release {i}")]);
+        }
+        let outcome = reftree::check(&Options {
+            root: tree.clone(),
+            config: preset(),
+            since: Some(reftree::Since {
+                rev: "HEAD~1".into(),
+                all_findings: false,
+            }),
+            ..Options::default()
+        })
+        .expect("the run finishes");
+        // The multiset difference after - before.
+        let mut expected = Vec::new();
+        let (old, new) = (&findings[before], &findings[after]);
+        let mut i = 0;
+        for k in new {
+            while i < old.len() && old[i] < *k {
+                i += 1;
+            }
+            if i < old.len() && old[i] == *k {
+                i += 1;
+            } else {
+                expected.push(k.clone());
+            }
+        }
+        let reported = keys(&outcome);
+        assert!(!expected.is_empty());
+        assert_eq!(
+            reported.len(),
+            expected.len(),
+            "{} -> {}",
+            releases[before],
+            releases[after]
+        );
+        assert!(
+            reported == expected,
+            "the reported findings differ from the difference"
+        );
+        eprintln!(
+            "{} -> {}: {} findings before, {} after, {} new, all reported",
+            releases[before],
+            releases[after],
+            old.len(),
+            new.len(),
+            expected.len()
+        );
+    }
+}

@@ -74,9 +74,15 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "start"]);
 
-    // The change: a heading removed, a page deleted.
-    write(d, "guide.md", "# Guide\n\nSteps.\n");
+    // The change: a heading renamed, a page deleted, and an edit to a page
+    // that already had a broken link (not this change's doing).
+    write(d, "guide.md", "# Guide\n\n## Installing\n\nSteps.\n");
     git(d, &["rm", "-q", "old.md"]);
+    write(
+        d,
+        "other.md",
+        "# Other\n\nA new first paragraph.\n\n[already broken, not this change's doing](missing.md)\n",
+    );
 
     let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
     assert_eq!(code, Some(1), "{out}");
@@ -85,9 +91,16 @@ fn changed_since_reports_what_the_change_broke_in_unchanged_pages() {
         "index.md:3:22: error[broken-fragment] fragment `#install` not found in `guide.md`\n\
          index.md:4:9: error[broken-link] link target `old.md` does not exist\n"
     );
-    // Without the restriction, the old finding is there too.
+    // Without the restriction, the old finding is there too, on its new line.
     let (_, all) = reftree(d, &["check", "--format", "short", "-q"]);
-    assert!(all.contains("other.md:3:"), "{all}");
+    assert!(all.contains("other.md:5:"), "{all}");
+    // --all-findings: every finding in the changed files and about them.
+    let mut args = CHANGED_SINCE_HEAD.to_vec();
+    args.push("--all-findings");
+    let (code, touched) = reftree(d, &args);
+    assert_eq!(code, Some(1));
+    assert_eq!(touched.lines().count(), 3, "{touched}");
+    assert!(touched.contains("other.md:5:"), "{touched}");
 
     // Nothing changed since the last commit: nothing to report.
     git(d, &["commit", "-q", "-am", "change"]);
@@ -195,4 +208,89 @@ fn the_pre_commit_hook_blocks_a_broken_link_and_passes_the_fix() {
     git(&d, &["add", "."]);
     let (passed, said) = commit();
     assert!(passed, "the commit should pass: {said}");
+
+    // A linked page deleted: pre-commit passes no deleted path, the hook
+    // still sees it, and the commit fails.
+    git(&d, &["rm", "-q", "guide.md"]);
+    let (passed, said) = commit();
+    assert!(!passed, "the deletion should fail: {said}");
+    assert!(
+        said.contains("index.md:3:9: error[broken-link] link target `guide.md` does not exist"),
+        "{said}"
+    );
+    git(&d, &["reset", "-q", "--hard"]);
+
+    // A linked page renamed: the same.
+    git(&d, &["mv", "guide.md", "manual.md"]);
+    let (passed, said) = commit();
+    assert!(!passed, "the rename should fail: {said}");
+    assert!(
+        said.contains("index.md:3:9: error[broken-link] link target `guide.md` does not exist"),
+        "{said}"
+    );
+    // Renamed with the link updated: it passes.
+    write(&d, "index.md", "# Index\n\n[Guide](manual.md)\n");
+    git(&d, &["add", "."]);
+    let (passed, said) = commit();
+    assert!(passed, "the rename with its link should pass: {said}");
+}
+
+#[test]
+fn a_renamed_page_keeps_its_old_findings_and_links_to_its_old_name_are_new() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    let long = "Text that makes the page long enough for git to see a rename.\n".repeat(20);
+    write(
+        d,
+        "guide.md",
+        &format!("# Guide\n\n{long}\n[not written yet](todo.md)\n"),
+    );
+    write(d, "index.md", "# Index\n\n[Guide](guide.md)\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "start"]);
+    git(d, &["mv", "guide.md", "manual.md"]);
+
+    let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        out,
+        "index.md:3:9: error[broken-link] link target `guide.md` does not exist\n"
+    );
+}
+
+#[test]
+fn the_first_commit_compares_with_an_empty_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "index.md", "# Index\n\n[Guide](guide.md)\n");
+    git(d, &["add", "."]);
+    let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        out,
+        "index.md:3:9: error[broken-link] link target `guide.md` does not exist\n"
+    );
+}
+
+#[test]
+fn a_revision_that_is_not_there_says_so_and_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "index.md", "# Index\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "start"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(d)
+        .args(["check", "--changed-since", "origin/main"])
+        .output()
+        .expect("reftree runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--changed-since `origin/main`: not a revision of this repository"),
+        "{err}"
+    );
 }

@@ -11,6 +11,7 @@ use crate::parse::{self, LinkKind, PageFacts, RawLink};
 use crate::walk::{self, Walked};
 use rayon::prelude::*;
 use resolve::Target;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Pages larger than this are not parsed by default (links into them are still resolved).
@@ -413,8 +414,17 @@ impl Index {
 
 /// Build the index: parse every page (in parallel), resolve every link.
 /// `report` says which checked pages' findings are reported.
+/// Where pages are read from: the disk under the root, or a tree git
+/// stores (`--changed-since`), already read.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Disk,
+    Snapshot(&'a HashMap<String, Vec<u8>>),
+}
+
 pub fn build(
     root: &Path,
+    source: Source<'_>,
     walked: Walked,
     max_page_bytes: u64,
     progress: Option<&crate::Progress>,
@@ -422,7 +432,10 @@ pub fn build(
     wants: parse::Wants,
 ) -> Index {
     let entries = Entries::new(&walked.files, &walked.dirs, walked.aliases.clone());
-    let root_dir = RootDir::new(root);
+    let root_dir = match source {
+        Source::Disk => Files::Disk(RootDir::new(root)),
+        Source::Snapshot(pages) => Files::Snapshot(pages),
+    };
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
         .collect();
@@ -534,6 +547,12 @@ pub fn build(
 
 use crate::diag::FILE_START as START;
 
+/// Where `load` reads a page.
+enum Files<'a> {
+    Disk(RootDir),
+    Snapshot(&'a HashMap<String, Vec<u8>>),
+}
+
 /// The root folder, to open files under it.
 struct RootDir {
     path: PathBuf,
@@ -586,7 +605,7 @@ struct Reading<'a> {
 }
 
 fn load(
-    root: &RootDir,
+    root: &Files<'_>,
     file: u32,
     path: &str,
     reported: bool,
@@ -635,6 +654,18 @@ fn load(
     };
     let read = READ_BUF.with_borrow_mut(|buf| -> Result<Option<u64>, std::io::Error> {
         use std::io::Read;
+        let root = match root {
+            Files::Disk(root) => root,
+            Files::Snapshot(pages) => {
+                let bytes = pages.get(path).map(Vec::as_slice).unwrap_or_default();
+                if bytes.len() as u64 > max_page_bytes {
+                    return Ok(Some(bytes.len() as u64));
+                }
+                buf.clear();
+                buf.extend_from_slice(bytes);
+                return Ok(None);
+            }
+        };
         let mut file = root.open(path)?;
         let size = file.metadata()?.len();
         if size > max_page_bytes {

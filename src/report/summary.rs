@@ -60,6 +60,9 @@ pub fn render(outcome: &Outcome) -> String {
             "mkdocs",
         ));
     }
+    for c in &outcome.compared {
+        compared(&mut out, c);
+    }
     let _ = writeln!(
         out,
         "checked {} pages as {} renders them ({}), {} files indexed, {} links in {:.2}s: {} errors, {} warnings, {} infos",
@@ -83,5 +86,43 @@ fn subject(message: &str) -> &str {
     match (parts.next(), parts.next()) {
         (Some(s), Some(_)) => s,
         _ => message,
+    }
+}
+
+/// How many baseline entries that no longer occur are listed one by one.
+const GONE_LISTED: usize = 20;
+
+/// A comparison with older findings, in words: how many were old, and
+/// which old ones are gone (so a baseline can shrink).
+fn compared(out: &mut String, c: &crate::Compared) {
+    let _ = writeln!(
+        out,
+        "left out {} finding(s) that {} already has ({} there in all)",
+        c.matched, c.against, c.old
+    );
+    if c.gone.is_empty() || !c.against.starts_with("the baseline") {
+        return;
+    }
+    let gone: usize = c.gone.iter().map(|(_, n)| n).sum();
+    let _ = writeln!(
+        out,
+        "{gone} finding(s) of the baseline no longer occur (write it again with --write-baseline to drop them):"
+    );
+    for (k, n) in c.gone.iter().take(GONE_LISTED) {
+        let times = if *n > 1 {
+            format!(" (x{n})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {}: [{}] {}{times}",
+            super::escape_controls(&k.path),
+            k.rule,
+            super::escape_controls(&k.message)
+        );
+    }
+    if c.gone.len() > GONE_LISTED {
+        let _ = writeln!(out, "  ... and {} more", c.gone.len() - GONE_LISTED);
     }
 }
