@@ -294,3 +294,33 @@ fn a_revision_that_is_not_there_says_so_and_exits_2() {
         "{err}"
     );
 }
+
+#[test]
+fn on_a_shallow_clone_the_error_says_how_to_fetch_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let origin = dir.path().join("origin");
+    std::fs::create_dir_all(&origin).expect("mkdir");
+    git(&origin, &["init", "-q", "-b", "main"]);
+    for text in ["# One\n", "# Two\n"] {
+        write(&origin, "index.md", text);
+        git(&origin, &["add", "."]);
+        git(&origin, &["commit", "-q", "-m", "page"]);
+    }
+    let url = format!("file://{}", origin.display());
+    let clone = dir.path().join("clone");
+    git(
+        dir.path(),
+        &["clone", "-q", "--depth", "1", &url, clone.to_str().expect("utf-8")],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(&clone)
+        .args(["check", "--changed-since", "HEAD~1"])
+        .output()
+        .expect("reftree runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("this clone is shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+}
