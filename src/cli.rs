@@ -157,10 +157,12 @@ impl CheckArgs {
     pub fn options(&self) -> Result<Options, String> {
         let cwd = std::env::current_dir()
             .map_err(|e| format!("error: cannot read the current folder: {e}"))?;
-        let root = self
-            .root
-            .clone()
-            .unwrap_or_else(|| reftree::default_root(&cwd));
+        let (root, config) = locate(
+            &cwd,
+            self.root.as_deref(),
+            self.config.as_deref(),
+            self.preset.as_deref(),
+        )?;
         let mut severities = std::collections::HashMap::new();
         for r in &self.rule {
             let (id, level) = r
@@ -179,7 +181,6 @@ impl CheckArgs {
             };
             severities.insert(id.to_string(), sev);
         }
-        let config = load_config(&root, self.config.as_deref(), self.preset.as_deref())?;
         let since = self.changed_since.as_ref().map(|rev| reftree::Since {
             rev: rev.clone(),
             all_findings: self.all_findings,
@@ -215,17 +216,24 @@ impl CheckArgs {
     }
 }
 
-/// `--config FILE`, else `reftree.toml` at the root; `--preset` underneath.
-fn load_config(
-    root: &std::path::Path,
+/// The root and the rule file in force. The rule file: `--config FILE`,
+/// else the first `reftree.toml` from `--root` (or the current folder)
+/// upward to the top of the git work tree; `--preset` underneath. The
+/// root: `--root`, else the rule file's `root = "..."` (relative to its
+/// folder), else the folder of a `reftree.toml` found, else the git work
+/// tree's top (or the current folder).
+fn locate(
+    cwd: &std::path::Path,
+    root: Option<&std::path::Path>,
     file: Option<&std::path::Path>,
     preset: Option<&str>,
-) -> Result<reftree::config::Config, String> {
-    let found = root.join("reftree.toml");
-    let path = match file {
-        Some(f) => Some(f.to_path_buf()),
-        None => rule_file_at_root(root, found)?,
+) -> Result<(PathBuf, reftree::config::Config), String> {
+    let start = root.unwrap_or(cwd);
+    let found = match file {
+        Some(_) => None,
+        None => rule_file_upward(start)?,
     };
+    let path = file.map(|f| f.to_path_buf()).or_else(|| found.clone());
     let text = match &path {
         Some(p) => Some(
             std::fs::read_to_string(p)
@@ -233,15 +241,62 @@ fn load_config(
         ),
         None => None,
     };
+    // The file's name as findings show it: relative to the current folder.
     let shown = path.as_ref().map(|p| {
         let abs = p.canonicalize().unwrap_or_else(|_| p.clone());
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        abs.strip_prefix(&root)
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        abs.strip_prefix(&cwd)
             .map(|r| r.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|_| p.display().to_string())
     });
-    let file = shown.as_deref().zip(text.as_deref());
-    reftree::config::Config::load(preset, file).map_err(|e| e.render())
+    let loaded = shown.as_deref().zip(text.as_deref());
+    let config = reftree::config::Config::load(preset, loaded).map_err(|e| e.render())?;
+    let folder = path.as_ref().and_then(|p| p.parent()).map(|d| {
+        if d.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            d
+        }
+    });
+    let root = match (root, &config.root, folder) {
+        (Some(r), _, _) => r.to_path_buf(),
+        (None, Some(r), Some(dir)) => {
+            let joined = dir.join(r);
+            // A symlink must not take the root out of the rule file's folder.
+            let (real, base) = (joined.canonicalize(), dir.canonicalize());
+            if let (Ok(real), Ok(base)) = (&real, &base)
+                && !real.starts_with(base)
+            {
+                return Err(format!(
+                    "error: the rule file's `root = \"{r}\"` leads to `{}`, outside `{}`",
+                    real.display(),
+                    base.display()
+                ));
+            }
+            joined
+        }
+        (None, None, Some(dir)) if found.is_some() => dir.to_path_buf(),
+        _ => reftree::default_root(cwd),
+    };
+    Ok((root, config))
+}
+
+/// The first `reftree.toml` from `start` upward to the top of the git work
+/// tree that holds it (only `start` outside a work tree).
+fn rule_file_upward(start: &std::path::Path) -> Result<Option<PathBuf>, String> {
+    let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+    let top = reftree::default_root(&start);
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        if let Some(f) = rule_file_at_root(&top, d.join("reftree.toml"))? {
+            return Ok(Some(f));
+        }
+        if d == top {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(None)
 }
 
 /// `reftree.toml` at the root, if it is a file inside the root. One that is

@@ -135,6 +135,10 @@ struct FileV1 {
     /// not reported by `rule-matches-nothing` when no page is of the kind.
     #[serde(default)]
     optional_kinds: Vec<String>,
+    /// The tree this file is about, relative to the file's folder
+    /// (`root = "Solutions Docs"`), so that `reftree check` works from the
+    /// repository top. Ignored when `--root` is given.
+    root: Option<Spanned<String>>,
 }
 
 /// What a bold count counts.
@@ -350,6 +354,9 @@ pub struct Config {
     pub relations: Vec<(Relation, Location)>,
     pub orphans: Vec<(Orphan, Location)>,
     pub optional_kinds: Vec<String>,
+    /// The rule file's `root`, relative to its folder, checked to stay
+    /// inside it.
+    pub root: Option<String>,
     /// The dialect the rule file names.
     pub dialect: Option<crate::dialect::Dialect>,
     /// The rule files' cut-list regexes, combined into one.
@@ -708,6 +715,24 @@ impl Config {
             .extend(file.optional_kinds.iter().cloned());
         if file.dialect.is_some() {
             self.dialect = file.dialect;
+        }
+        if let Some(r) = &file.root {
+            let inside = !r.get_ref().is_empty()
+                && !r.get_ref().starts_with(['/', '\\'])
+                && !r.get_ref().contains(':')
+                && r.get_ref().split(['/', '\\']).all(|c| c != "..");
+            if !inside {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!(
+                        "`root = \"{}\"` must be a folder under the rule file's folder, written relative to it (like `root = \"docs\"`)",
+                        r.get_ref()
+                    ),
+                    Some(r.span()),
+                ));
+            }
+            self.root = Some(r.get_ref().clone());
         }
         for p in &file.cut_lists {
             let bad = |m: String| ConfigError::new(path, text, m, Some(p.span()));

@@ -103,10 +103,15 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
             ExitCode::SUCCESS
         });
     }
+    let cwd = std::env::current_dir().and_then(|d| d.canonicalize());
+    let paths = match &cwd {
+        Ok(cwd) => reftree::report::Paths::new(&outcome.root, cwd),
+        Err(_) => reftree::report::Paths::from_root(&outcome.root),
+    };
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
-            reftree::report::write(&mut buf, &outcome, &opts.root, args.format.into(), false)?;
+            reftree::report::write(&mut buf, &outcome, &paths, args.format.into(), false)?;
             if let Err(e) = std::fs::write(path, buf) {
                 sayln!("error: cannot write `{}`: {e}", path.display());
                 return Ok(ExitCode::from(2));
@@ -115,7 +120,7 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
         None => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            reftree::report::write(stdout, &outcome, &opts.root, args.format.into(), color)?;
+            reftree::report::write(stdout, &outcome, &paths, args.format.into(), color)?;
             stdout.flush()?;
         }
     }

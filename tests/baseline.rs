@@ -12,9 +12,8 @@ fn write(dir: &Path, path: &str, text: &str) {
 /// Exit code, stdout, stderr.
 fn reftree(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(dir)
         .arg("check")
-        .arg("--root")
-        .arg(dir)
         .args(["--format", "short"])
         .args(args)
         .output()

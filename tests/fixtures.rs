@@ -25,9 +25,23 @@ fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
 
 fn render(outcome: &reftree::Outcome, root: &Path) -> String {
     let mut short = Vec::new();
-    report::write(&mut short, outcome, root, Format::Short, false).expect("render short");
+    report::write(
+        &mut short,
+        outcome,
+        &report::Paths::from_root(root),
+        Format::Short,
+        false,
+    )
+    .expect("render short");
     let mut human = Vec::new();
-    report::write(&mut human, outcome, root, Format::Human, false).expect("render human");
+    report::write(
+        &mut human,
+        outcome,
+        &report::Paths::from_root(root),
+        Format::Human,
+        false,
+    )
+    .expect("render human");
     format!(
         "{}\n{}",
         String::from_utf8_lossy(&short),

@@ -423,8 +423,14 @@ fn exercise(root: &Path, preset: bool) -> Result<(), String> {
         Format::Github,
     ] {
         let mut out = Vec::new();
-        reftree::report::write(&mut out, &outcome, root, format, false)
-            .map_err(|e| format!("{format:?}: {e}"))?;
+        reftree::report::write(
+            &mut out,
+            &outcome,
+            &reftree::report::Paths::from_root(root),
+            format,
+            false,
+        )
+        .map_err(|e| format!("{format:?}: {e}"))?;
         if format == Format::Json || format == Format::Sarif {
             serde_json::from_slice::<serde_json::Value>(&out)
                 .map_err(|e| format!("{format:?} is not JSON: {e}"))?;

@@ -310,7 +310,14 @@ fn on_a_shallow_clone_the_error_says_how_to_fetch_the_history() {
     let clone = dir.path().join("clone");
     git(
         dir.path(),
-        &["clone", "-q", "--depth", "1", &url, clone.to_str().expect("utf-8")],
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            clone.to_str().expect("utf-8"),
+        ],
     );
     let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
         .current_dir(&clone)
@@ -321,6 +328,104 @@ fn on_a_shallow_clone_the_error_says_how_to_fetch_the_history() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("this clone is shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+}
+
+/// A repository whose tree is in a subfolder, with the rule file at the
+/// top saying where: `reftree check` works with no arguments from anywhere
+/// in it; GitHub and SARIF paths are from the repository top, `short`
+/// paths from the current folder.
+#[test]
+fn a_tree_in_a_subfolder_is_found_from_the_top_and_shown_from_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "reftree.toml",
+        "version = 1\nroot = \"Solutions Docs\"\n",
+    );
+    write(
+        d,
+        "README.md",
+        "# Repository\n\n[not in the tree](gone.md)\n",
+    );
+    write(
+        d,
+        "Solutions Docs/index.md",
+        "# Index\n\n[Guide](guid.md)\n",
+    );
+    write(
+        d,
+        "Solutions Docs/asim/page.md",
+        "# Page\n\n[Up](../index.md)\n",
+    );
+
+    let (code, out) = reftree(d, &["check", "--format", "github", "-q"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.starts_with("::error file=Solutions Docs/index.md,line=3,col=9,"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().count(),
+        1,
+        "the README is outside the tree: {out}"
+    );
+
+    let (_, out) = reftree(
+        &d.join("Solutions Docs/asim"),
+        &["check", "--format", "short", "-q"],
+    );
+    assert_eq!(
+        out,
+        "../index.md:3:9: error[broken-link] link target `guid.md` does not exist\n"
+    );
+    let (_, github) = reftree(
+        &d.join("Solutions Docs/asim"),
+        &["check", "--format", "github", "-q"],
+    );
+    assert!(github.contains("file=Solutions Docs/index.md,"), "{github}");
+
+    let (_, sarif) = reftree(
+        d,
+        &["check", "--root", "Solutions Docs", "--format", "sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let run = &sarif["runs"][0];
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "Solutions%20Docs/index.md");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .expect("a base URI");
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    assert!(
+        run["results"][0]["partialFingerprints"]["reftreeFinding/v1"].is_string(),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_rule_file_root_outside_its_folder_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("repo");
+    std::fs::create_dir_all(&d).expect("mkdir");
+    git(&d, &["init", "-q", "-b", "main"]);
+    write(&d, "reftree.toml", "version = 1\nroot = \"../\"\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(&d)
+        .arg("check")
+        .output()
+        .expect("reftree runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("must be a folder under the rule file's folder"),
         "{err}"
     );
 }

@@ -87,7 +87,7 @@ proptest! {
         let outcome = outcome.expect("checked");
         for format in [reftree::report::Format::Human, reftree::report::Format::Json, reftree::report::Format::Sarif] {
             let mut out = Vec::new();
-            reftree::report::write(&mut out, &outcome, dir.path(), format, false).expect("renders");
+            reftree::report::write(&mut out, &outcome, &reftree::report::Paths::from_root(dir.path()), format, false).expect("renders");
         }
     }
 }

@@ -20,8 +20,10 @@ fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
+/// reftree run from the root (paths in findings are shown from the current folder).
 fn reftree(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(root)
         .arg("check")
         .arg("--root")
         .arg(root)

@@ -18,7 +18,9 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+/// `prefix`: the root as seen from the repository top, which annotations'
+/// paths are relative to.
+pub fn write(out: &mut dyn Write, outcome: &Outcome, prefix: &str) -> io::Result<()> {
     for d in &outcome.diagnostics {
         let l = &d.location;
         let command = match d.severity {
@@ -33,7 +35,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         }
         for r in d.related.iter().filter(|r| r.location.path != l.path) {
             message.push_str(&format!(
-                "\nsee {}:{}:{}: {}",
+                "\nsee {prefix}{}:{}:{}: {}",
                 esc(&r.location.path),
                 r.location.start.line,
                 r.location.start.col,
@@ -43,7 +45,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&esc(&l.path)),
+            property(&esc(&format!("{prefix}{}", l.path))),
             l.start.line,
             l.start.col,
             l.end.line,

@@ -268,6 +268,8 @@ fn severity(s: Severity) -> miette::Severity {
 /// Page texts, read once each, for the files that have findings.
 struct Sources<'a> {
     root: &'a Path,
+    /// The root as seen from the current folder, before each page's path.
+    prefix: &'a str,
     /// Rule files by the path findings give them (presets are embedded).
     config: &'a [(String, String)],
     cache: HashMap<String, Arc<FileText>>,
@@ -283,7 +285,7 @@ impl Sources<'_> {
                 }
                 let bytes = std::fs::read(self.root.join(path)).unwrap_or_default();
                 let text = crate::index::text_with_same_offsets(&bytes);
-                Arc::new(FileText::new(path, text))
+                Arc::new(FileText::new(&format!("{}{path}", self.prefix), text))
             })
             .clone()
     }
@@ -304,7 +306,12 @@ impl Sources<'_> {
     }
 }
 
-pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &Outcome,
+    paths: &super::Paths<'_>,
+    color: bool,
+) -> io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -312,7 +319,8 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut sources = Sources {
-        root,
+        root: paths.root,
+        prefix: &paths.from_cwd,
         config: &outcome.sources,
         cache: HashMap::new(),
     };
@@ -363,8 +371,8 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, root: &Path, color: bool) -
             // The file changed or vanished since it was checked: say it in one line.
             let l = &d.location;
             s = format!(
-                "{}:{}:{}: {}[{}] {}\n",
-                l.path, l.start.line, l.start.col, d.severity, d.rule, d.message
+                "{}{}:{}:{}: {}[{}] {}\n",
+                paths.from_cwd, l.path, l.start.line, l.start.col, d.severity, d.rule, d.message
             );
         }
         out.write_all(s.as_bytes())?;

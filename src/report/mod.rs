@@ -9,7 +9,7 @@ pub mod summary;
 
 use crate::Outcome;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -40,19 +40,95 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// How findings' paths are shown. Findings hold paths relative to the
+/// root; a user reads them from the current folder, GitHub and code
+/// scanning from the repository top, so each format prepends the root's
+/// place as seen from there.
+#[derive(Clone, Debug)]
+pub struct Paths<'a> {
+    /// The checked root, to read pages for the human format.
+    pub root: &'a Path,
+    /// The root from the current folder (`""`, `docs/`, `../docs/`), for
+    /// `human` and `short`.
+    pub from_cwd: String,
+    /// The root from the repository top, for `github` and SARIF.
+    pub from_top: String,
+    /// The repository top (the root outside a repository): SARIF's base.
+    pub top: PathBuf,
+}
+
+impl<'a> Paths<'a> {
+    /// Paths shown as findings hold them: relative to the root.
+    pub fn from_root(root: &'a Path) -> Paths<'a> {
+        Paths {
+            root,
+            from_cwd: String::new(),
+            from_top: String::new(),
+            top: root.to_path_buf(),
+        }
+    }
+
+    /// Paths for a user in `cwd`, in the repository that holds `root`
+    /// (both canonical).
+    pub fn new(root: &'a Path, cwd: &Path) -> Paths<'a> {
+        let top = crate::default_root(root);
+        Paths {
+            root,
+            from_cwd: relative(cwd, root),
+            from_top: relative(&top, root),
+            top,
+        }
+    }
+}
+
+/// The way from folder `from` to folder `to` (both absolute), `/`-separated
+/// and ending in `/`, or `""` when they are the same.
+fn relative(from: &Path, to: &Path) -> String {
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = String::new();
+    for _ in common..a.len() {
+        out.push_str("../");
+    }
+    for c in &b[common..] {
+        out.push_str(&c.as_os_str().to_string_lossy());
+        out.push('/');
+    }
+    out
+}
+
 /// Write every finding of `outcome` in `format`.
 pub fn write(
     out: &mut dyn Write,
     outcome: &Outcome,
-    root: &Path,
+    paths: &Paths<'_>,
     format: Format,
     color: bool,
 ) -> io::Result<()> {
     match format {
-        Format::Human => human::write(out, outcome, root, color),
-        Format::Short => short::write(out, outcome),
+        Format::Human => human::write(out, outcome, paths, color),
+        Format::Short => short::write(out, outcome, &paths.from_cwd),
         Format::Json => json::write(out, outcome),
-        Format::Sarif => sarif::write(out, outcome),
-        Format::Github => github::write(out, outcome),
+        Format::Sarif => sarif::write(out, outcome, paths),
+        Format::Github => github::write(out, outcome, &paths.from_top),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn the_way_between_two_folders() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
+        assert_eq!(r("/repo", "/repo"), "");
+        assert_eq!(r("/repo", "/repo/Solutions Docs"), "Solutions Docs/");
+        assert_eq!(
+            r("/repo/Solutions Docs/asim", "/repo/Solutions Docs"),
+            "../"
+        );
+        assert_eq!(r("/repo/tools", "/repo/docs/a"), "../docs/a/");
     }
 }

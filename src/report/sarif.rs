@@ -15,9 +15,13 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn physical(l: &Location) -> Value {
+/// Locations are relative to the repository top (`%SRCROOT%`, defined in
+/// `originalUriBaseIds`), as code scanning reads them.
+const BASE: &str = "%SRCROOT%";
+
+fn physical(l: &Location, prefix: &str) -> Value {
     json!({
-        "artifactLocation": { "uri": uri(&l.path), "uriBaseId": "ROOT" },
+        "artifactLocation": { "uri": uri(&format!("{prefix}{}", l.path)), "uriBaseId": BASE },
         "region": {
             "startLine": l.start.line,
             "startColumn": l.start.col,
@@ -40,7 +44,24 @@ fn uri(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, KEEP).to_string()
 }
 
-fn result(d: &Diagnostic, rule_index: usize) -> Value {
+/// A fingerprint that follows a finding across commits: its rule, file
+/// (from the repository top), message and which copy of identical findings
+/// it is, never its line. FNV-1a, so that it is the same on every
+/// platform and version.
+fn fingerprint(d: &Diagnostic, prefix: &str, copy: usize) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let path = format!("{prefix}{}", d.location.path);
+    let copy = copy.to_string();
+    for part in [d.rule, path.as_str(), d.message.as_str(), copy.as_str()] {
+        for b in part.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn result(d: &Diagnostic, rule_index: usize, prefix: &str, copy: usize) -> Value {
     let mut message = d.message.clone();
     if let Some(h) = &d.help {
         message = format!("{message}\n{h}");
@@ -50,7 +71,8 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
         "ruleIndex": rule_index,
         "level": level(d.severity),
         "message": { "text": message },
-        "locations": [ { "physicalLocation": physical(&d.location) } ],
+        "locations": [ { "physicalLocation": physical(&d.location, prefix) } ],
+        "partialFingerprints": { "reftreeFinding/v1": fingerprint(d, prefix, copy) },
     });
     let o = r.as_object_mut().expect("an object");
     if !d.related.is_empty() {
@@ -61,7 +83,7 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
             .map(|(i, rel)| {
                 json!({
                     "id": i,
-                    "physicalLocation": physical(&rel.location),
+                    "physicalLocation": physical(&rel.location, prefix),
                     "message": { "text": rel.label },
                 })
             })
@@ -75,7 +97,7 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
             json!([{
                 "description": { "text": if f.certain { "certain fix" } else { "suggested fix (check it)" } },
                 "artifactChanges": [{
-                    "artifactLocation": { "uri": uri(&l.path), "uriBaseId": "ROOT" },
+                    "artifactLocation": { "uri": uri(&format!("{prefix}{}", l.path)), "uriBaseId": BASE },
                     "replacements": [{
                         "deletedRegion": { "byteOffset": l.bytes.start, "byteLength": l.bytes.end - l.bytes.start },
                         "insertedContent": { "text": f.replacement },
@@ -87,7 +109,28 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
     r
 }
 
-pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+/// The documentation of rule `id`, in the repository.
+fn help_uri(id: &str) -> String {
+    format!(
+        "{}/blob/main/rules/{id}.md",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+    )
+}
+
+/// `dir` as a `file://` URI ending in `/`, for `originalUriBaseIds`.
+fn folder_uri(dir: &std::path::Path) -> String {
+    let mut path = dir.to_string_lossy().replace('\\', "/");
+    if !path.starts_with('/') {
+        path.insert(0, '/'); // a Windows drive: file:///C:/...
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    format!("file://{}", uri(&path))
+}
+
+pub fn write(out: &mut dyn Write, outcome: &Outcome, paths: &super::Paths<'_>) -> io::Result<()> {
+    let prefix = paths.from_top.as_str();
     let rules_json: Vec<Value> = rules::ALL
         .iter()
         .map(|r| {
@@ -96,6 +139,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.summary },
                 "help": { "text": r.doc, "markdown": r.doc },
+                "helpUri": help_uri(r.id),
                 "defaultConfiguration": {
                     "level": level(r.severity),
                     "enabled": r.default_enabled,
@@ -103,12 +147,17 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             })
         })
         .collect();
+    let mut copies: std::collections::HashMap<(&str, &str, &str), usize> = Default::default();
     let results: Vec<Value> = outcome
         .diagnostics
         .iter()
         .map(|d| {
             let i = rules::ALL.iter().position(|r| r.id == d.rule).unwrap_or(0);
-            result(d, i)
+            let copy = copies
+                .entry((d.rule, &d.location.path, &d.message))
+                .or_default();
+            *copy += 1;
+            result(d, i, prefix, *copy)
         })
         .collect();
     let doc = json!({
@@ -121,7 +170,10 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
                 "informationUri": "https://github.com/reftree/reftree",
                 "rules": rules_json,
             }},
-            "originalUriBaseIds": { "ROOT": { "description": { "text": "the checked root" } } },
+            "originalUriBaseIds": { BASE: {
+                "uri": folder_uri(&paths.top),
+                "description": { "text": "the repository top (the checked root outside a repository)" },
+            } },
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
