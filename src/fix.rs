@@ -14,6 +14,21 @@ pub struct Edit {
     pub bytes: Range<u32>,
     pub replacement: String,
     pub rule: &'static str,
+    /// The line the bytes start on, for the list of fixes made.
+    pub line: u32,
+    pub certain: bool,
+}
+
+/// A fix that was written: where, what it replaced and with what, so a
+/// reviewer can read every change `--fix` made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub path: String,
+    pub line: u32,
+    pub rule: &'static str,
+    pub before: String,
+    pub after: String,
+    pub certain: bool,
 }
 
 /// The edits to make, by root-relative path, sorted and without overlaps.
@@ -38,6 +53,8 @@ impl Plan {
                     bytes: d.location.bytes.clone(),
                     replacement: fix.replacement.clone(),
                     rule: d.rule,
+                    line: d.location.start.line,
+                    certain: fix.certain,
                 });
         }
         for edits in plan.files.values_mut() {
@@ -115,6 +132,8 @@ pub struct Applied {
     pub edits: usize,
     /// The files written (root-relative, as the plan names them).
     pub written: Vec<String>,
+    /// Every edit written.
+    pub changes: Vec<Change>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -195,9 +214,19 @@ pub fn apply(root: &Path, plan: &Plan, fingerprints: &HashMap<String, u64>) -> A
             continue;
         };
         match write_fixed(&real, edits, expected) {
-            Ok(Outcome::Written) => {
+            Ok(Outcome::Written(before)) => {
                 done.written.push(path.clone());
                 done.edits += edits.len();
+                for (e, before) in edits.iter().zip(before) {
+                    done.changes.push(Change {
+                        path: path.clone(),
+                        line: e.line,
+                        rule: e.rule,
+                        before,
+                        after: e.replacement.clone(),
+                        certain: e.certain,
+                    });
+                }
             }
             Ok(Outcome::Unchanged) => {}
             Ok(Outcome::Changed) => skip(
@@ -268,7 +297,8 @@ fn names_by_file<'a>(
 }
 
 enum Outcome {
-    Written,
+    /// Written; the text each edit replaced.
+    Written(Vec<String>),
     /// The edits give back the same bytes: nothing to write, nothing done.
     Unchanged,
     Changed,
@@ -297,6 +327,13 @@ fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome
     if new == bytes {
         return Ok(Outcome::Unchanged);
     }
+    let before = edits
+        .iter()
+        .map(|e| {
+            String::from_utf8_lossy(&bytes[e.bytes.start as usize..e.bytes.end as usize])
+                .into_owned()
+        })
+        .collect();
     if several_links(&meta) || replace(real, &meta, &new).is_err() {
         // In place, through the descriptor already open (and checked).
         file.seek(io::SeekFrom::Start(0))?;
@@ -304,7 +341,7 @@ fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome
         file.set_len(new.len() as u64)?;
         file.sync_data()?;
     }
-    Ok(Outcome::Written)
+    Ok(Outcome::Written(before))
 }
 
 /// Open for reading and writing, without following a symlink in the last
@@ -407,6 +444,8 @@ pub const MAX_PASSES: usize = 8;
 #[derive(Debug, Default)]
 pub struct Report {
     pub edits: usize,
+    /// Every edit written, in the order written.
+    pub changes: Vec<Change>,
     /// The files written (root-relative).
     pub files: std::collections::BTreeSet<String>,
     /// Files not fixed, each named once.
@@ -463,6 +502,7 @@ pub fn fix_tree(
             report.skipped.push(s);
         }
         report.edits += applied.edits;
+        report.changes.extend(applied.changes);
         report.files.extend(applied.written);
         if applied.edits == 0 {
             break;
@@ -537,6 +577,8 @@ mod tests {
             bytes: r,
             replacement: s.into(),
             rule: "x",
+            line: 1,
+            certain: true,
         }
     }
 

@@ -126,6 +126,19 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
     }
     if !args.quiet {
         if let Some(a) = &fixed {
+            // Every change made, for a reviewer: file, line, before -> after.
+            for c in &a.changes {
+                let how = if c.certain { "" } else { " (not certain)" };
+                sayln!(
+                    "fixed {}{}:{}: [{}] `{}` -> `{}`{how}",
+                    paths.from_cwd,
+                    reftree::report::escape_controls(&c.path),
+                    c.line,
+                    c.rule,
+                    reftree::report::escape_controls(&c.before),
+                    reftree::report::escape_controls(&c.after)
+                );
+            }
             let fixable = outcome
                 .diagnostics
                 .iter()

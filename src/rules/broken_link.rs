@@ -49,7 +49,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     missing.sort_unstable();
     missing.dedup();
     let folders = Folders::new(&index.files, &missing);
-    let cache: HashMap<&str, Option<String>> = missing
+    let cache: HashMap<&str, Option<Suggestion>> = missing
         .par_iter()
         .map(|m| (*m, suggest(m, &index.entries, &folders)))
         .collect();
@@ -84,7 +84,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             d = d.with_fix(url, false);
         } else {
             match cache.get(&**resolved).and_then(Option::as_ref) {
-                Some(found) => {
+                Some(Suggestion::Near(found)) => {
                     let new = relative_link(page.dir(), found);
                     let slash = if *encoded_slash {
                         "`%2F` is not a path separator in a URL; "
@@ -93,6 +93,12 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     };
                     d = d.with_help(format!("{slash}did you mean `{new}` (`{found}`)?"));
                     d = d.with_fix(new.clone(), false);
+                }
+                Some(Suggestion::Elsewhere(found)) => {
+                    let new = relative_link(page.dir(), found);
+                    d = d.with_help(format!(
+                        "a file of that name is in another folder: `{new}` (`{found}`); if it is the page meant, repoint the link by hand (no fix is offered across folders)"
+                    ));
                 }
                 None if *encoded_slash => {
                     d = d.with_help("`%2F` is not a path separator in a URL; write `/`");
@@ -244,10 +250,24 @@ fn split(path: &str) -> (&str, &str) {
     }
 }
 
+/// What "did you mean" found for a missing path.
+#[derive(Debug, PartialEq, Eq)]
+enum Suggestion {
+    /// In the folder the link names (or the path with `.md` added or
+    /// removed, a folder's README): offered as a fix.
+    Near(String),
+    /// A file of the same name in another folder: likely a page of another
+    /// kind (a connector link to a table of the same name), so it is named
+    /// in the help, never written by a fix.
+    Elsewhere(String),
+}
+
 /// The nearest existing path to the missing `resolved`: the same name with
 /// `.md` added or removed, a folder's README or index, a close name in the
-/// same folder, then the same name in exactly one other folder.
-fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<String> {
+/// same folder (at most one edit in five characters), the same stem with
+/// another extension in the same folder; else the same name in exactly one
+/// other folder, which is only named.
+fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Suggestion> {
     let exists = |p: &str| entries.contains(p).then(|| p.to_string());
     let variants = [
         format!("{resolved}.md"),
@@ -257,16 +277,25 @@ fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Strin
     ];
     for v in variants.iter().filter(|v| !v.is_empty()) {
         if let Some(p) = exists(v) {
-            return Some(p);
+            return Some(Suggestion::Near(p));
         }
         if let Some(p) = entries.case_insensitive(v) {
-            return Some(p.into());
+            return Some(Suggestion::Near(p.into()));
         }
     }
     let (dir, name) = split(resolved);
     let lower = name.to_lowercase();
+    let in_dir = |n: &str| {
+        if dir.is_empty() {
+            n.to_string()
+        } else {
+            format!("{dir}/{n}")
+        }
+    };
     if let Some(folder) = folders.by_dir.get(dir) {
-        let limit = (lower.chars().count() / 5).max(2);
+        // One edit in five characters: `sap.md` is not a near miss of
+        // `ssg.md`, `customlogsama.md` is one of `customlogsviaama.md`.
+        let limit = (lower.chars().count() / 5).max(1);
         let h = hist(&lower);
         let best = folder
             .candidates(&lower)
@@ -278,15 +307,21 @@ fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Strin
             .filter(|(d, _)| *d <= limit)
             .min();
         if let Some((_, n)) = best {
-            return Some(if dir.is_empty() {
-                n.to_string()
-            } else {
-                format!("{dir}/{n}")
-            });
+            return Some(Suggestion::Near(in_dir(n)));
+        }
+        // `logo.svg` for a missing `logo.png`: the one file of that stem.
+        if let Some((stem, _)) = lower.rsplit_once('.').filter(|(s, _)| !s.is_empty()) {
+            let mut same_stem = folder
+                .names
+                .iter()
+                .filter(|n| n.lower.rsplit_once('.').is_some_and(|(s, _)| s == stem));
+            if let (Some(only), None) = (same_stem.next(), same_stem.next()) {
+                return Some(Suggestion::Near(in_dir(only.name)));
+            }
         }
     }
     match folders.by_name.get(&lower).map(Vec::as_slice) {
-        Some([only]) => Some(only.to_string()),
+        Some([only]) => Some(Suggestion::Elsewhere(only.to_string())),
         _ => None,
     }
 }
