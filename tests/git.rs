@@ -133,15 +133,19 @@ fn the_pre_commit_hook_blocks_a_broken_link_and_passes_the_fix() {
     let d = dir.path().join("docs-repo");
     std::fs::create_dir_all(&d).expect("mkdir");
     git(&d, &["init", "-q", "-b", "main"]);
-    write(
-        &d,
-        ".pre-commit-config.yaml",
-        &format!(
-            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: reftree-system\n",
-            this_repo.display(),
-            rev.trim()
-        ),
-    );
+    // The README's snippet, pointed at this repository's HEAD.
+    let snippet = std::fs::read_to_string(this_repo.join("examples/ci/pre-commit-config.yaml"))
+        .expect("the snippet");
+    let config: String = snippet
+        .lines()
+        .map(|l| match l.trim_start() {
+            t if t.starts_with("- repo:") => format!("  - repo: {}", this_repo.display()),
+            t if t.starts_with("rev:") => format!("    rev: {}", rev.trim()),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(&d, ".pre-commit-config.yaml", &format!("{config}\n"));
     write(&d, "index.md", "# Index\n\n[Guide](guide.md)\n");
     write(&d, "guide.md", "# Guide\n");
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_reftree"))

@@ -126,3 +126,46 @@ fn every_preset_loads() {
         config.validate().expect("every kind named is declared");
     }
 }
+
+/// The CI snippets the README shows are the files in `examples/ci/`
+/// (which `.ci/run` lints and the pre-commit test uses), and each is YAML
+/// that says what the README says matters.
+#[test]
+fn readme_ci_snippets_are_the_tested_files_and_parse() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    for (file, must) in [
+        (
+            "github-actions.yml",
+            &[
+                "fetch-depth: 0",
+                "--changed-since",
+                "upload-sarif",
+                "--format github",
+            ][..],
+        ),
+        ("gitlab-ci.yml", &["GIT_DEPTH: 0", "--changed-since"][..]),
+        (
+            "pre-commit-config.yaml",
+            &["id: reftree-system", "rev: v"][..],
+        ),
+    ] {
+        let text = std::fs::read_to_string(repo().join("examples/ci").join(file)).expect(file);
+        assert!(
+            readme.contains(&format!("```yaml\n{text}```")),
+            "README does not show examples/ci/{file} as it is"
+        );
+        for m in must {
+            assert!(text.contains(m), "{file} lacks `{m}`");
+        }
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text)
+            .unwrap_or_else(|e| panic!("{file} is not YAML: {e}"));
+        assert_eq!(docs.len(), 1, "{file}");
+        assert!(!docs[0].is_badvalue() && !docs[0].is_null(), "{file}");
+    }
+    // The tag the snippets pin is this version's.
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        readme.contains(&format!("rev: v{version}")),
+        "the snippets pin another version than {version}"
+    );
+}

@@ -54,5 +54,67 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, prefix: &str) -> io::Result
             data(&message)
         )?;
     }
+    // GitHub shows only the first few annotations of each level per step:
+    // say there are more, and where they all are.
+    let (errors, warnings) = (
+        outcome.count(Severity::Error),
+        outcome.count(Severity::Warning),
+    );
+    if errors > SHOWN_PER_STEP || warnings > SHOWN_PER_STEP {
+        writeln!(
+            out,
+            "::notice title=reftree::{errors} error(s) and {warnings} warning(s); GitHub shows {SHOWN_PER_STEP} annotations of each level per step: every finding is in this step's log (and in SARIF with --format sarif)"
+        )?;
+    }
     Ok(())
+}
+
+/// Annotations of one level that GitHub shows for one step.
+const SHOWN_PER_STEP: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostic, FILE_START};
+
+    fn outcome(errors: usize) -> Outcome {
+        Outcome {
+            diagnostics: (0..errors)
+                .map(|i| {
+                    Diagnostic::input(
+                        "broken-link",
+                        Severity::Error,
+                        &format!("p{i}.md"),
+                        FILE_START,
+                        "m".into(),
+                        "h",
+                    )
+                })
+                .collect(),
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn more_findings_than_github_shows_end_with_a_notice_saying_so() {
+        let text = |n| {
+            let mut out = Vec::new();
+            write(&mut out, &outcome(n), "docs/").expect("writes");
+            String::from_utf8(out).expect("utf-8")
+        };
+        let ten = text(10);
+        assert!(
+            ten.starts_with("::error file=docs/p0.md,line=1,col=1,"),
+            "{ten}"
+        );
+        assert!(!ten.contains("::notice"), "{ten}");
+        let eleven = text(11);
+        assert_eq!(eleven.lines().count(), 12);
+        assert!(
+            eleven.lines().last().is_some_and(
+                |l| l.starts_with("::notice title=reftree::11 error(s) and 0 warning(s)")
+            ),
+            "{eleven}"
+        );
+    }
 }
