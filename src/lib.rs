@@ -212,9 +212,19 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             earlier = Some((repo, commit, changes.renamed));
         }
     }
-    let mut outcome = check_tree(opts, &root, Tree::Disk, &dialect, &scope)?;
-    if let (Some((repo, commit, renamed)), Some(since)) = (earlier, &opts.since) {
-        let snapshot = repo.snapshot(&commit, walk::is_page)?;
+    // The tree at the revision is read from git (one process, mostly
+    // waiting on it) while the work tree is checked.
+    let (outcome, snapshot) = std::thread::scope(|s| {
+        let reading = earlier
+            .as_ref()
+            .map(|(repo, commit, _)| s.spawn(move || repo.snapshot(commit, walk::is_page)));
+        let outcome = check_tree(opts, &root, Tree::Disk, &dialect, &scope);
+        let snapshot = reading.map(|r| r.join().expect("reading the snapshot does not panic"));
+        (outcome, snapshot)
+    });
+    let mut outcome = outcome?;
+    if let (Some((_, _, renamed)), Some(snapshot), Some(since)) = (earlier, snapshot, &opts.since) {
+        let snapshot = snapshot?;
         let old = check_tree(opts, &root, Tree::Snapshot(&snapshot), &dialect, &scope)?;
         let old = baseline::Baseline::of(&old.diagnostics, &renamed);
         let compared = old.subtract(&mut outcome.diagnostics);
