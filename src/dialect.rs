@@ -51,6 +51,46 @@ impl Dialect {
         self == Dialect::Mkdocs
     }
 
+    /// The pages that stand for a folder, in the order the tool looks for
+    /// them: a link to `sub/#part` anchors into the first that exists.
+    /// GitHub and GitLab show a folder's README; MkDocs makes `index.md`
+    /// the folder's page, else `README.md`; Obsidian has none.
+    pub fn folder_pages(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Github => &["README.md", "readme.md", "Readme.md"],
+            Dialect::Gitlab => &["README.md", "readme.md", "index.md"],
+            Dialect::Mkdocs => &["index.md", "README.md"],
+            Dialect::Obsidian => &[],
+        }
+    }
+
+    /// How this dialect resolves a link to `/path` in the tree at `root`
+    /// (canonical). GitHub and GitLab: from the repository top, so the
+    /// root's own place there is stripped (`/docs/x.md` is `x.md` when the
+    /// root is `docs/`) and any other `/path` leaves the root. MkDocs: from
+    /// `docs_dir` (`mkdocs.yml`'s, else `docs`) when `mkdocs.yml` is at the
+    /// root. Obsidian: from the vault's top, the root.
+    pub fn absolute(self, root: &Path) -> Absolute {
+        match self {
+            Dialect::Github | Dialect::Gitlab => {
+                let top = crate::default_root(root);
+                let strip = root
+                    .strip_prefix(&top)
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                Absolute {
+                    strip,
+                    add: String::new(),
+                }
+            }
+            Dialect::Mkdocs => Absolute {
+                strip: String::new(),
+                add: docs_dir(root).unwrap_or_default(),
+            },
+            Dialect::Obsidian => Absolute::default(),
+        }
+    }
+
     /// The dialect the tree at `root` is written for, from what is at its
     /// root (never following a symlink out of it), and why.
     pub fn detect(root: &Path) -> (Dialect, &'static str) {
@@ -72,6 +112,43 @@ impl Dialect {
     }
 }
 
+/// How `/path` links resolve: `strip` is taken off the front of the path
+/// (a path without it leaves the root), `add` put in its place. Both are
+/// `/`-separated folders, `""` for none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Absolute {
+    pub strip: String,
+    pub add: String,
+}
+
+/// The `docs_dir` of an `mkdocs.yml` (or `.yaml`) at `root`, relative to
+/// it; `docs` when the file does not say. `None` without the file, or
+/// when the folder is not inside the root.
+fn docs_dir(root: &Path) -> Option<String> {
+    let text = ["mkdocs.yml", "mkdocs.yaml"].iter().find_map(|name| {
+        let path = root.join(name);
+        // Only a regular file inside the root (not a symlink out of it).
+        std::fs::symlink_metadata(&path)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|_| std::fs::read_to_string(path).ok())
+    })?;
+    // A top-level key: `docs_dir: site/docs` (quotes and a comment allowed).
+    let dir = text
+        .lines()
+        .find_map(|l| l.strip_prefix("docs_dir:"))
+        .map(|v| {
+            let v = v.split(" #").next().unwrap_or(v).trim();
+            v.trim_matches(['"', '\''])
+                .trim_end_matches('/')
+                .to_string()
+        })
+        .unwrap_or_else(|| "docs".into());
+    let dir = dir.trim_start_matches("./");
+    let inside = !dir.starts_with('/') && dir.split('/').all(|c| c != "..");
+    (inside && root.join(dir).is_dir()).then(|| dir.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +166,29 @@ mod tests {
         for d in Dialect::ALL {
             assert_eq!(Dialect::from_name(d.name()), Some(d));
         }
+    }
+}
+
+#[cfg(test)]
+mod absolute_tests {
+    use super::*;
+
+    #[test]
+    fn mkdocs_resolves_absolute_links_in_docs_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert_eq!(Dialect::Mkdocs.absolute(root), Absolute::default());
+        std::fs::write(root.join("mkdocs.yml"), "site_name: x\n").unwrap();
+        std::fs::create_dir(root.join("docs")).unwrap();
+        assert_eq!(Dialect::Mkdocs.absolute(root).add, "docs");
+        std::fs::create_dir_all(root.join("site/src")).unwrap();
+        std::fs::write(
+            root.join("mkdocs.yml"),
+            "site_name: x\ndocs_dir: 'site/src/' # the sources\n",
+        )
+        .unwrap();
+        assert_eq!(Dialect::Mkdocs.absolute(root).add, "site/src");
+        std::fs::write(root.join("mkdocs.yml"), "docs_dir: ../elsewhere\n").unwrap();
+        assert_eq!(Dialect::Mkdocs.absolute(root).add, "");
     }
 }

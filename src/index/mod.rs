@@ -28,6 +28,8 @@ pub struct Entries {
     aliases: Vec<(String, String)>,
     /// Tells this tree's resolution cache from another run's.
     run: u64,
+    /// How `/path` links resolve in the dialect checked.
+    pub absolute: crate::dialect::Absolute,
 }
 
 /// Resolutions by folder and destination, per thread: most links of a
@@ -39,7 +41,12 @@ thread_local! {
 }
 
 impl Entries {
-    fn new(files: &[String], dirs: &[String], aliases: Vec<(String, String)>) -> Self {
+    fn new(
+        files: &[String],
+        dirs: &[String],
+        aliases: Vec<(String, String)>,
+        absolute: crate::dialect::Absolute,
+    ) -> Self {
         static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let n = files.len() + dirs.len();
         let ids = files
@@ -70,6 +77,7 @@ impl Entries {
             folded,
             aliases,
             run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            absolute,
         }
     }
 
@@ -431,7 +439,12 @@ pub fn build(
     fingerprint: bool,
     wants: parse::Wants,
 ) -> Index {
-    let entries = Entries::new(&walked.files, &walked.dirs, walked.aliases.clone());
+    let entries = Entries::new(
+        &walked.files,
+        &walked.dirs,
+        walked.aliases.clone(),
+        wants.dialect.absolute(root),
+    );
     let root_dir = match source {
         Source::Disk => Files::Disk(RootDir::new(root)),
         Source::Snapshot(pages) => Files::Snapshot(pages),

@@ -138,6 +138,19 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     } else {
         path
     };
+    let rebased;
+    let path = match path.strip_prefix('/') {
+        Some(rest) if entries.absolute != crate::dialect::Absolute::default() => {
+            match rebase(rest, &entries.absolute) {
+                Some(p) => {
+                    rebased = p;
+                    rebased.as_str()
+                }
+                None => return Target::Outside,
+            }
+        }
+        _ => path,
+    };
     let base = if path.starts_with('/') { "" } else { dir };
 
     // Decode segment by segment: `%2F` inside a segment is not a separator.
@@ -179,6 +192,29 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
             encoded_slash,
         }
     })
+}
+
+/// `/rest` as the dialect reads it (see `Dialect::absolute`): `strip`'s
+/// segments taken off the front (compared decoded), `add` put in their
+/// place; `None` when the path is not under `strip`, so outside the root.
+fn rebase(rest: &str, a: &crate::dialect::Absolute) -> Option<String> {
+    let mut segments = rest.split('/');
+    if !a.strip.is_empty() {
+        for want in a.strip.split('/') {
+            let seg = segments.next()?;
+            if decode(seg).as_deref() != Some(want) {
+                return None;
+            }
+        }
+    }
+    let rest: Vec<&str> = segments.collect();
+    let mut out = String::from("/");
+    if !a.add.is_empty() {
+        out.push_str(&a.add);
+        out.push('/');
+    }
+    out.push_str(&rest.join("/"));
+    Some(out)
 }
 
 /// The decoded fragment of `dest`, if it has one.

@@ -27,6 +27,11 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Some(p) => p,
                 None => continue, // not Markdown: fragments are not checked
             },
+            // `sub/#part`: the folder's page, as the dialect shows one.
+            Target::Dir => match folder_page(index, ctx, page, link) {
+                Some(p) => p,
+                None => continue,
+            },
             _ => continue,
         };
         if !target.parsed {
@@ -134,4 +139,23 @@ fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, a)| a)
+}
+
+/// The page that stands for the folder `link` names (its README on GitHub,
+/// `index.md` on MkDocs...: `Dialect::folder_pages`), if there is one.
+fn folder_page<'a>(
+    index: &'a Index,
+    ctx: &Ctx,
+    page: &Page,
+    link: &crate::index::Link,
+) -> Option<&'a Page> {
+    let written = &link.written()[link.path_range()];
+    let folder = written.trim_end_matches('/');
+    ctx.dialect.folder_pages().iter().find_map(|name| {
+        let dest = format!("{folder}/{name}");
+        match crate::index::resolve::resolve(&dest, page.dir(), &index.entries) {
+            Target::File(id) => index.page_by_file(id),
+            _ => None,
+        }
+    })
 }

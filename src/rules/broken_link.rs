@@ -67,11 +67,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             "" => resolved.to_string(),
             dir => format!("{dir}/{written_path}"),
         };
-        let message = if relative_to_page == **resolved || written_path == &**resolved {
-            format!("link target `{written_path}` does not exist")
-        } else {
-            format!("link target `{written_path}` does not exist (resolved to `{resolved}`)")
-        };
+        let absolute = written_path.starts_with('/');
+        let message =
+            if !absolute && (relative_to_page == **resolved || written_path == &**resolved) {
+                format!("link target `{written_path}` does not exist")
+            } else {
+                format!("link target `{written_path}` does not exist (resolved to `{resolved}`)")
+            };
         let mut d = ctx
             .diag(location, "no such file", message)
             .with_about(resolved.to_string());

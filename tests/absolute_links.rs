@@ -1,0 +1,92 @@
+//! Links to `/path`, as each dialect resolves them: GitHub and GitLab from
+//! the repository top (the root may be a folder in it), MkDocs from
+//! `docs_dir`. And links to a folder's page (`sub/#part`).
+
+use std::path::Path;
+use std::process::Command;
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+/// `reftree check ARGS --format short -q` from `dir`: stdout.
+fn short(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "short", "-q"])
+        .output()
+        .expect("reftree runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn github_reads_a_slash_from_the_repository_top_even_when_the_root_is_a_folder_in_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir(d.join(".git")).expect("a repository top");
+    write(d, "docs/guide.md", "# Guide\n\n## Install\n");
+    write(
+        d,
+        "docs/index.md",
+        "# Index\n\n[ok](/docs/guide.md#install)\n[fragment](/docs/guide.md#nope)\n[missing](/docs/gone.md)\n[out of the root](/README.md)\n",
+    );
+    assert_eq!(
+        short(d, &["--root", "docs"]),
+        "docs/index.md:4:27: error[broken-fragment] fragment `#nope` not found in `guide.md`\n\
+         docs/index.md:5:11: error[broken-link] link target `/docs/gone.md` does not exist (resolved to `gone.md`)\n\
+         docs/index.md:6:19: warning[link-outside-root] link `/README.md` leads outside the checked root; it was not checked\n"
+    );
+    // From the top, the same links are inside the root.
+    assert_eq!(
+        short(d, &[]),
+        "docs/index.md:4:27: error[broken-fragment] fragment `#nope` not found in `docs/guide.md`\n\
+         docs/index.md:5:11: error[broken-link] link target `/docs/gone.md` does not exist (resolved to `docs/gone.md`)\n\
+         docs/index.md:6:19: error[broken-link] link target `/README.md` does not exist (resolved to `README.md`)\n"
+    );
+}
+
+#[test]
+fn mkdocs_reads_a_slash_from_docs_dir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "mkdocs.yml", "site_name: x\ndocs_dir: src\n");
+    write(d, "src/sub/page.md", "# Page\n\n## Part two\n");
+    write(
+        d,
+        "src/index.md",
+        "# Home\n\n[ok](/sub/page.md#part-two)\n[missing](/sub/gone.md)\n",
+    );
+    assert_eq!(
+        short(d, &[]),
+        "src/index.md:4:11: error[broken-link] link target `/sub/gone.md` does not exist (resolved to `src/sub/gone.md`)\n"
+    );
+}
+
+#[test]
+fn a_fragment_on_a_folder_link_is_checked_in_the_folder_page_the_dialect_shows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "guide/README.md", "# Guide\n\n## Intro\n");
+    write(d, "guide/index.md", "# Guide index\n\n## Overview\n");
+    write(
+        d,
+        "index.md",
+        "# Home\n\n[a](guide/#intro)\n[b](guide/#overview)\n[c](guide#nope)\n",
+    );
+    // GitHub shows the folder's README.
+    assert_eq!(
+        short(d, &[]),
+        "index.md:4:12: error[broken-fragment] fragment `#overview` not found in `guide/README.md`\n\
+         index.md:5:11: error[broken-fragment] fragment `#nope` not found in `guide/README.md`\n"
+    );
+    // MkDocs makes index.md the folder's page.
+    assert_eq!(
+        short(d, &["--dialect", "mkdocs"]),
+        "index.md:3:12: error[broken-fragment] fragment `#intro` not found in `guide/index.md`\n\
+         index.md:5:11: error[broken-fragment] fragment `#nope` not found in `guide/index.md`\n"
+    );
+}
