@@ -30,6 +30,19 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     "no such note",
                     format!("no note or file named `{note}` in the vault"),
                 );
+                // `[[old/folder/Note]]` where the one note named `Note` is
+                // elsewhere: its name alone is what Obsidian resolves, so
+                // the fix is certain.
+                if let Some(name) = moved_note(index, note) {
+                    let rest = &w.target[note.len()..];
+                    out.push(
+                        d.with_help(format!(
+                            "the vault's one note named `{name}` is in another folder: write `[[{name}{rest}]]`"
+                        ))
+                        .with_fix(format!("{name}{rest}"), true),
+                    );
+                    continue;
+                }
                 out.push(match nearest_note(index, note) {
                     Some(name) => {
                         let rest = &w.target[note.len()..];
@@ -120,6 +133,26 @@ fn nearest_heading<'a>(page: &'a crate::index::Page, fragment: &str) -> Option<&
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, t)| t)
+}
+
+/// For a link by path (`folder/Note`) that leads nowhere: the name of the
+/// one note or attachment in the vault with its last segment's name
+/// (letter case aside), as written on disk, if there is exactly one.
+fn moved_note<'a>(index: &'a Index, note: &str) -> Option<&'a str> {
+    let (_, last) = note.trim_end_matches('/').rsplit_once('/')?;
+    let want = last.trim().to_lowercase();
+    if want.is_empty() {
+        return None;
+    }
+    let mut named = index.files.iter().filter_map(|p| {
+        let file = p.rsplit('/').next().unwrap_or(p);
+        let name = file.strip_suffix(".md").unwrap_or(file);
+        (name.to_lowercase() == want && !name.contains(['#', '|', '^', '[', ']'])).then_some(name)
+    });
+    match (named.next(), named.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
 }
 
 /// The note (by its name, without `.md`) or attachment nearest `name` by
