@@ -250,3 +250,57 @@ fn relations_and_orphans_hold_over_wiki_links() {
         "{found:#?}"
     );
 }
+
+/// Obsidian's own documented examples (help.obsidian.md, "Internal links":
+/// a heading in the same note, a heading in another note, a heading under
+/// a heading, a block id) resolve; each one's target changed alone gives
+/// exactly one finding.
+#[test]
+fn obsidians_documented_link_examples_resolve_as_documented() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let notes = [
+        (".obsidian/app.json", "{}\n"),
+        (
+            "Internal links.md",
+            "# Internal links\n\n[[#Preview a linked file]]\n\
+             [[About Obsidian#Links are first-class citizens]]\n\
+             [[Help and support#Questions and advice#Report bugs and request features]]\n\
+             [[2023-01-01#^37066d]]\n\n## Preview a linked file\n",
+        ),
+        (
+            "About Obsidian.md",
+            "# About Obsidian\n\n## Links are first-class citizens\n",
+        ),
+        (
+            "Help and support.md",
+            "# Help and support\n\n## Questions and advice\n\n### Report bugs and request features\n",
+        ),
+        (
+            "2023-01-01.md",
+            "# 2023-01-01\n\nA quote of the day. ^37066d\n",
+        ),
+    ];
+    for (path, text) in notes {
+        let p = d.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    assert_eq!(findings(d), Vec::<String>::new());
+    for (page, from, to) in [
+        (
+            "Internal links.md",
+            "## Preview a linked file",
+            "## Preview",
+        ),
+        ("About Obsidian.md", "## Links are", "## Notes are"),
+        ("Help and support.md", "### Report bugs", "### File bugs"),
+        ("2023-01-01.md", "^37066d", "^37066e"),
+    ] {
+        edit(d, page, from, to);
+        let found = findings(d);
+        assert_eq!(found.len(), 1, "{page}: {found:#?}");
+        assert!(found[0].contains("broken-wiki-link"), "{found:#?}");
+        edit(d, page, to, from);
+    }
+}
