@@ -312,10 +312,15 @@ fn suggest(resolved: &str, entries: &Entries, folders: &Folders) -> Option<Sugge
             return Some(Suggestion::Near(in_dir(n)));
         }
         // `logo.svg` for a missing `logo.png`: the one file of that stem.
+        // The names are sorted: those that start with `stem.` are together.
         if let Some((stem, _)) = lower.rsplit_once('.').filter(|(s, _)| !s.is_empty()) {
-            let mut same_stem = folder
+            let prefix = format!("{stem}.");
+            let from = folder
                 .names
+                .partition_point(|n| n.lower.as_str() < prefix.as_str());
+            let mut same_stem = folder.names[from..]
                 .iter()
+                .take_while(|n| n.lower.starts_with(&prefix))
                 .filter(|n| n.lower.rsplit_once('.').is_some_and(|(s, _)| s == stem));
             if let (Some(only), None) = (same_stem.next(), same_stem.next()) {
                 return Some(Suggestion::Near(in_dir(only.name)));
