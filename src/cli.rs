@@ -245,9 +245,7 @@ fn locate(
     let shown = path.as_ref().map(|p| {
         let abs = p.canonicalize().unwrap_or_else(|_| p.clone());
         let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
-        abs.strip_prefix(&cwd)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| p.display().to_string())
+        reftree::walk::relative(&abs, &cwd).unwrap_or_else(|| p.display().to_string())
     });
     let loaded = shown.as_deref().zip(text.as_deref());
     let config = reftree::config::Config::load(preset, loaded).map_err(|e| e.render())?;

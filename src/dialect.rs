@@ -74,10 +74,7 @@ impl Dialect {
         match self {
             Dialect::Github | Dialect::Gitlab => {
                 let top = crate::default_root(root);
-                let strip = root
-                    .strip_prefix(&top)
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .unwrap_or_default();
+                let strip = crate::walk::relative(root, &top).unwrap_or_default();
                 Absolute {
                     strip,
                     add: String::new(),

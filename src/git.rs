@@ -56,10 +56,7 @@ impl Repo {
         })?;
         let top = PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches('\n'));
         let top = top.canonicalize().unwrap_or(top);
-        let prefix = root
-            .strip_prefix(&top)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
+        let prefix = crate::walk::relative(root, &top).unwrap_or_default();
         Ok(Repo { top, prefix })
     }
 

@@ -195,96 +195,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             (d, why.to_string())
         }
     };
-    let paths = reported_prefixes(&root, &opts.paths)?;
-    let mut scope = Reported {
-        restricted: !paths.is_empty(),
-        paths,
-    };
-    let mut earlier = None;
-    if let Some(since) = &opts.since {
-        let repo = git::Repo::open(&root)?;
-        let commit = repo.commit(&since.rev)?;
-        let changes = repo.changes(&commit)?;
-        if since.all_findings {
-            scope.paths.extend(changes.paths);
-            scope.restricted = true;
-        } else {
-            earlier = Some((repo, commit, changes.renamed));
-        }
-    }
-    // The tree at the revision is read from git (one process, mostly
-    // waiting on it) while the work tree is checked.
-    let (outcome, snapshot) = std::thread::scope(|s| {
-        let reading = earlier
-            .as_ref()
-            .map(|(repo, commit, _)| s.spawn(move || repo.snapshot(commit, walk::is_page)));
-        let outcome = check_tree(opts, &root, Tree::Disk, &dialect, &scope);
-        let snapshot = reading.map(|r| r.join().expect("reading the snapshot does not panic"));
-        (outcome, snapshot)
-    });
-    let mut outcome = outcome?;
-    if let (Some((_, _, renamed)), Some(snapshot), Some(since)) = (earlier, snapshot, &opts.since) {
-        let snapshot = snapshot?;
-        let old = check_tree(opts, &root, Tree::Snapshot(&snapshot), &dialect, &scope)?;
-        let old = baseline::Baseline::of(&old.diagnostics, &renamed);
-        let compared = old.subtract(&mut outcome.diagnostics);
-        outcome.compared.push(Compared {
-            against: format!("the tree at `{}`", since.rev),
-            old: old.len(),
-            matched: compared.matched,
-            gone: compared.gone,
-        });
-    }
-    if let Some((name, base)) = &opts.baseline {
-        let compared = base.subtract(&mut outcome.diagnostics);
-        outcome.compared.push(Compared {
-            against: format!("the baseline `{name}`"),
-            old: base.len(),
-            matched: compared.matched,
-            gone: compared.gone,
-        });
-    }
-    outcome.stats.elapsed = started.elapsed();
-    Ok(outcome)
-}
-
-/// A comparison with older findings (`--changed-since`, `--baseline`).
-#[derive(Debug, Default)]
-pub struct Compared {
-    /// What the findings were compared with, in words.
-    pub against: String,
-    /// How many findings that holds.
-    pub old: usize,
-    /// Findings found in it, not reported.
-    pub matched: usize,
-    /// Its findings that no longer occur.
-    pub gone: Vec<(baseline::Key, usize)>,
-}
-
-/// Where the pages are: on disk, or in a tree git stores.
-#[derive(Clone, Copy)]
-enum Tree<'a> {
-    Disk,
-    Snapshot(&'a git::Snapshot),
-}
-
-/// Whose findings are reported: all, or those in or about these paths.
-struct Reported {
-    restricted: bool,
-    paths: Vec<String>,
-}
-
-/// One check of one tree (the work tree, or the tree at a revision).
-fn check_tree(
-    opts: &Options,
-    root: &Path,
-    tree: Tree<'_>,
-    (dialect, dialect_from): &(dialect::Dialect, String),
-    reported: &Reported,
-) -> Result<Outcome, Error> {
-    let started = Instant::now();
-    let (dialect, dialect_from) = (*dialect, dialect_from.clone());
-    let root = root.to_path_buf();
+    // What both trees' checks share, found (and its errors reported) once.
     let active = active_rules(opts)?;
     opts.config.validate().map_err(Error::Config)?;
     let patterns: Vec<String> = opts
@@ -298,16 +209,128 @@ fn check_tree(
         pattern: e.glob().unwrap_or_default().to_string(),
         reason: e.kind().to_string(),
     })?;
+    let mut paths = reported_prefixes(&root, &opts.paths)?;
+    let mut restricted = !paths.is_empty();
+    let mut earlier = None;
+    if let Some(since) = &opts.since {
+        let repo = git::Repo::open(&root)?;
+        let commit = repo.commit(&since.rev)?;
+        let changes = repo.changes(&commit)?;
+        if since.all_findings {
+            paths.extend(changes.paths);
+            restricted = true;
+        } else {
+            earlier = Some((repo, commit, changes.renamed));
+        }
+    }
+    let setup = Setup {
+        root: &root,
+        active,
+        exclude,
+        dialect,
+        scope: Scope::new(restricted, &paths),
+    };
+    // The tree at the revision is read from git (one process, mostly
+    // waiting on it) while the work tree is checked.
+    let (outcome, snapshot) = std::thread::scope(|s| {
+        let reading = earlier
+            .as_ref()
+            .map(|(repo, commit, _)| s.spawn(move || repo.snapshot(commit, walk::is_page)));
+        let outcome = check_tree(opts, &setup, Tree::Disk);
+        let snapshot = reading.map(|r| r.join().expect("reading the snapshot does not panic"));
+        (outcome, snapshot)
+    });
+    let mut outcome = outcome?;
+    if let (Some((_, _, renamed)), Some(snapshot), Some(since)) = (earlier, snapshot, &opts.since) {
+        let snapshot = snapshot?;
+        let old = check_tree(opts, &setup, Tree::Snapshot(&snapshot))?;
+        let old = baseline::Baseline::of(&old.diagnostics, &renamed);
+        let against = Against::Revision(since.rev.clone());
+        outcome
+            .compared
+            .push(Compared::of(against, &old, &mut outcome.diagnostics));
+    }
+    if let Some((name, base)) = &opts.baseline {
+        let against = Against::Baseline(name.clone());
+        outcome
+            .compared
+            .push(Compared::of(against, base, &mut outcome.diagnostics));
+    }
+    outcome.stats.elapsed = started.elapsed();
+    Ok(outcome)
+}
+
+/// What older findings came from.
+#[derive(Debug)]
+pub enum Against {
+    /// The tree at a git revision (`--changed-since`), as given.
+    Revision(String),
+    /// A baseline file (`--baseline`), as named.
+    Baseline(String),
+}
+
+/// A comparison with older findings (`--changed-since`, `--baseline`).
+#[derive(Debug)]
+pub struct Compared {
+    pub against: Against,
+    /// How many findings that holds.
+    pub old: usize,
+    /// Findings found in it, not reported.
+    pub matched: usize,
+    /// Its findings that no longer occur.
+    pub gone: Vec<(baseline::Key, usize)>,
+}
+
+impl Compared {
+    /// Drop from `diagnostics` the findings `old` holds, and say so.
+    fn of(against: Against, old: &baseline::Baseline, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let c = old.subtract(diagnostics);
+        Compared {
+            against,
+            old: old.len(),
+            matched: c.matched,
+            gone: c.gone,
+        }
+    }
+}
+
+/// Where the pages are: on disk, or in a tree git stores.
+#[derive(Clone, Copy)]
+enum Tree<'a> {
+    Disk,
+    Snapshot(&'a git::Snapshot),
+}
+
+/// What the checks of both trees of a run share.
+struct Setup<'a> {
+    /// The root, canonical.
+    root: &'a Path,
+    active: Vec<(&'static rules::Rule, Severity)>,
+    exclude: globset::GlobSet,
+    /// The dialect, and why.
+    dialect: (dialect::Dialect, String),
+    /// Whose findings are reported.
+    scope: Scope<'a>,
+}
+
+/// One check of one tree (the work tree, or the tree at a revision).
+fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outcome, Error> {
+    let Setup {
+        active,
+        exclude,
+        scope,
+        ..
+    } = setup;
+    let (dialect, dialect_from) = (setup.dialect.0, setup.dialect.1.clone());
+    let root = setup.root.to_path_buf();
     let (walked, source) = match tree {
-        Tree::Disk => (walk::walk(&root, &exclude), index::Source::Disk),
+        Tree::Disk => (walk::walk(&root, exclude), index::Source::Disk),
         Tree::Snapshot(s) => (
-            walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), &exclude),
+            walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), exclude),
             index::Source::Snapshot(&s.pages),
         ),
     };
     let files = walked.files.len();
-    let restricted = reported.restricted;
-    let scope = Scope::new(restricted, &reported.paths);
     let in_scope = |path: &str| scope.contains(path);
     let max = match opts.max_page_bytes {
         0 => index::MAX_PAGE_BYTES,
@@ -354,7 +377,7 @@ fn check_tree(
         .find(|(r, _)| r.id == "unused-suppression")
         .map(|(_, s)| *s);
     let mut diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
-    if restricted {
+    if !scope.all {
         // Findings in the files in scope, and those elsewhere about them.
         diagnostics.retain(|d| {
             in_scope(&d.location.path)
@@ -391,7 +414,8 @@ fn check_tree(
                 p.link_count() + p.facts.external_links as usize + unresolved
             })
             .sum(),
-        elapsed: started.elapsed(),
+        // The whole run's time: `check` sets it.
+        elapsed: Duration::ZERO,
         dialect,
         dialect_from,
         unchecked_wiki_links: reported
@@ -484,11 +508,10 @@ fn reported_prefixes(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, Erro
                 path: p.clone(),
                 reason: e.to_string(),
             })?;
-            let rel = abs.strip_prefix(root).map_err(|_| Error::BadPath {
+            walk::relative(&abs, root).ok_or_else(|| Error::BadPath {
                 path: p.clone(),
                 reason: format!("it is outside the root `{}`", root.display()),
-            })?;
-            Ok(rel.to_string_lossy().replace('\\', "/"))
+            })
         })
         .collect()
 }

@@ -27,6 +27,13 @@ pub struct Walked {
     pub unreadable: bool,
 }
 
+/// `path` relative to `base`, `/`-separated (`""` when they are the same),
+/// if it is under `base`: how paths inside the root are written everywhere.
+pub fn relative(path: &Path, base: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
 /// Is this file a Markdown page?
 pub fn is_page(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
@@ -259,10 +266,7 @@ fn symlink(root: &Path, link: &Path, path: String, found: &mut Found) {
             Ok(m) if m.is_dir() => {
                 // Followed once, by the resolver: links through it resolve
                 // in the real folder, whose pages are checked there.
-                let real = target
-                    .strip_prefix(root)
-                    .map(|r| r.to_string_lossy().replace('\\', "/"))
-                    .unwrap_or_default();
+                let real = relative(&target, root).unwrap_or_default();
                 found.aliases.push((path.clone(), real));
                 found.dirs.push(path)
             }

@@ -95,12 +95,18 @@ const GONE_LISTED: usize = 20;
 /// A comparison with older findings, in words: how many were old, and
 /// which old ones are gone (so a baseline can shrink).
 fn compared(out: &mut String, c: &crate::Compared) {
+    let (against, listed) = match &c.against {
+        crate::Against::Revision(rev) => (format!("the tree at `{rev}`"), false),
+        crate::Against::Baseline(name) => (format!("the baseline `{name}`"), true),
+    };
     let _ = writeln!(
         out,
-        "left out {} finding(s) that {} already has ({} there in all)",
-        c.matched, c.against, c.old
+        "left out {} finding(s) that {against} already has ({} there in all)",
+        c.matched, c.old
     );
-    if c.gone.is_empty() || !c.against.starts_with("the baseline") {
+    // A baseline's entries that are gone can be dropped from it; a
+    // revision's findings that are gone are the change's fixes.
+    if c.gone.is_empty() || !listed {
         return;
     }
     let gone: usize = c.gone.iter().map(|(_, n)| n).sum();

@@ -144,11 +144,11 @@ fn moved_note<'a>(index: &'a Index, note: &str) -> Option<&'a str> {
     if want.is_empty() {
         return None;
     }
-    let mut named = index.files.iter().filter_map(|p| {
-        let file = p.rsplit('/').next().unwrap_or(p);
-        let name = file.strip_suffix(".md").unwrap_or(file);
-        (name.to_lowercase() == want && !name.contains(['#', '|', '^', '[', ']'])).then_some(name)
-    });
+    let mut named = index
+        .files
+        .iter()
+        .filter_map(|p| linkable_name(p))
+        .filter(|n| n.to_lowercase() == want);
     match (named.next(), named.next()) {
         (Some(one), None) => Some(one),
         _ => None,
@@ -164,14 +164,18 @@ fn nearest_note<'a>(index: &'a Index, name: &str) -> Option<&'a str> {
     index
         .files
         .iter()
-        .map(|p| {
-            let file = p.rsplit('/').next().unwrap_or(p);
-            file.strip_suffix(".md").unwrap_or(file)
-        })
-        // A name a wiki link can hold: none of `#|^[]` (the link's own syntax).
-        .filter(|n| !n.contains(['#', '|', '^', '[', ']']))
+        .filter_map(|p| linkable_name(p))
         .map(|n| (strsim::levenshtein(&n.to_lowercase(), &want), n))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, n)| n)
+}
+
+/// The name a wiki link gives the file at `path` (a note without `.md`, an
+/// attachment with its extension), if a wiki link can hold it: none of
+/// `#|^[]`, the link's own syntax.
+fn linkable_name(path: &str) -> Option<&str> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let name = file.strip_suffix(".md").unwrap_or(file);
+    (!name.contains(['#', '|', '^', '[', ']'])).then_some(name)
 }
