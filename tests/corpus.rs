@@ -357,6 +357,10 @@ fn changed_since_reports_the_difference_of_two_real_releases() {
                 .arg(repo.path())
                 .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
                 .args(["-c", "commit.gpgsign=false"])
+                // A commit of ~10k files passes gc's loose-object limit, and
+                // the background gc it starts prunes object folders while
+                // the next `git add` writes into them (CI failed so).
+                .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
                 .args(args)
                 .output()
                 .expect("git runs");
