@@ -110,6 +110,15 @@ pub struct CheckArgs {
     /// Print no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Neither read nor write the page cache (also `REFTREE_NO_CACHE=1`).
+    /// In a git repository, parsed pages are kept in `.git/reftree/` by
+    /// default, and a run reads and parses only the pages that changed.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the page cache in this folder (outside a git repository there
+    /// is none otherwise; `.reftree-cache` at the root is never checked).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -212,7 +221,18 @@ impl CheckArgs {
             severities,
             max_page_bytes: self.max_page_bytes,
             dialect: self.dialect.map(Into::into),
+            cache: self.cache(),
         })
+    }
+
+    fn cache(&self) -> reftree::CacheUse {
+        let off = std::env::var_os("REFTREE_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0");
+        match &self.cache_dir {
+            _ if self.no_cache => reftree::CacheUse::Off,
+            Some(dir) => reftree::CacheUse::In(dir.clone()),
+            None if off => reftree::CacheUse::Off,
+            None => reftree::CacheUse::DefaultPlace,
+        }
     }
 }
 

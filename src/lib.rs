@@ -6,6 +6,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod baseline;
+pub mod cache;
 pub mod config;
 pub mod diag;
 pub mod dialect;
@@ -58,6 +59,20 @@ pub struct Options {
     /// The dialect to check as (`--dialect`); else the rule file's, else
     /// the one the root says (`.obsidian/`, `mkdocs.yml`...).
     pub dialect: Option<dialect::Dialect>,
+    /// Where to keep parsed pages between runs ([`cache`]).
+    pub cache: CacheUse,
+}
+
+/// Whether a run reads and writes the page cache, and where.
+#[derive(Clone, Debug, Default)]
+pub enum CacheUse {
+    /// No cache (the library's default; `--no-cache`).
+    #[default]
+    Off,
+    /// In the git directory of the repository holding the root, if any.
+    DefaultPlace,
+    /// In this folder.
+    In(PathBuf),
 }
 
 /// `--changed-since REV`: by default the findings that are not in the
@@ -112,6 +127,8 @@ pub struct Outcome {
     pub stale_temporaries: Vec<String>,
     /// The older findings this run's were compared with, if any.
     pub compared: Vec<Compared>,
+    /// How the page cache was used, if it was.
+    pub cache: Option<cache::Report>,
 }
 
 impl Outcome {
@@ -146,7 +163,7 @@ pub fn init(root: &Path) -> Result<String, Error> {
         let walked = walk::walk(&root, &globset::GlobSet::empty());
         index::build(
             &root,
-            index::Source::Disk,
+            index::Source::Disk(None),
             walked,
             index::MAX_PAGE_BYTES,
             None,
@@ -323,8 +340,30 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     } = setup;
     let (dialect, dialect_from) = (setup.dialect.0, setup.dialect.1.clone());
     let root = setup.root.to_path_buf();
+    let wants = parse::Wants {
+        dialect,
+        ..opts.config.wants()
+    };
+    let max = match opts.max_page_bytes {
+        0 => index::MAX_PAGE_BYTES,
+        n => n,
+    };
+    // A fix hashes every page it reads, so it reads every page.
+    let cache_dir = match (&opts.cache, tree) {
+        (_, Tree::Snapshot(_)) | (CacheUse::Off, _) => None,
+        _ if opts.fingerprints => None,
+        (CacheUse::DefaultPlace, _) => cache::default_dir(&root),
+        (CacheUse::In(dir), _) => std::fs::create_dir_all(dir).ok().map(|_| dir.clone()),
+    };
+    let cache = cache_dir.map(|dir| {
+        let key = cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
+        cache::Cache::open(&dir, &root, &key)
+    });
     let (walked, source) = match tree {
-        Tree::Disk => (walk::walk(&root, exclude), index::Source::Disk),
+        Tree::Disk => (
+            walk::walk(&root, exclude),
+            index::Source::Disk(cache.as_ref()),
+        ),
         Tree::Snapshot(s) => (
             walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), exclude),
             index::Source::Snapshot(&s.pages),
@@ -332,10 +371,6 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     };
     let files = walked.files.len();
     let in_scope = |path: &str| scope.contains(path);
-    let max = match opts.max_page_bytes {
-        0 => index::MAX_PAGE_BYTES,
-        n => n,
-    };
     // Every page is checked: a change to one page can break links in another.
     let stale_temporaries: Vec<String> = walked
         .files
@@ -350,11 +385,12 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         max,
         opts.progress.as_deref(),
         opts.fingerprints,
-        parse::Wants {
-            dialect,
-            ..opts.config.wants()
-        },
+        wants,
     );
+    let cache = cache.map(|c| {
+        let parsed = index.pages.iter().filter(|p| p.parsed);
+        c.finish(parsed.map(|p| p.path.as_str()))
+    });
     let kinds = schema::Kinds::build(&index, &opts.config);
 
     let diagnostics: Vec<Diagnostic> = active
@@ -452,6 +488,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         fingerprints,
         stale_temporaries,
         compared: Vec::new(),
+        cache,
     })
 }
 

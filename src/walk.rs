@@ -222,7 +222,7 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
             );
             continue;
         };
-        if name == ".git" {
+        if name == ".git" || name == crate::cache::OWN_DIR {
             continue;
         }
         let path = child(&rel, name);

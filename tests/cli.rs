@@ -3,7 +3,9 @@
 
 #[test]
 fn transcripts() {
+    // The transcripts show a first run's summary: no page cache.
     trycmd::TestCases::new()
+        .env("REFTREE_NO_CACHE", "1")
         .case("tests/cmd/*.toml")
         .case("README.md");
 }

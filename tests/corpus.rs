@@ -5,6 +5,8 @@ use reftree::{Options, Outcome};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod common;
+
 /// Unpack the archives once into target/, or `None` (with a message) when absent.
 fn corpus() -> Option<PathBuf> {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -429,6 +431,115 @@ fn changed_since_reports_the_difference_of_two_real_releases() {
             old.len(),
             new.len(),
             expected.len()
+        );
+    }
+}
+
+/// The page cache on real trees: on a copy of each release, a run that
+/// writes the cache; then a few pages edited at random (a link repointed,
+/// a heading renamed, a row dropped, a page deleted); then a run that reads
+/// the cache. Its JSON report is byte for byte that of a run without the
+/// cache, and it parsed only the edited pages again.
+#[test]
+fn a_cached_run_equals_an_uncached_run_after_random_edits() {
+    let Some(dir) = corpus() else { return };
+    for (seed, tree) in [
+        (7u64, "sentinel-ninja-2025-12-31"),
+        (11, "sentinel-ninja-2026-08-14"),
+    ] {
+        let copy = tempfile::tempdir().expect("tempdir");
+        let cache = tempfile::tempdir().expect("tempdir");
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(dir.join(tree))
+            .arg(copy.path())
+            .status()
+            .expect("cp");
+        assert!(status.success());
+        let root = copy.path().join(tree);
+        // Dated back, as a checkout is (the cache trusts old stamps).
+        common::age(&root);
+        let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .map(|e| e.expect("walk").into_path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        pages.sort();
+        let run = |cache_use: reftree::CacheUse| {
+            let outcome = reftree::check(&Options {
+                root: root.clone(),
+                config: reftree::config::Config::load(Some("sentinel-ninja"), None)
+                    .expect("preset"),
+                cache: cache_use,
+                ..Options::default()
+            })
+            .expect("the run finishes");
+            let mut json = Vec::new();
+            reftree::report::write(
+                &mut json,
+                &outcome,
+                &reftree::report::Paths::from_root(&root),
+                reftree::report::Format::Json,
+                false,
+            )
+            .expect("render");
+            (json, outcome.cache)
+        };
+        let cached = || reftree::CacheUse::In(cache.path().to_path_buf());
+        let (_, first) = run(cached());
+        assert_eq!(first.expect("a cache").hits, 0);
+        // Five pages edited, one deleted, chosen by a seeded generator.
+        let mut x = seed;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as usize
+        };
+        let mut edited = std::collections::BTreeSet::new();
+        for i in 0..6 {
+            let page = &pages[next() % pages.len()];
+            if !edited.insert(page.clone()) {
+                continue;
+            }
+            if i == 5 {
+                std::fs::remove_file(page).expect("rm");
+                continue;
+            }
+            let text = std::fs::read_to_string(page).expect("read");
+            let edited_text = match i % 3 {
+                0 => text.replacen(".md", "-moved.md", 1),
+                1 => text.replacen("\n## ", "\n## Renamed ", 1),
+                _ => {
+                    let lines: Vec<&str> = text.lines().collect();
+                    let drop = lines.iter().position(|l| l.starts_with("| [")).unwrap_or(0);
+                    let kept: Vec<&str> = lines
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, _)| *n != drop)
+                        .map(|(_, l)| *l)
+                        .collect();
+                    kept.join("\n") + "\n"
+                }
+            };
+            std::fs::write(page, edited_text).expect("write");
+        }
+        let (with, report) = run(cached());
+        let (without, none) = run(reftree::CacheUse::Off);
+        assert!(none.is_none());
+        let report = report.expect("a cache");
+        assert!(
+            with == without,
+            "{tree}: the cached run's report differs from the uncached one"
+        );
+        let pages_now = pages.len() - 1;
+        assert_eq!(report.hits + report.misses, pages_now, "{tree}: {report:?}");
+        assert!(report.misses <= 5, "{tree}: {report:?}");
+        eprintln!(
+            "{tree}: {} of {pages_now} pages from the cache, {} parsed, reports identical ({} bytes)",
+            report.hits,
+            report.misses,
+            with.len()
         );
     }
 }

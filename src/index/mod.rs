@@ -424,9 +424,10 @@ impl Index {
 /// `report` says which checked pages' findings are reported.
 /// Where pages are read from: the disk under the root, or a tree git
 /// stores (`--changed-since`), already read.
+/// A page cache, if given, spares reading and parsing unchanged pages.
 #[derive(Clone, Copy)]
 pub enum Source<'a> {
-    Disk,
+    Disk(Option<&'a crate::cache::Cache>),
     Snapshot(&'a HashMap<String, Vec<u8>>),
 }
 
@@ -446,7 +447,7 @@ pub fn build(
         wants.dialect.absolute(root),
     );
     let root_dir = match source {
-        Source::Disk => Files::Disk(RootDir::new(root)),
+        Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),
         Source::Snapshot(pages) => Files::Snapshot(pages),
     };
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
@@ -562,7 +563,7 @@ use crate::diag::FILE_START as START;
 
 /// Where `load` reads a page.
 enum Files<'a> {
-    Disk(RootDir),
+    Disk(RootDir, Option<&'a crate::cache::Cache>),
     Snapshot(&'a HashMap<String, Vec<u8>>),
 }
 
@@ -665,24 +666,34 @@ fn load(
             "fix the permissions, or exclude the path with `--exclude`",
         )
     };
-    let read = READ_BUF.with_borrow_mut(|buf| -> Result<Option<u64>, std::io::Error> {
-        use std::io::Read;
-        let root = match root {
-            Files::Disk(root) => root,
+    let read = READ_BUF.with_borrow_mut(|buf| -> Result<Read<'_>, std::io::Error> {
+        use std::io::Read as _;
+        let (root, cache) = match root {
+            Files::Disk(root, cache) => (root, *cache),
             Files::Snapshot(pages) => {
                 let bytes = pages.get(path).map(Vec::as_slice).unwrap_or_default();
                 if bytes.len() as u64 > max_page_bytes {
-                    return Ok(Some(bytes.len() as u64));
+                    return Ok(Read::TooLarge(bytes.len() as u64));
                 }
                 buf.clear();
                 buf.extend_from_slice(bytes);
-                return Ok(None);
+                return Ok(Read::Bytes(None));
             }
         };
         let mut file = root.open(path)?;
-        let size = file.metadata()?.len();
+        let meta = file.metadata()?;
+        let size = meta.len();
         if size > max_page_bytes {
-            return Ok(Some(size));
+            return Ok(Read::TooLarge(size));
+        }
+        let stamp = crate::cache::Stamp::of(&meta);
+        let entry = cache.and_then(|c| c.lookup(path));
+        if let Some(body) = entry
+            .as_ref()
+            .filter(|e| e.fresh(&stamp))
+            .and_then(|e| e.take())
+        {
+            return Ok(Read::Cached(Box::new(body)));
         }
         // Read exactly the size fstat gave (one read, no probe for EOF);
         // a file that shrank meanwhile is read to its end instead.
@@ -693,14 +704,32 @@ fn load(
             file = root.open(path)?;
             file.read_to_end(buf)?;
         }
-        Ok(None)
+        if let Some(e) = &entry
+            && e.same_bytes(crate::cache::content_hash(buf))
+            && let Some(body) = e.take()
+        {
+            e.restamp(path, stamp);
+            return Ok(Read::Cached(Box::new(body)));
+        }
+        Ok(Read::Bytes(cache.map(|c| (c, stamp))))
     });
     match read {
         Err(e) => {
             problems.push(unreadable(e));
             return (page, problems);
         }
-        Ok(Some(size)) => {
+        Ok(Read::Cached(body)) => {
+            page.parsed = true;
+            let crate::cache::Body { facts, dests, len } = *body;
+            let mut at = 0;
+            index_page(&mut page, facts, len, entries, |raw| {
+                let written = &dests[at..at + raw.len as usize];
+                at += raw.len as usize;
+                written
+            });
+            return (page, problems);
+        }
+        Ok(Read::TooLarge(size)) => {
             problems.push(Diagnostic::input(
                 "file-too-large",
                 Severity::Warning,
@@ -711,10 +740,23 @@ fn load(
             ));
             return (page, problems);
         }
-        Ok(None) => {}
+        Ok(Read::Bytes(cache)) => {
+            READ_BUF.with_borrow(|bytes| {
+                parse_page(&mut page, &mut problems, bytes, entries, wants, cache)
+            });
+        }
     }
-    READ_BUF.with_borrow(|bytes| parse_page(&mut page, &mut problems, bytes, entries, wants));
     (page, problems)
+}
+
+/// What reading a page gave.
+enum Read<'a> {
+    /// Its bytes, in `READ_BUF`; and the cache to record its facts in.
+    Bytes(Option<(&'a crate::cache::Cache, crate::cache::Stamp)>),
+    /// Its facts, from the cache.
+    Cached(Box<crate::cache::Body>),
+    /// Its size, over the limit: it is not read.
+    TooLarge(u64),
 }
 
 /// A hash of a file's bytes, to tell whether it changed since it was read.
@@ -733,6 +775,7 @@ fn parse_page(
     bytes: &[u8],
     entries: &Entries,
     wants: &parse::Wants,
+    cache: Option<(&crate::cache::Cache, crate::cache::Stamp)>,
 ) {
     let path = page.path.as_str();
     if bytes.is_empty() || bytes == b"\xEF\xBB\xBF" {
@@ -788,14 +831,39 @@ fn parse_page(
             std::borrow::Cow::Owned(fixed)
         }
     };
-    page.facts = parse::parse_with(&text, base as u32, wants);
+    let facts = parse::parse_with(&text, base as u32, wants);
     page.parsed = true;
-    page.sections = sections::build(&page.facts, bytes.len() as u32);
+    if let Some((cache, stamp)) = cache
+        && problems.is_empty()
+    {
+        let dests: String = facts
+            .links
+            .iter()
+            .map(|l| l.written(&text, base as u32))
+            .collect();
+        cache.record(&page.path, stamp, bytes, &facts, &dests);
+    }
+    index_page(page, facts, bytes.len() as u32, entries, |raw| {
+        raw.written(&text, base as u32)
+    });
+}
+
+/// Fill `page` from its facts: its sections, and its links resolved.
+/// `written` gives each link's destination as written, in page order.
+fn index_page<'t>(
+    page: &mut Page,
+    mut facts: PageFacts,
+    len: u32,
+    entries: &Entries,
+    mut written: impl FnMut(&RawLink) -> &'t str,
+) {
+    page.sections = sections::build(&facts, len);
+    let raws = std::mem::take(&mut facts.links);
+    page.facts = facts;
     let dir = page.dir().to_string();
-    let raws = std::mem::take(&mut page.facts.links);
     entries.in_folder(&dir, |resolver| {
         for raw in raws {
-            let written = raw.written(&text, base as u32);
+            let written = written(&raw);
             let link = Link::new(raw, written, resolver);
             // A fine link outside any list or table (a navigation bar, prose) is
             // kept as its target only: a rule never reports on it.

@@ -8,14 +8,14 @@ use crate::hash::mix;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use std::ops::Range;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ContainerKind {
     List,
     Table,
 }
 
 /// A list or a table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Container {
     pub kind: ContainerKind,
     /// A numbered list (`1.`): steps of a procedure, not a set of entries.
@@ -26,7 +26,7 @@ pub struct Container {
 }
 
 /// A list item (first level of its list) or a table body row.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     pub container: u32,
     /// Byte range in the file (its position: `PageFacts::pos_at`).
@@ -45,7 +45,7 @@ pub struct Item {
 }
 
 /// A table cell that holds only a number (`17`, `2,148`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Num {
     pub col: u16,
     pub value: u64,
@@ -55,7 +55,7 @@ pub struct Num {
 }
 
 /// Bold text with a digit in it, outside tables.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Strong {
     pub text: Box<str>,
     /// The rest of the source line after the closing `**` (up to 120 bytes):
@@ -69,7 +69,7 @@ pub struct Strong {
 /// A number with its unit, in prose: `**Referenced by:** 4 columns` (a
 /// bold label's number) or `- [ORDERS](orders.md) — 2152 inbound` (a list
 /// item's quantity).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Quantity {
     /// The label (`key_of("Referenced by")`, colon left out), or the list
     /// item the number is in (as `u64`).
@@ -83,7 +83,7 @@ pub struct Quantity {
     pub pos: Pos,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Blocks {
     pub containers: Vec<Container>,
     pub items: Vec<Item>,
@@ -109,7 +109,7 @@ pub struct Blocks {
 }
 
 /// A sentence that says how long the list or table under it is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LeadIn {
     /// The list or table it leads into (index into `containers`).
     pub container: u32,

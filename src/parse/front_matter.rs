@@ -16,7 +16,7 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A page's front matter.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     /// File offsets of the block, its `---` lines included.
     pub bytes: Range<u32>,
@@ -27,7 +27,7 @@ pub struct FrontMatter {
     pub error: Option<Error>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub key: Box<str>,
     pub value: Box<str>,
@@ -37,7 +37,7 @@ pub struct Entry {
     pub pos: Pos,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     pub message: String,
     pub offset: u32,

@@ -14,7 +14,7 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// How a link was written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// `[text](dest)`
     Inline,
@@ -31,7 +31,7 @@ pub enum LinkKind {
 /// A link as written on the page, before the index resolves it. The
 /// destination's text is not copied: it is `len` bytes at `offset` in the
 /// file, unless escapes or entities make the renderer read it otherwise.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RawLink {
     pub kind: LinkKind,
     /// Byte offset and length of the destination as written.
@@ -53,7 +53,7 @@ impl RawLink {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     /// The heading's rendered text (what the anchor is made from).
@@ -67,7 +67,7 @@ pub struct Heading {
 }
 
 /// A number a page declares, with where it is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeclaredCount {
     pub value: u64,
     /// What follows the number inside the parentheses (`columns`), or empty.
@@ -100,7 +100,7 @@ pub fn trailing_count(text: &str) -> Option<(u64, &str, Range<usize>)> {
 
 /// Something that looks like a link in the source but that Markdown did not
 /// render as one (a raw space in the destination, an unbalanced parenthesis).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Unrendered {
     /// The would-be destination, as written.
     pub dest: String,
@@ -109,7 +109,7 @@ pub struct Unrendered {
 }
 
 /// A `[text][label]` or `[label][]` whose label has no definition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct UndefinedRef {
     pub label: String,
     pub text: String,
@@ -117,7 +117,7 @@ pub struct UndefinedRef {
     pub pos: Pos,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageFacts {
     pub headings: Vec<Heading>,
     /// Anchors from raw HTML: `id=".."` on any element, `name=".."` on `<a>`.
@@ -149,7 +149,7 @@ pub struct PageFacts {
 }
 
 /// `[[folder/Note#Heading|alias]]` or `![[image.png]]`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct WikiLink {
     pub embed: bool,
     /// The target as written, before any `|`: `folder/Note#Heading`.
@@ -212,7 +212,7 @@ fn block_ids(text: &str) -> Vec<Box<str>> {
 
 /// Syntax another dialect would check, counted so that nothing is skipped
 /// without a word.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Unchecked {
     /// `[[wiki]]` links (GitHub, GitLab and MkDocs show them as text).
     pub wiki_links: u32,
@@ -288,7 +288,7 @@ fn known_cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
         .collect()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SuppressionKind {
     /// `reftree-disable-next-line`: the line after the comment.
     NextLine,
@@ -299,7 +299,7 @@ pub enum SuppressionKind {
 }
 
 /// An inline suppression comment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Suppression {
     pub kind: SuppressionKind,
     /// Rule ids; empty means every rule.

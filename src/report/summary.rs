@@ -63,9 +63,29 @@ pub fn render(outcome: &Outcome) -> String {
     for c in &outcome.compared {
         compared(&mut out, c);
     }
+    let mut reused = String::new();
+    if let Some(c) = &outcome.cache {
+        let file = c.file.display().to_string();
+        let file = super::escape_controls(&file);
+        if let Some(why) = &c.discarded {
+            let _ = writeln!(
+                out,
+                "the page cache `{file}` was not used ({why}); it is written anew"
+            );
+        }
+        if let Some(e) = &c.error {
+            let _ = writeln!(
+                out,
+                "the page cache was not saved ({e}); the next run parses every page again"
+            );
+        }
+        if c.hits > 0 {
+            reused = format!(" ({} read from the page cache)", c.hits);
+        }
+    }
     let _ = writeln!(
         out,
-        "checked {} pages as {} renders them ({}), {} files indexed, {} links in {:.2}s: {} errors, {} warnings, {} infos",
+        "checked {} pages{reused} as {} renders them ({}), {} files indexed, {} links in {:.2}s: {} errors, {} warnings, {} infos",
         s.checked_pages,
         s.dialect.name(),
         s.dialect_from,

@@ -1,0 +1,546 @@
+//! The page cache: each page's parsed facts on disk, so that the next run
+//! reads and parses only the pages that changed (pre-commit and editors run
+//! reftree on every save).
+//!
+//! **Where.** `reftree/` in the git directory of the repository that holds
+//! the root (one file per root), or the folder `--cache-dir` names (a
+//! `.reftree-cache/` folder is left out of the walk). Outside a repository
+//! there is no cache unless `--cache-dir` asks for one. `--no-cache` (or
+//! `REFTREE_NO_CACHE=1`) neither reads nor writes it; deleting it is safe.
+//!
+//! **Format.** A header names the format and a key: reftree's version, the
+//! binary's size and mtime, the rule file, the dialect and the page-size
+//! limit. A file with another key is not read; it is replaced. Then
+//! records, each `len: u32 | XXH3-64 of the body | body`, the body holding
+//! a page's path, its size, mtime, ctime and inode, a 128-bit XXH3 of its
+//! bytes, and its facts (postcard). A record that fails its checksum ends
+//! the scan (a torn or damaged file: what came before it is still used)
+//! and the file is rewritten at the end of the run. A later record of a
+//! path replaces an earlier one: a run appends the records of the pages it
+//! parsed, and rewrites the file once it is mostly stale records.
+//!
+//! **When a page is taken from it.** Its size, mtime, ctime and inode are
+//! the recorded ones and the record is not *racy* (the page's mtime was
+//! less than two seconds before the run that wrote the record began: an
+//! edit of the same size within the same clock tick would look the same),
+//! or else its bytes hash to the recorded hash. Anything else is parsed.
+
+use crate::hash::FastMap;
+use crate::parse::PageFacts;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The first bytes of a cache file, and the version of its layout.
+const MAGIC: &[u8; 14] = b"reftree-cache\n";
+const FORMAT: u32 = 1;
+const HEADER: usize = MAGIC.len() + 4 + 16;
+/// A record's length and checksum, before its body.
+const PREFIX: usize = 12;
+/// How long before the run's start a page's mtime must be for its record
+/// to be trusted on its stamp alone (coarse file-system clocks tick in up
+/// to 2 s).
+const RACY: Duration = Duration::from_secs(2);
+
+/// What the file system says about a page: it changes when the page does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    /// Seconds and nanoseconds since the epoch.
+    pub mtime: (i64, u32),
+    pub ctime: (i64, u32),
+    pub ino: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Stamp {
+                size: meta.len(),
+                mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+                ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let since = |t: std::io::Result<SystemTime>| {
+                t.ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
+            };
+            Stamp {
+                size: meta.len(),
+                mtime: since(meta.modified()),
+                ctime: since(meta.created()),
+                ino: 0,
+            }
+        }
+    }
+}
+
+/// The 128-bit hash a page's bytes are recorded under.
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head<'a> {
+    path: &'a str,
+    stamp: Stamp,
+    hash: u128,
+    racy: bool,
+}
+
+/// A page's facts as written: the links' destinations (which the facts
+/// give as offsets into the page) one after the other in `dests`.
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    facts: &'a PageFacts,
+    dests: &'a str,
+    len: u32,
+}
+
+/// A page's facts as read back (the same fields as [`BodyRef`]).
+#[derive(Deserialize)]
+pub struct Body {
+    pub facts: PageFacts,
+    pub dests: String,
+    /// The page's length in bytes.
+    pub len: u32,
+}
+
+impl Body {
+    /// Whether the destinations are as long as the links say, each cut at
+    /// a character boundary (a record is checked, but not trusted to be
+    /// one that this code wrote).
+    fn is_whole(&self) -> bool {
+        let mut at = 0usize;
+        for l in &self.facts.links {
+            if !self.dests.is_char_boundary(at) {
+                return false;
+            }
+            at += l.len as usize;
+        }
+        at == self.dests.len()
+    }
+}
+
+const TAKEN: u8 = 1;
+const RESTAMPED: u8 = 2;
+
+/// A record found in the file.
+struct Slot {
+    stamp: Stamp,
+    hash: u128,
+    racy: bool,
+    /// The whole record (prefix included) in `Cache::old`.
+    record: std::ops::Range<usize>,
+    /// Where the body's facts start in `Cache::old`.
+    body: usize,
+    /// Taken by this run as it is ([`TAKEN`]: kept when the file is
+    /// rewritten), or with a new stamp ([`RESTAMPED`]: recorded anew).
+    used: AtomicU8,
+}
+
+/// How the run used the cache, for the summary.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The cache file.
+    pub file: PathBuf,
+    /// Pages taken from it, and pages parsed.
+    pub hits: usize,
+    pub misses: usize,
+    /// Why it was not read (another key, damage), if so.
+    pub discarded: Option<String>,
+    /// Why it could not be written, if so.
+    pub error: Option<String>,
+}
+
+pub struct Cache {
+    file: PathBuf,
+    key: u128,
+    started: SystemTime,
+    old: Vec<u8>,
+    by_path: FastMap<Box<str>, usize>,
+    slots: Vec<Slot>,
+    discarded: Option<String>,
+    /// Where this run's records go.
+    sink: Mutex<Sink>,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+}
+
+/// Where records go: straight into a new file when the old one is not
+/// worth keeping (absent, another key, damaged), else held to be appended.
+enum Sink {
+    Stream(std::io::BufWriter<tempfile::NamedTempFile>),
+    Hold(Vec<(Box<str>, Vec<u8>)>),
+    /// Writing failed: why.
+    Failed(String),
+}
+
+impl Sink {
+    /// A new cache file with its header, in the folder of `file`.
+    fn new_file(file: &Path, key: u128) -> Sink {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let made = tempfile::Builder::new()
+            .prefix(".pages-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .and_then(|tmp| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
+                w.write_all(MAGIC)?;
+                w.write_all(&FORMAT.to_le_bytes())?;
+                w.write_all(&key.to_le_bytes())?;
+                Ok(w)
+            });
+        match made {
+            Ok(w) => Sink::Stream(w),
+            Err(e) => Sink::Failed(format!("cannot write in `{}`: {e}", dir.display())),
+        }
+    }
+
+    fn push(&mut self, path: &str, record: Vec<u8>) {
+        match self {
+            Sink::Stream(w) => {
+                if let Err(e) = w.write_all(&record) {
+                    *self = Sink::Failed(e.to_string());
+                }
+            }
+            Sink::Hold(held) => held.push((path.into(), record)),
+            Sink::Failed(_) => {}
+        }
+    }
+}
+
+/// A record of `path`, as [`Cache::lookup`] finds it.
+pub struct Entry<'a> {
+    cache: &'a Cache,
+    slot: &'a Slot,
+}
+
+impl Entry<'_> {
+    /// Whether the page is as recorded, on its stamp alone.
+    pub fn fresh(&self, stamp: &Stamp) -> bool {
+        !self.slot.racy && self.slot.stamp == *stamp
+    }
+
+    /// Whether `hash` is the hash recorded.
+    pub fn same_bytes(&self, hash: u128) -> bool {
+        self.slot.hash == hash
+    }
+
+    /// The recorded facts (`None` if they do not decode, which a checked
+    /// record of this code's own never does).
+    pub fn take(&self) -> Option<Body> {
+        let bytes = &self.cache.old[self.slot.body..self.slot.record.end];
+        let body: Body = postcard::from_bytes(bytes).ok()?;
+        if !body.is_whole() {
+            return None;
+        }
+        self.slot.used.store(TAKEN, Relaxed);
+        self.cache.hits.fetch_add(1, Relaxed);
+        Some(body)
+    }
+
+    /// The page was found unchanged by its bytes but with another stamp
+    /// (touched, copied, checked out again): record the new stamp.
+    pub fn restamp(&self, path: &str, stamp: Stamp) {
+        let facts = &self.cache.old[self.slot.body..self.slot.record.end];
+        self.slot.used.store(RESTAMPED, Relaxed);
+        self.cache.push(path, stamp, self.slot.hash, facts);
+    }
+}
+
+impl Cache {
+    /// The cache for `root` with this `key`, read from `dir` (or the
+    /// default place: [`default_dir`]). Never fails: a cache that cannot be
+    /// read is empty, and one that cannot be written says so in its report.
+    pub fn open(dir: &Path, root: &Path, key: &str) -> Cache {
+        let started = SystemTime::now();
+        let name = format!(
+            "pages-{:016x}.bin",
+            xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes())
+        );
+        let file = dir.join(name);
+        let key = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
+        let mut cache = Cache {
+            file,
+            key,
+            started,
+            old: Vec::new(),
+            by_path: FastMap::default(),
+            slots: Vec::new(),
+            discarded: None,
+            sink: Mutex::new(Sink::Failed(String::new())),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+        };
+        let whole = match read_regular(&cache.file) {
+            Some(old) => {
+                cache.old = old;
+                cache.scan()
+            }
+            None => false,
+        };
+        let sink = match whole {
+            true => Sink::Hold(Vec::new()),
+            false => Sink::new_file(&cache.file, key),
+        };
+        cache.sink = Mutex::new(sink);
+        cache
+    }
+
+    /// Index the records of `self.old`; whether all of it is whole.
+    fn scan(&mut self) -> bool {
+        let old = &self.old;
+        if old.len() < HEADER || &old[..MAGIC.len()] != MAGIC {
+            self.discarded = Some("not a reftree cache file".into());
+            return false;
+        }
+        let format = u32::from_le_bytes(old[14..18].try_into().expect("4 bytes"));
+        let key = u128::from_le_bytes(old[18..34].try_into().expect("16 bytes"));
+        if format != FORMAT || key != self.key {
+            self.discarded =
+                Some("written by another reftree, or for another rule file or dialect".into());
+            return false;
+        }
+        let mut at = HEADER;
+        let mut damaged = false;
+        while at < old.len() {
+            let Some(slot) = record_at(old, at) else {
+                damaged = true;
+                break;
+            };
+            let (path, slot) = slot;
+            at = slot.record.end;
+            match self.by_path.get(path) {
+                Some(&i) => self.slots[i] = slot,
+                None => {
+                    self.by_path.insert(path.into(), self.slots.len());
+                    self.slots.push(slot);
+                }
+            }
+        }
+        if damaged {
+            self.discarded = Some(format!("damaged after byte {at}; the rest was not used"));
+        }
+        !damaged
+    }
+
+    /// The record of `path`, if there is one.
+    pub fn lookup(&self, path: &str) -> Option<Entry<'_>> {
+        let &i = self.by_path.get(path)?;
+        Some(Entry {
+            cache: self,
+            slot: &self.slots[i],
+        })
+    }
+
+    /// Record a page just parsed.
+    pub fn record(&self, path: &str, stamp: Stamp, bytes: &[u8], facts: &PageFacts, dests: &str) {
+        let body = BodyRef {
+            facts,
+            dests,
+            len: bytes.len() as u32,
+        };
+        self.misses.fetch_add(1, Relaxed);
+        let Ok(body) = postcard::to_allocvec(&body) else {
+            return;
+        };
+        self.push(path, stamp, content_hash(bytes), &body);
+    }
+
+    fn push(&self, path: &str, stamp: Stamp, hash: u128, body: &[u8]) {
+        let mtime =
+            UNIX_EPOCH + Duration::new(stamp.mtime.0.max(0) as u64, stamp.mtime.1.min(999_999_999));
+        let head = Head {
+            path,
+            stamp,
+            hash,
+            // A page changed after the run began is racy too.
+            racy: mtime + RACY > self.started,
+        };
+        let mut record = vec![0u8; PREFIX];
+        let Ok(mut record) = postcard::to_extend(&head, std::mem::take(&mut record)) else {
+            return;
+        };
+        record.extend_from_slice(body);
+        let len = (record.len() - PREFIX) as u32;
+        let check = xxhash_rust::xxh3::xxh3_64(&record[PREFIX..]);
+        record[..4].copy_from_slice(&len.to_le_bytes());
+        record[4..PREFIX].copy_from_slice(&check.to_le_bytes());
+        self.sink
+            .lock()
+            .expect("no thread panics holding the cache")
+            .push(path, record);
+    }
+
+    /// Write what this run learned: its records appended, or a new file of
+    /// the records of `live` (the pages of this run) when the old one was
+    /// not worth keeping or is mostly stale records.
+    pub fn finish<'a>(self, live: impl Iterator<Item = &'a str>) -> Report {
+        let sink = self
+            .sink
+            .into_inner()
+            .expect("no thread panics holding the cache");
+        let mut report = Report {
+            file: self.file.clone(),
+            hits: self.hits.load(Relaxed),
+            misses: self.misses.load(Relaxed),
+            discarded: self.discarded.clone(),
+            error: None,
+        };
+        // An old record taken as it is (not restamped) is kept.
+        let old = |path: &str| -> Option<&[u8]> {
+            let slot = &self.slots[*self.by_path.get(path)?];
+            (slot.used.load(Relaxed) == TAKEN).then(|| &self.old[slot.record.clone()])
+        };
+        let written = match sink {
+            Sink::Failed(e) => Err(std::io::Error::other(e)),
+            Sink::Stream(mut w) => {
+                // Pages taken from what was whole of a damaged file.
+                let mut kept = Ok(());
+                for p in live {
+                    if let Some(r) = old(p) {
+                        kept = kept.and_then(|_| w.write_all(r));
+                    }
+                }
+                kept.and_then(|_| persist(w, &self.file))
+            }
+            Sink::Hold(held) if held.is_empty() => Ok(()),
+            Sink::Hold(held) => {
+                let fresh: FastMap<&str, &[u8]> =
+                    held.iter().map(|(p, r)| (&**p, &r[..])).collect();
+                let kept = |p: &str| fresh.get(p).copied().or_else(|| old(p));
+                let live: Vec<&str> = live.collect();
+                let live_bytes: usize = live.iter().filter_map(|p| kept(p)).map(<[u8]>::len).sum();
+                let new_bytes: usize = held.iter().map(|(_, r)| r.len()).sum();
+                if self.old.len() + new_bytes > 2 * live_bytes + (1 << 16) {
+                    // Mostly stale: the live records into a new file.
+                    match Sink::new_file(&self.file, self.key) {
+                        Sink::Stream(mut w) => live
+                            .iter()
+                            .filter_map(|p| kept(p))
+                            .try_for_each(|r| w.write_all(r))
+                            .and_then(|_| persist(w, &self.file)),
+                        Sink::Failed(e) => Err(std::io::Error::other(e)),
+                        Sink::Hold(_) => unreachable!("new_file streams or fails"),
+                    }
+                } else {
+                    let mut out = Vec::with_capacity(new_bytes);
+                    for (_, r) in &held {
+                        out.extend_from_slice(r);
+                    }
+                    append(&self.file, &out)
+                }
+            }
+        };
+        if let Err(e) = written {
+            report.error = Some(format!("cannot write `{}`: {e}", self.file.display()));
+        }
+        report
+    }
+}
+
+/// Flush a new cache file and put it in place of `file` (a rename).
+fn persist(w: std::io::BufWriter<tempfile::NamedTempFile>, file: &Path) -> std::io::Result<()> {
+    let tmp = w.into_inner().map_err(|e| e.into_error())?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The record at `at`: its path and slot, if it is whole and checks.
+fn record_at(old: &[u8], at: usize) -> Option<(&str, Slot)> {
+    let prefix = old.get(at..at + PREFIX)?;
+    let len = u32::from_le_bytes(prefix[..4].try_into().ok()?) as usize;
+    let check = u64::from_le_bytes(prefix[4..].try_into().ok()?);
+    let end = (at + PREFIX).checked_add(len)?;
+    let body = old.get(at + PREFIX..end)?;
+    if xxhash_rust::xxh3::xxh3_64(body) != check {
+        return None;
+    }
+    let (head, rest): (Head, _) = postcard::take_from_bytes(body).ok()?;
+    Some((
+        head.path,
+        Slot {
+            stamp: head.stamp,
+            hash: head.hash,
+            racy: head.racy,
+            record: at..end,
+            body: end - rest.len(),
+            used: AtomicU8::new(0),
+        },
+    ))
+}
+
+/// The bytes of `file` if it is a regular file (a symlink is not followed).
+fn read_regular(file: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(file).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    std::fs::read(file).ok()
+}
+
+/// Add `bytes` to the end of `file` in one write (a symlink is not followed).
+fn append(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    options.open(file)?.write_all(bytes)
+}
+
+/// Where the cache of the tree at `root` goes by default: `reftree/` in
+/// the git directory of the repository holding `root` (`.git` itself, or
+/// the folder a `.git` file names). Outside a repository there is no
+/// default place (reftree writes nothing into a tree it checks unless
+/// told to: `--cache-dir`). The folder is made if need be; `None` if it
+/// cannot be, or is not a real folder (a symlink is not followed).
+pub fn default_dir(root: &Path) -> Option<PathBuf> {
+    let git_dir = root.ancestors().find_map(|d| {
+        let dot = d.join(".git");
+        let meta = std::fs::symlink_metadata(&dot).ok()?;
+        if meta.is_dir() {
+            return Some(dot);
+        }
+        // A worktree or submodule: `gitdir: PATH`.
+        let text = std::fs::read_to_string(&dot).ok()?;
+        let to = text.strip_prefix("gitdir:")?.trim();
+        Some(d.join(to))
+    })?;
+    made(&git_dir.join("reftree"))
+}
+
+/// The folder name the walk leaves out, for a cache kept in the tree
+/// (`--cache-dir .reftree-cache`).
+pub const OWN_DIR: &str = ".reftree-cache";
+
+/// `dir`, made if missing, if it is a real folder.
+fn made(dir: &Path) -> Option<PathBuf> {
+    let _ = std::fs::create_dir(dir);
+    std::fs::symlink_metadata(dir)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|_| dir.to_path_buf())
+}
+
+/// The key a cache is valid for: this binary (version, size, mtime) and
+/// everything else that changes what a page parses to.
+pub fn key(parts: &str) -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{:?}", Stamp::of(&m)))
+        .unwrap_or_default();
+    format!("{}\n{}\n{exe}\n{parts}", env!("CARGO_PKG_VERSION"), FORMAT)
+}

@@ -1,0 +1,353 @@
+//! The page cache (issue 13): a second run reads only the pages that
+//! changed, finds exactly what a run without the cache finds, and survives
+//! a damaged, foreign or missing cache file. Through the real binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+mod common;
+
+/// A tree of 40 pages that link to each other by name and heading, with
+/// two broken links among them.
+fn write_tree(root: &Path) {
+    let mut index = String::from("# Index\n\n## Pages (40)\n\n");
+    for i in 0..40 {
+        index.push_str(&format!("- [Page {i}](pages/p{i}.md#details)\n"));
+        let next = (i + 1) % 40;
+        let page = format!(
+            "# Page {i}\n\n[Back](../index.md)\n\n## Details\n\n- [Next](p{next}.md#details)\n- [Other](p{next}.md#summary)\n\n## Summary\n\nText.\n"
+        );
+        write(root, &format!("pages/p{i}.md"), &page);
+    }
+    index.push_str("\n[gone](pages/gone.md)\n");
+    write(root, "index.md", &index);
+    write(
+        root,
+        "pages/p7.md",
+        "# Page 7\n\n## Details\n\n- [Next](p8.md#nowhere)\n",
+    );
+}
+
+/// The tree (dated an hour back unless `fresh`) and an empty cache folder.
+fn fixture(fresh: bool) -> (tempfile::TempDir, tempfile::TempDir) {
+    let tree = tempfile::tempdir().expect("tempdir");
+    write_tree(tree.path());
+    if !fresh {
+        common::age(tree.path());
+    }
+    (tree, tempfile::tempdir().expect("tempdir"))
+}
+
+/// `git init` at `root`; false (saying so) where git is missing.
+fn git_init(root: &Path) -> bool {
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(root)
+        .status();
+    let ok = git.is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("git is not available here: skipping");
+    }
+    ok
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+fn reftree(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(root)
+        .arg("check")
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("REFTREE_NO_CACHE")
+        .output()
+        .expect("run reftree")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The findings of a run with the cache in `cache`, checked against a
+/// run without it; and how many pages it read from the cache.
+fn cached_run(root: &Path, cache: &Path) -> usize {
+    let dir = cache.to_str().expect("UTF-8 temp path");
+    let with = reftree(root, &["--format", "json", "--cache-dir", dir]);
+    let without = reftree(root, &["--format", "json", "--no-cache"]);
+    assert_eq!(
+        String::from_utf8_lossy(&with.stdout),
+        String::from_utf8_lossy(&without.stdout),
+        "{}",
+        stderr(&with)
+    );
+    assert_eq!(with.status.code(), without.status.code());
+    assert!(
+        !stderr(&without).contains("page cache"),
+        "{}",
+        stderr(&without)
+    );
+    let err = stderr(&with);
+    match err.split_once(" read from the page cache") {
+        Some((before, _)) => before
+            .rsplit('(')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a count"),
+        None => 0,
+    }
+}
+
+fn cache_file(cache: &Path) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(cache)
+        .expect("the cache folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[test]
+fn a_second_run_reads_only_the_pages_that_changed_and_finds_the_same() {
+    let (tree, cache) = fixture(false);
+    let root = tree.path();
+    assert_eq!(
+        cached_run(root, cache.path()),
+        0,
+        "a first run parses every page"
+    );
+    assert_eq!(cached_run(root, cache.path()), 41);
+
+    // A page edited (a heading others link to renamed), one deleted, one
+    // added: 39 of the 41 pages are still as cached.
+    write(
+        root,
+        "pages/p3.md",
+        "# Page 3\n\n## Details, renamed\n\n- [Next](p4.md#details)\n",
+    );
+    std::fs::remove_file(root.join("pages/p9.md")).expect("rm");
+    write(
+        root,
+        "pages/new.md",
+        "# New\n\n[Index](../index.md#pages-40)\n[x](p9.md)\n",
+    );
+    common::age(root);
+    assert_eq!(cached_run(root, cache.path()), 39);
+    assert_eq!(cached_run(root, cache.path()), 41);
+}
+
+#[test]
+fn an_edit_that_keeps_the_size_and_the_mtime_is_still_seen() {
+    let (tree, cache) = fixture(false);
+    let root = tree.path();
+    cached_run(root, cache.path());
+    // Same length, same mtime, another target: the change time differs.
+    let page = root.join("pages/p1.md");
+    let mtime = std::fs::metadata(&page)
+        .expect("stat")
+        .modified()
+        .expect("mtime");
+    let text = std::fs::read_to_string(&page).expect("read");
+    std::fs::write(&page, text.replace("p2.md#details", "p2.md#detailz")).expect("write");
+    let f = std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .expect("open");
+    f.set_modified(mtime).expect("set mtime");
+    let reused = cached_run(root, cache.path());
+    let o = reftree(root, &["--no-cache", "--format", "short"]);
+    let short = String::from_utf8_lossy(&o.stdout);
+    assert!(short.contains("pages/p1.md:7:"), "{short}");
+    assert_eq!(reused, 40);
+}
+
+#[test]
+fn pages_written_just_now_are_taken_from_the_cache_only_by_their_bytes() {
+    let (tree, cache) = fixture(true);
+    let root = tree.path();
+    cached_run(root, cache.path());
+    // Their records are "racy": each page is read and hashed, and the
+    // unchanged ones are still not parsed again.
+    assert_eq!(cached_run(root, cache.path()), 41);
+    write(root, "pages/p2.md", "# Page 2\n\n- [Next](p3.md#nope)\n");
+    assert_eq!(cached_run(root, cache.path()), 40);
+}
+
+#[test]
+fn a_damaged_cache_file_is_never_trusted_and_is_written_anew() {
+    let (tree, cache) = fixture(false);
+    let root = tree.path();
+    cached_run(root, cache.path());
+    let file = cache_file(cache.path());
+    let whole = std::fs::read(&file).expect("read the cache");
+    let n = whole.len();
+    // Cut in the header, in the first record, in the middle, one byte short.
+    for cut in [0, 10, 40, n / 2, n - 1] {
+        std::fs::write(&file, &whole[..cut]).expect("truncate");
+        let reused = cached_run(root, cache.path());
+        assert!(reused < 41, "cut at {cut}: {reused}");
+        assert_eq!(
+            cached_run(root, cache.path()),
+            41,
+            "rebuilt after the cut at {cut}"
+        );
+    }
+    // One bit flipped: in the magic, the key, a record's length, a record's
+    // body, the last byte.
+    for at in [2, 20, 34, 60, n / 2, n - 1] {
+        let mut bad = whole.clone();
+        bad[at] ^= 0x04;
+        std::fs::write(&file, &bad).expect("flip");
+        let reused = cached_run(root, cache.path());
+        assert!(reused < 41, "byte {at} flipped: {reused}");
+        assert_eq!(
+            cached_run(root, cache.path()),
+            41,
+            "rebuilt after byte {at}"
+        );
+    }
+    // Not a cache at all.
+    std::fs::write(&file, "reftree-cache\nbut not really").expect("write");
+    let o = reftree(
+        root,
+        &["--cache-dir", cache.path().to_str().expect("UTF-8")],
+    );
+    assert!(
+        stderr(&o).contains("was not used (not a reftree cache file)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(cached_run(root, cache.path()), 41);
+}
+
+#[test]
+fn another_dialect_or_rule_file_does_not_use_the_cache() {
+    let (tree, cache) = fixture(false);
+    let root = tree.path();
+    let dir = cache.path().to_str().expect("UTF-8");
+    reftree(root, &["--cache-dir", dir]);
+    let o = reftree(root, &["--cache-dir", dir, "--dialect", "obsidian"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "was not used (written by another reftree, or for another rule file or dialect)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("read from the page cache"), "{err}");
+    write(
+        root,
+        "reftree.toml",
+        "version = 1\ncut-lists = ['^\\((\\d+) hidden\\)']\n",
+    );
+    common::age(root);
+    let o = reftree(root, &["--cache-dir", dir, "--dialect", "obsidian"]);
+    assert!(stderr(&o).contains("was not used"), "{}", stderr(&o));
+}
+
+#[test]
+fn in_a_git_repository_the_cache_is_in_the_git_directory_unless_switched_off() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_tree(root);
+    if !git_init(root) {
+        return;
+    }
+    let before: Vec<_> = common_files(root);
+    let o = reftree(root, &["--no-cache"]);
+    assert!(!root.join(".git/reftree").exists(), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(root)
+        .args(["check", "-q"])
+        .env("REFTREE_NO_CACHE", "1")
+        .output()
+        .expect("run");
+    assert!(!root.join(".git/reftree").exists(), "{}", stderr(&o));
+    reftree(root, &[]);
+    let o = reftree(root, &[]);
+    assert!(
+        stderr(&o).contains("(41 read from the page cache)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_dir(root.join(".git/reftree"))
+            .expect("made")
+            .count(),
+        1
+    );
+    // Nothing was written in the work tree.
+    assert_eq!(common_files(root), before);
+}
+
+#[test]
+fn outside_a_repository_nothing_is_written_unless_asked() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_tree(root);
+    let before = common_files(root);
+    let o = reftree(root, &[]);
+    assert!(!stderr(&o).contains("page cache"), "{}", stderr(&o));
+    assert_eq!(common_files(root), before);
+    // Asked for, in the tree: it is not checked as part of it.
+    let o = reftree(
+        root,
+        &["--cache-dir", ".reftree-cache", "--format", "human"],
+    );
+    assert!(root.join(".reftree-cache").is_dir());
+    let o2 = reftree(
+        root,
+        &["--cache-dir", ".reftree-cache", "--format", "human"],
+    );
+    assert!(
+        stderr(&o2).contains("(41 read from the page cache)"),
+        "{}",
+        stderr(&o2)
+    );
+    assert!(stderr(&o).contains("41 files indexed"), "{}", stderr(&o));
+    assert!(stderr(&o2).contains("41 files indexed"), "{}", stderr(&o2));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_place_of_the_cache_folder_is_not_followed() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_tree(root);
+    if !git_init(root) {
+        return;
+    }
+    std::os::unix::fs::symlink(elsewhere.path(), root.join(".git/reftree")).expect("symlink");
+    let o = reftree(root, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).expect("read").count(),
+        0
+    );
+}
+
+/// Every file under `root` (the git directory left out) and its bytes.
+fn common_files(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).expect("inside");
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
