@@ -108,6 +108,9 @@ pub struct Stats {
     pub unchecked_wiki_links: usize,
     /// Headings ending in `{#id}` that this dialect does not anchor so.
     pub ignored_custom_ids: usize,
+    /// How long each stage of the last tree's check took (for
+    /// `REFTREE_TIMINGS=1` and the benchmarks).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 /// The result of a run: findings sorted by file, offset and rule.
@@ -277,6 +280,22 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
+/// The time each stage of a check took.
+struct Stages(Vec<(&'static str, Duration)>, Instant);
+
+impl Stages {
+    fn new() -> Stages {
+        Stages(Vec::new(), Instant::now())
+    }
+
+    /// Stage `name` ends now.
+    fn done(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.0.push((name, now - self.1));
+        self.1 = now;
+    }
+}
+
 /// What older findings came from.
 #[derive(Debug)]
 pub enum Against {
@@ -359,6 +378,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         let key = cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
         cache::Cache::open(&dir, &root, &key)
     });
+    let mut stages = Stages::new();
     let (walked, source) = match tree {
         Tree::Disk => (
             walk::walk(&root, exclude),
@@ -369,6 +389,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             index::Source::Snapshot(&s.pages),
         ),
     };
+    stages.done("walk");
     let files = walked.files.len();
     let in_scope = |path: &str| scope.contains(path);
     // Every page is checked: a change to one page can break links in another.
@@ -387,10 +408,12 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         opts.fingerprints,
         wants,
     );
+    stages.done("read, parse and resolve");
     let cache = cache.map(|c| {
         let parsed = index.pages.iter().filter(|p| p.parsed);
         c.finish(parsed.map(|p| p.path.as_str()))
     });
+    stages.done("write the page cache");
     let kinds = schema::Kinds::build(&index, &opts.config);
 
     let diagnostics: Vec<Diagnostic> = active
@@ -423,6 +446,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    stages.done("rules");
 
     let reported = index
         .pages
@@ -461,6 +485,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         ignored_custom_ids: reported
             .map(|p| p.facts.unchecked.custom_ids as usize)
             .sum(),
+        stages: stages.0,
     };
     // Exit code 2 when some input that is checked and reported could not be
     // read: not for an excluded path, a path outside the PATH arguments, or

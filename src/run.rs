@@ -153,6 +153,11 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
         }
         say!("{}", reftree::report::summary::render(&outcome));
     }
+    if std::env::var_os("REFTREE_TIMINGS").is_some_and(|v| !v.is_empty()) {
+        for (stage, took) in &outcome.stats.stages {
+            sayln!("timing: {stage}: {:.1} ms", took.as_secs_f64() * 1e3);
+        }
+    }
     let mut code = exit_code(&outcome);
     if fixed.as_ref().is_some_and(|r| r.failed()) {
         code = ExitCode::from(2);
