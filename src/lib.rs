@@ -108,6 +108,9 @@ pub struct Stats {
     pub unchecked_wiki_links: usize,
     /// Headings ending in `{#id}` that this dialect does not anchor so.
     pub ignored_custom_ids: usize,
+    /// The pages were not in memory (a cold page cache) and were read
+    /// ahead, many at a time.
+    pub read_ahead: bool,
     /// How long each stage of the last tree's check took (for
     /// `REFTREE_TIMINGS=1` and the benchmarks).
     pub stages: Vec<(&'static str, Duration)>,
@@ -486,6 +489,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .map(|p| p.facts.unchecked.custom_ids as usize)
             .sum(),
         stages: stages.0,
+        read_ahead: index.read_ahead,
     };
     // Exit code 2 when some input that is checked and reported could not be
     // read: not for an excluded path, a path outside the PATH arguments, or

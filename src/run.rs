@@ -157,6 +157,9 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
         for (stage, took) in &outcome.stats.stages {
             sayln!("timing: {stage}: {:.1} ms", took.as_secs_f64() * 1e3);
         }
+        if outcome.stats.read_ahead {
+            sayln!("timing: the pages were not in memory: read ahead");
+        }
     }
     let mut code = exit_code(&outcome);
     if fixed.as_ref().is_some_and(|r| r.failed()) {

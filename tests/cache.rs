@@ -351,3 +351,69 @@ fn common_files(root: &Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// A tree whose pages are not in memory (dropped from the page cache) is
+/// read ahead, many pages at a time, and checked exactly as when warm.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tree_not_in_memory_is_read_ahead_and_checked_the_same() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_tree(root);
+    for i in 0..60 {
+        write(
+            root,
+            &format!("more/m{i}.md"),
+            &format!("# M{i}\n\n[x](../pages/p{i}.md#details)\n"),
+        );
+    }
+    let warm = reftree::check(&reftree::Options {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check");
+    assert!(!warm.stats.read_ahead);
+    // Written to disk, then dropped from memory.
+    let pages: Vec<_> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    let mut evicted = 0;
+    for p in &pages {
+        let f = std::fs::File::open(p).expect("open");
+        f.sync_all().expect("sync");
+        let _ = rustix::fs::fadvise(&f, 0, None, rustix::fs::Advice::DontNeed);
+        let mut byte = [0u8; 1];
+        let mut bufs = [std::io::IoSliceMut::new(&mut byte)];
+        let nowait = rustix::io::ReadWriteFlags::NOWAIT;
+        if rustix::io::preadv2(&f, &mut bufs, 0, nowait) == Err(rustix::io::Errno::AGAIN) {
+            evicted += 1;
+        }
+    }
+    // That probe starts reading the page back: drop them all again.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    for p in &pages {
+        let f = std::fs::File::open(p).expect("open");
+        let _ = rustix::fs::fadvise(&f, 0, None, rustix::fs::Advice::DontNeed);
+    }
+    let cold = reftree::check(&reftree::Options {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .expect("check");
+    assert_eq!(cold.diagnostics, warm.diagnostics);
+    if evicted * 4 < pages.len() * 3 {
+        eprintln!(
+            "this file system kept the pages in memory ({evicted} of {} dropped): the read-ahead was not exercised",
+            pages.len()
+        );
+        return;
+    }
+    assert!(
+        cold.stats.read_ahead,
+        "{evicted} of {} pages were dropped",
+        pages.len()
+    );
+}

@@ -1,6 +1,7 @@
 //! The whole tree as data: every file, every page's facts, every link
 //! resolved once. Rules read this and nothing else.
 
+mod prefetch;
 pub mod resolve;
 pub mod sections;
 pub mod wiki;
@@ -404,6 +405,8 @@ pub struct Index {
     pub with_suppressions: Vec<usize>,
     /// Findings about the input itself (unreadable, invalid UTF-8, binary...).
     pub input_problems: Vec<Diagnostic>,
+    /// The pages were not in memory, and were read ahead ([`prefetch`]).
+    pub read_ahead: bool,
 }
 
 impl Index {
@@ -457,35 +460,50 @@ pub fn build(
     if let Some(p) = progress {
         p.pages_total.store(page_files.len(), Relaxed);
     }
-    // Pages and the rest in two vectors filled in parallel (one vector of
-    // tuples, moved into pages afterwards, took 2.7 ms of page faults).
-    let (pages, loaded): (Vec<Page>, Vec<Vec<Diagnostic>>) = page_files
-        .par_iter()
-        .map(|&file| {
-            if let Some(p) = progress {
-                p.pages_done.fetch_add(1, Relaxed);
-            }
-            let path = &walked.files[file as usize];
-            let reported = walked.checked[file as usize];
-            let regular = walked.regular[file as usize];
-            let (mut page, problems) = load(
-                &root_dir,
-                file,
-                path,
-                reported,
-                regular,
-                &entries,
-                Reading {
-                    max_page_bytes,
-                    wants: &wants,
-                },
-            );
-            if fingerprint && page.parsed {
-                page.hash = READ_BUF.with_borrow(|b| content_hash(b));
-            }
-            (page, problems)
-        })
-        .unzip();
+    // Pages not in memory (a cold page cache) are asked of the disk many
+    // at a time, ahead of the parsers, which would otherwise wait on one
+    // read each.
+    let queue = prefetch::Queue::default();
+    let mut read_ahead = false;
+    let (pages, loaded) = std::thread::scope(|s| {
+        if let Files::Disk(dir, _) = &root_dir
+            && prefetch::is_cold(dir, &walked.files, &page_files)
+        {
+            read_ahead = true;
+            prefetch::start(s, dir, &walked.files, &page_files, &queue);
+        }
+        // Pages and the rest in two vectors filled in parallel (one vector of
+        // tuples, moved into pages afterwards, took 2.7 ms of page faults).
+        let read: (Vec<Page>, Vec<Vec<Diagnostic>>) = page_files
+            .par_iter()
+            .map(|&file| {
+                if let Some(p) = progress {
+                    p.pages_done.fetch_add(1, Relaxed);
+                }
+                let path = &walked.files[file as usize];
+                let reported = walked.checked[file as usize];
+                let regular = walked.regular[file as usize];
+                let (mut page, problems) = load(
+                    &root_dir,
+                    file,
+                    path,
+                    reported,
+                    regular,
+                    &entries,
+                    Reading {
+                        max_page_bytes,
+                        wants: &wants,
+                    },
+                );
+                if fingerprint && page.parsed {
+                    page.hash = READ_BUF.with_borrow(|b| content_hash(b));
+                }
+                (page, problems)
+            })
+            .unzip();
+        queue.done.store(true, Relaxed);
+        read
+    });
     let mut input_problems = walked.problems;
     for (page, problems) in pages.iter().zip(loaded) {
         // An excluded page that cannot be read is not reported (nor exit 2).
@@ -509,6 +527,7 @@ pub fn build(
         page_of,
         with_suppressions,
         input_problems,
+        read_ahead,
     };
     // Wiki links resolve against the whole vault: once every page is read,
     // each page's in parallel.
