@@ -172,6 +172,8 @@ pub struct Cache {
     discarded: Option<String>,
     /// Where this run's records go.
     sink: Mutex<Sink>,
+    /// Records are looked up, none written.
+    read_only: bool,
     hits: AtomicUsize,
     misses: AtomicUsize,
 }
@@ -262,7 +264,8 @@ impl Cache {
     /// The cache for `root` with this `key`, read from `dir` (or the
     /// default place: [`default_dir`]). Never fails: a cache that cannot be
     /// read is empty, and one that cannot be written says so in its report.
-    pub fn open(dir: &Path, root: &Path, key: &str) -> Cache {
+    /// A `read_only` cache is only looked up (`finish` writes nothing).
+    pub fn open(dir: &Path, root: &Path, key: &str, read_only: bool) -> Cache {
         let started = SystemTime::now();
         let name = format!(
             "pages-{:016x}.bin",
@@ -278,7 +281,8 @@ impl Cache {
             by_path: FastMap::default(),
             slots: Vec::new(),
             discarded: None,
-            sink: Mutex::new(Sink::Failed(String::new())),
+            sink: Mutex::new(Sink::Hold(Vec::new())),
+            read_only,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
         };
@@ -289,11 +293,9 @@ impl Cache {
             }
             None => false,
         };
-        let sink = match whole {
-            true => Sink::Hold(Vec::new()),
-            false => Sink::new_file(&cache.file, key),
-        };
-        cache.sink = Mutex::new(sink);
+        if !whole && !read_only {
+            cache.sink = Mutex::new(Sink::new_file(&cache.file, key));
+        }
         cache
     }
 
@@ -358,6 +360,9 @@ impl Cache {
     }
 
     fn push(&self, path: &str, stamp: Stamp, hash: u128, body: &[u8]) {
+        if self.read_only {
+            return;
+        }
         let mtime =
             UNIX_EPOCH + Duration::new(stamp.mtime.0.max(0) as u64, stamp.mtime.1.min(999_999_999));
         let head = Head {
@@ -397,6 +402,9 @@ impl Cache {
             discarded: self.discarded.clone(),
             error: None,
         };
+        if self.read_only {
+            return report;
+        }
         // An old record taken as it is (not restamped) is kept.
         let old = |path: &str| -> Option<&[u8]> {
             let slot = &self.slots[*self.by_path.get(path)?];

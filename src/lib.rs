@@ -371,26 +371,34 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         n => n,
     };
     // A fix hashes every page it reads, so it reads every page.
-    let cache_dir = match (&opts.cache, tree) {
-        (_, Tree::Snapshot(_)) | (CacheUse::Off, _) => None,
+    let cache_dir = match &opts.cache {
         _ if opts.fingerprints => None,
-        (CacheUse::DefaultPlace, _) => cache::default_dir(&root),
-        (CacheUse::In(dir), _) => std::fs::create_dir_all(dir).ok().map(|_| dir.clone()),
+        CacheUse::Off => None,
+        CacheUse::DefaultPlace => cache::default_dir(&root),
+        CacheUse::In(dir) => std::fs::create_dir_all(dir).ok().map(|_| dir.clone()),
     };
-    let cache = cache_dir.map(|dir| {
-        let key = cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
-        cache::Cache::open(&dir, &root, &key)
-    });
+    // The tree at a revision (`--changed-since`) has no stamps to record:
+    // its pages are only looked up, by their bytes.
+    let read_only = matches!(tree, Tree::Snapshot(_));
     let mut stages = Stages::new();
-    let (walked, source) = match tree {
-        Tree::Disk => (
-            walk::walk(&root, exclude),
-            index::Source::Disk(cache.as_ref()),
-        ),
-        Tree::Snapshot(s) => (
-            walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), exclude),
-            index::Source::Snapshot(&s.pages),
-        ),
+    let key = || cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
+    // The cache file is read and its records indexed beside the walk.
+    let (walked, cache) = std::thread::scope(|s| {
+        let (root, key) = (&root, &key);
+        let cache =
+            cache_dir.map(|dir| s.spawn(move || cache::Cache::open(&dir, root, &key(), read_only)));
+        let walked = match tree {
+            Tree::Disk => walk::walk(root, exclude),
+            Tree::Snapshot(s) => {
+                walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), exclude)
+            }
+        };
+        let cache = cache.map(|c| c.join().expect("opening the cache does not panic"));
+        (walked, cache)
+    });
+    let source = match tree {
+        Tree::Disk => index::Source::Disk(cache.as_ref()),
+        Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
     };
     stages.done("walk");
     let files = walked.files.len();

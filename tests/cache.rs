@@ -417,3 +417,60 @@ fn a_tree_not_in_memory_is_read_ahead_and_checked_the_same() {
         pages.len()
     );
 }
+
+/// `--changed-since` checks the tree at the revision too: its pages that
+/// are byte for byte the cached ones are not parsed again, and what is
+/// reported is what a run without the cache reports.
+#[test]
+fn the_tree_at_a_revision_reuses_cached_pages_with_the_same_bytes() {
+    let (tree, cache) = fixture(false);
+    let root = tree.path();
+    if !git_init(root) {
+        return;
+    }
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(root)
+            .status()
+            .expect("git");
+        assert!(ok.success());
+    };
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "tree"]);
+    write(
+        root,
+        "pages/p5.md",
+        "# Page 5\n\n## Details\n\n- [Next](p6.md#gone)\n",
+    );
+    std::fs::remove_file(root.join("pages/p20.md")).expect("rm");
+    let dir = cache.path().to_str().expect("UTF-8");
+    let args = ["--changed-since", "HEAD", "--format", "json"];
+    let without = reftree(root, &[&args[..], &["--no-cache"]].concat());
+    for _ in 0..2 {
+        let with = reftree(root, &[&args[..], &["--cache-dir", dir]].concat());
+        assert_eq!(
+            String::from_utf8_lossy(&with.stdout),
+            String::from_utf8_lossy(&without.stdout)
+        );
+        assert_eq!(with.status.code(), without.status.code());
+    }
+    let short = reftree(
+        root,
+        &[
+            "--changed-since",
+            "HEAD",
+            "--format",
+            "short",
+            "--cache-dir",
+            dir,
+        ],
+    );
+    let out = String::from_utf8_lossy(&short.stdout);
+    assert!(
+        out.contains("pages/p5.md:5:") && out.contains("p20.md"),
+        "{out}"
+    );
+}

@@ -431,7 +431,11 @@ impl Index {
 #[derive(Clone, Copy)]
 pub enum Source<'a> {
     Disk(Option<&'a crate::cache::Cache>),
-    Snapshot(&'a HashMap<String, Vec<u8>>),
+    /// Pages by path; a cached page with the same bytes is not parsed.
+    Snapshot(
+        &'a HashMap<String, Vec<u8>>,
+        Option<&'a crate::cache::Cache>,
+    ),
 }
 
 pub fn build(
@@ -451,7 +455,7 @@ pub fn build(
     );
     let root_dir = match source {
         Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),
-        Source::Snapshot(pages) => Files::Snapshot(pages),
+        Source::Snapshot(pages, cache) => Files::Snapshot(pages, cache),
     };
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
@@ -583,7 +587,10 @@ use crate::diag::FILE_START as START;
 /// Where `load` reads a page.
 enum Files<'a> {
     Disk(RootDir, Option<&'a crate::cache::Cache>),
-    Snapshot(&'a HashMap<String, Vec<u8>>),
+    Snapshot(
+        &'a HashMap<String, Vec<u8>>,
+        Option<&'a crate::cache::Cache>,
+    ),
 }
 
 /// The root folder, to open files under it.
@@ -689,10 +696,16 @@ fn load(
         use std::io::Read as _;
         let (root, cache) = match root {
             Files::Disk(root, cache) => (root, *cache),
-            Files::Snapshot(pages) => {
+            Files::Snapshot(pages, cache) => {
                 let bytes = pages.get(path).map(Vec::as_slice).unwrap_or_default();
                 if bytes.len() as u64 > max_page_bytes {
                     return Ok(Read::TooLarge(bytes.len() as u64));
+                }
+                if let Some(e) = cache.and_then(|c| c.lookup(path))
+                    && e.same_bytes(crate::cache::content_hash(bytes))
+                    && let Some(body) = e.take()
+                {
+                    return Ok(Read::Cached(Box::new(body)));
                 }
                 buf.clear();
                 buf.extend_from_slice(bytes);
