@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark reftree on both real trees, warm cache, against the floor
 # (`cat` of every .md file) and the peers (lychee, rumdl), all in one run.
+# reftree runs with --no-cache: every page is read and parsed, as the peers
+# do (bench/scale.py measures the page cache).
 #
 #   bench/run.sh            # writes target/bench/*.json and prints a Markdown table
 #
@@ -35,12 +37,12 @@ for tree in sentinel-ninja-2025-12-31 sentinel-ninja-2026-08-14; do
   cd "$dir"
   hyperfine --style basic --warmup 2 --runs "$RUNS" -i --export-json "$out/$tree.json" \
     -n cat "find . -name '*.md' -print0 | xargs -0 cat > /dev/null" \
-    -n reftree "$reftree check --root . --format short -q > /dev/null" \
-    -n reftree-preset "$reftree check --root . --format short -q --preset sentinel-ninja > /dev/null" \
+    -n reftree "$reftree check --root . --format short -q --no-cache > /dev/null" \
+    -n reftree-preset "$reftree check --root . --format short -q --no-cache --preset sentinel-ninja > /dev/null" \
     -n lychee "$tools/bin/lychee --offline --include-fragments --no-progress . > /dev/null" \
     -n rumdl "$tools/bin/rumdl check --no-config --no-cache --enable MD042,MD051,MD052,MD057 . > /dev/null" \
     > "$out/$tree.log"
-  mem=$( { /usr/bin/time -f %M "$reftree" check --root . --format short -q --preset sentinel-ninja > /dev/null || true; } 2>&1 | tail -n 1)
+  mem=$( { /usr/bin/time -f %M "$reftree" check --root . --format short -q --no-cache --preset sentinel-ninja > /dev/null || true; } 2>&1 | tail -n 1)
   echo "$mem" > "$out/$tree.rss"
   cd "$repo"
 done
