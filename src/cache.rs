@@ -139,10 +139,12 @@ struct Slot {
     stamp: Stamp,
     hash: u128,
     racy: bool,
-    /// The whole record (prefix included) in `Cache::old`.
-    record: std::ops::Range<usize>,
-    /// Where the body's facts start in `Cache::old`.
-    body: usize,
+    /// Where the whole record (prefix included) is in the file.
+    record: std::ops::Range<u64>,
+    /// How long its head is (the facts follow it).
+    head: u32,
+    /// The checksum of its body, checked again when it is read.
+    check: u64,
     /// Taken by this run as it is ([`TAKEN`]: kept when the file is
     /// rewritten), or with a new stamp ([`RESTAMPED`]: recorded anew).
     used: AtomicU8,
@@ -166,7 +168,10 @@ pub struct Cache {
     file: PathBuf,
     key: u128,
     started: SystemTime,
-    old: Vec<u8>,
+    /// The cache file as it was opened (records are read from it when
+    /// taken: only their heads are kept in memory), and its length.
+    old: Option<std::fs::File>,
+    old_len: u64,
     by_path: FastMap<Box<str>, usize>,
     slots: Vec<Slot>,
     discarded: Option<String>,
@@ -238,11 +243,13 @@ impl Entry<'_> {
         self.slot.hash == hash
     }
 
-    /// The recorded facts (`None` if they do not decode, which a checked
-    /// record of this code's own never does).
+    /// The recorded facts: `None` if the record cannot be read again,
+    /// no longer checks (the file changed under the run), or does not
+    /// decode (which a record of this code's own never does).
     pub fn take(&self) -> Option<Body> {
-        let bytes = &self.cache.old[self.slot.body..self.slot.record.end];
-        let body: Body = postcard::from_bytes(bytes).ok()?;
+        let record = self.cache.read(self.slot)?;
+        let facts = &record[PREFIX + self.slot.head as usize..];
+        let body: Body = postcard::from_bytes(facts).ok()?;
         if !body.is_whole() {
             return None;
         }
@@ -254,8 +261,11 @@ impl Entry<'_> {
     /// The page was found unchanged by its bytes but with another stamp
     /// (touched, copied, checked out again): record the new stamp.
     pub fn restamp(&self, path: &str, stamp: Stamp) {
-        let facts = &self.cache.old[self.slot.body..self.slot.record.end];
+        let Some(record) = self.cache.read(self.slot) else {
+            return;
+        };
         self.slot.used.store(RESTAMPED, Relaxed);
+        let facts = &record[PREFIX + self.slot.head as usize..];
         self.cache.push(path, stamp, self.slot.hash, facts);
     }
 }
@@ -277,7 +287,8 @@ impl Cache {
             file,
             key,
             started,
-            old: Vec::new(),
+            old: None,
+            old_len: 0,
             by_path: FastMap::default(),
             slots: Vec::new(),
             discarded: None,
@@ -286,11 +297,8 @@ impl Cache {
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
         };
-        let whole = match read_regular(&cache.file) {
-            Some(old) => {
-                cache.old = old;
-                cache.scan()
-            }
+        let whole = match open_regular(&cache.file) {
+            Some(old) => cache.scan(old),
             None => false,
         };
         if !whole && !read_only {
@@ -299,41 +307,82 @@ impl Cache {
         cache
     }
 
-    /// Index the records of `self.old`; whether all of it is whole.
-    fn scan(&mut self) -> bool {
-        let old = &self.old;
-        if old.len() < HEADER || &old[..MAGIC.len()] != MAGIC {
+    /// Index the records of the file `old` (read through once; only their
+    /// heads are kept); whether all of it is whole.
+    fn scan(&mut self, old: std::fs::File) -> bool {
+        use std::io::Read;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, &old);
+        let mut header = [0u8; HEADER];
+        if r.read_exact(&mut header).is_err() || &header[..MAGIC.len()] != MAGIC {
             self.discarded = Some("not a reftree cache file".into());
             return false;
         }
-        let format = u32::from_le_bytes(old[14..18].try_into().expect("4 bytes"));
-        let key = u128::from_le_bytes(old[18..34].try_into().expect("16 bytes"));
+        let format = u32::from_le_bytes(header[14..18].try_into().expect("4 bytes"));
+        let key = u128::from_le_bytes(header[18..34].try_into().expect("16 bytes"));
         if format != FORMAT || key != self.key {
             self.discarded =
                 Some("written by another reftree, or for another rule file or dialect".into());
             return false;
         }
-        let mut at = HEADER;
-        let mut damaged = false;
-        while at < old.len() {
-            let Some(slot) = record_at(old, at) else {
-                damaged = true;
-                break;
+        let mut at = HEADER as u64;
+        let mut body = Vec::new();
+        let damaged = loop {
+            let mut prefix = [0u8; PREFIX];
+            match r.read(&mut prefix[..1]) {
+                Ok(0) => break false, // the end, between records
+                Ok(_) => {}
+                Err(_) => break true,
+            }
+            if r.read_exact(&mut prefix[1..]).is_err() {
+                break true;
+            }
+            let len = u32::from_le_bytes(prefix[..4].try_into().expect("4 bytes"));
+            let check = u64::from_le_bytes(prefix[4..].try_into().expect("8 bytes"));
+            body.clear();
+            // Read what is there (a length that says more than the file
+            // holds is damage, not an allocation of that size).
+            let got = (&mut r).take(len.into()).read_to_end(&mut body);
+            if !got.is_ok_and(|n| n == len as usize) || xxhash_rust::xxh3::xxh3_64(&body) != check {
+                break true;
+            }
+            let Ok((head, rest)) = postcard::take_from_bytes::<Head>(&body) else {
+                break true;
             };
-            let (path, slot) = slot;
-            at = slot.record.end;
-            match self.by_path.get(path) {
+            let end = at + PREFIX as u64 + u64::from(len);
+            let slot = Slot {
+                stamp: head.stamp,
+                hash: head.hash,
+                racy: head.racy,
+                record: at..end,
+                head: (body.len() - rest.len()) as u32,
+                check,
+                used: AtomicU8::new(0),
+            };
+            match self.by_path.get(head.path) {
                 Some(&i) => self.slots[i] = slot,
                 None => {
-                    self.by_path.insert(path.into(), self.slots.len());
+                    self.by_path.insert(head.path.into(), self.slots.len());
                     self.slots.push(slot);
                 }
             }
-        }
+            at = end;
+        };
         if damaged {
             self.discarded = Some(format!("damaged after byte {at}; the rest was not used"));
         }
+        self.old = Some(old);
+        self.old_len = at;
         !damaged
+    }
+
+    /// A record read again from the file (prefix included), if it still
+    /// checks.
+    fn read(&self, slot: &Slot) -> Option<Vec<u8>> {
+        let file = self.old.as_ref()?;
+        let mut record = vec![0u8; (slot.record.end - slot.record.start) as usize];
+        read_at(file, &mut record, slot.record.start).ok()?;
+        let body = &record[PREFIX..];
+        (xxhash_rust::xxh3::xxh3_64(body) == slot.check).then_some(record)
     }
 
     /// The record of `path`, if there is one.
@@ -390,11 +439,13 @@ impl Cache {
     /// Write what this run learned: its records appended, or a new file of
     /// the records of `live` (the pages of this run) when the old one was
     /// not worth keeping or is mostly stale records.
-    pub fn finish<'a>(self, live: impl Iterator<Item = &'a str>) -> Report {
-        let sink = self
-            .sink
-            .into_inner()
-            .expect("no thread panics holding the cache");
+    pub fn finish<'a>(mut self, live: impl Iterator<Item = &'a str>) -> Report {
+        let sink = std::mem::replace(
+            self.sink
+                .get_mut()
+                .expect("no thread panics holding the cache"),
+            Sink::Hold(Vec::new()),
+        );
         let mut report = Report {
             file: self.file.clone(),
             hits: self.hits.load(Relaxed),
@@ -406,9 +457,11 @@ impl Cache {
             return report;
         }
         // An old record taken as it is (not restamped) is kept.
-        let old = |path: &str| -> Option<&[u8]> {
+        let old = |path: &str| -> Option<Vec<u8>> {
             let slot = &self.slots[*self.by_path.get(path)?];
-            (slot.used.load(Relaxed) == TAKEN).then(|| &self.old[slot.record.clone()])
+            (slot.used.load(Relaxed) == TAKEN)
+                .then(|| self.read(slot))
+                .flatten()
         };
         let written = match sink {
             Sink::Failed(e) => Err(std::io::Error::other(e)),
@@ -417,7 +470,7 @@ impl Cache {
                 let mut kept = Ok(());
                 for p in live {
                     if let Some(r) = old(p) {
-                        kept = kept.and_then(|_| w.write_all(r));
+                        kept = kept.and_then(|_| w.write_all(&r));
                     }
                 }
                 kept.and_then(|_| persist(w, &self.file))
@@ -426,17 +479,29 @@ impl Cache {
             Sink::Hold(held) => {
                 let fresh: FastMap<&str, &[u8]> =
                     held.iter().map(|(p, r)| (&**p, &r[..])).collect();
-                let kept = |p: &str| fresh.get(p).copied().or_else(|| old(p));
                 let live: Vec<&str> = live.collect();
-                let live_bytes: usize = live.iter().filter_map(|p| kept(p)).map(<[u8]>::len).sum();
+                // The bytes of the live records (old ones from their slots).
+                let live_bytes: u64 = live
+                    .iter()
+                    .filter_map(|p| match fresh.get(p) {
+                        Some(r) => Some(r.len() as u64),
+                        None => {
+                            let slot = &self.slots[*self.by_path.get(*p)?];
+                            (slot.used.load(Relaxed) == TAKEN)
+                                .then(|| slot.record.end - slot.record.start)
+                        }
+                    })
+                    .sum();
                 let new_bytes: usize = held.iter().map(|(_, r)| r.len()).sum();
-                if self.old.len() + new_bytes > 2 * live_bytes + (1 << 16) {
+                if self.old_len + new_bytes as u64 > 2 * live_bytes + (1 << 16) {
                     // Mostly stale: the live records into a new file.
                     match Sink::new_file(&self.file, self.key) {
                         Sink::Stream(mut w) => live
                             .iter()
-                            .filter_map(|p| kept(p))
-                            .try_for_each(|r| w.write_all(r))
+                            .try_for_each(|p| match fresh.get(p) {
+                                Some(r) => w.write_all(r),
+                                None => old(p).map_or(Ok(()), |r| w.write_all(&r)),
+                            })
                             .and_then(|_| persist(w, &self.file)),
                         Sink::Failed(e) => Err(std::io::Error::other(e)),
                         Sink::Hold(_) => unreachable!("new_file streams or fails"),
@@ -464,37 +529,32 @@ fn persist(w: std::io::BufWriter<tempfile::NamedTempFile>, file: &Path) -> std::
     Ok(())
 }
 
-/// The record at `at`: its path and slot, if it is whole and checks.
-fn record_at(old: &[u8], at: usize) -> Option<(&str, Slot)> {
-    let prefix = old.get(at..at + PREFIX)?;
-    let len = u32::from_le_bytes(prefix[..4].try_into().ok()?) as usize;
-    let check = u64::from_le_bytes(prefix[4..].try_into().ok()?);
-    let end = (at + PREFIX).checked_add(len)?;
-    let body = old.get(at + PREFIX..end)?;
-    if xxhash_rust::xxh3::xxh3_64(body) != check {
-        return None;
+/// `file` opened for reading if it is a regular file (a symlink is not
+/// followed).
+fn open_regular(file: &Path) -> Option<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
-    let (head, rest): (Head, _) = postcard::take_from_bytes(body).ok()?;
-    Some((
-        head.path,
-        Slot {
-            stamp: head.stamp,
-            hash: head.hash,
-            racy: head.racy,
-            record: at..end,
-            body: end - rest.len(),
-            used: AtomicU8::new(0),
-        },
-    ))
+    let f = options.open(file).ok()?;
+    f.metadata().ok()?.is_file().then_some(f)
 }
 
-/// The bytes of `file` if it is a regular file (a symlink is not followed).
-fn read_regular(file: &Path) -> Option<Vec<u8>> {
-    let meta = std::fs::symlink_metadata(file).ok()?;
-    if !meta.file_type().is_file() {
-        return None;
-    }
-    std::fs::read(file).ok()
+/// Fill `buf` from `file` at `offset`.
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    let mut f = file.try_clone()?;
+    f.seek(std::io::SeekFrom::Start(offset))?;
+    f.read_exact(buf)
 }
 
 /// Add `bytes` to the end of `file` in one write (a symlink is not followed).
