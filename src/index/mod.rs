@@ -628,6 +628,23 @@ impl RootDir {
         }
         std::fs::File::open(self.path.join(rel))
     }
+
+    /// The stamp of `rel` without opening it (a symlink is followed, as
+    /// `open` follows it); `None` where that cannot be done.
+    fn stamp(&self, rel: &str) -> Option<crate::cache::Stamp> {
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            let st = rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()).ok()?;
+            return Some(crate::cache::Stamp {
+                size: st.st_size as u64,
+                mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+                ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+                ino: st.st_ino as u64,
+            });
+        }
+        let _ = rel;
+        None
+    }
 }
 
 thread_local! {
@@ -692,6 +709,18 @@ fn load(
             "fix the permissions, or exclude the path with `--exclude`",
         )
     };
+    // A page as cached is taken on its stamp alone, without opening it.
+    if let Files::Disk(dir, Some(cache)) = root
+        && let Some(e) = cache.lookup(path)
+        && let Some(stamp) = dir.stamp(path)
+        && stamp.size <= max_page_bytes
+        && e.fresh(&stamp)
+        && let Some(body) = e.take()
+    {
+        page.parsed = true;
+        index_cached(&mut page, body, entries);
+        return (page, problems);
+    }
     let read = READ_BUF.with_borrow_mut(|buf| -> Result<Read<'_>, std::io::Error> {
         use std::io::Read as _;
         let (root, cache) = match root {
@@ -752,13 +781,7 @@ fn load(
         }
         Ok(Read::Cached(body)) => {
             page.parsed = true;
-            let crate::cache::Body { facts, dests, len } = *body;
-            let mut at = 0;
-            index_page(&mut page, facts, len, entries, |raw| {
-                let written = &dests[at..at + raw.len as usize];
-                at += raw.len as usize;
-                written
-            });
+            index_cached(&mut page, *body, entries);
             return (page, problems);
         }
         Ok(Read::TooLarge(size)) => {
@@ -779,6 +802,17 @@ fn load(
         }
     }
     (page, problems)
+}
+
+/// Fill `page` from its cached facts.
+fn index_cached(page: &mut Page, body: crate::cache::Body, entries: &Entries) {
+    let crate::cache::Body { facts, dests, len } = body;
+    let mut at = 0;
+    index_page(page, facts, len, entries, |raw| {
+        let written = &dests[at..at + raw.len as usize];
+        at += raw.len as usize;
+        written
+    });
 }
 
 /// What reading a page gave.
