@@ -84,6 +84,22 @@ impl Stamp {
     }
 }
 
+#[cfg(unix)]
+impl Stamp {
+    /// The same as [`Stamp::of`], from a `stat` made without std (`statat`).
+    // `stat`'s field types differ between platforms: the casts are needed
+    // on some.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn of_stat(st: &rustix::fs::Stat) -> Stamp {
+        Stamp {
+            size: st.st_size as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+            ino: st.st_ino as u64,
+        }
+    }
+}
+
 /// The 128-bit hash a page's bytes are recorded under.
 pub fn content_hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
@@ -247,26 +263,32 @@ impl Entry<'_> {
     /// no longer checks (the file changed under the run), or does not
     /// decode (which a record of this code's own never does).
     pub fn take(&self) -> Option<Body> {
+        self.take_as(None)
+    }
+
+    /// The recorded facts of a page found unchanged by its bytes but under
+    /// another stamp (touched, copied, checked out again), recorded anew
+    /// under `stamp`.
+    pub fn take_restamped(&self, path: &str, stamp: Stamp) -> Option<Body> {
+        self.take_as(Some((path, stamp)))
+    }
+
+    fn take_as(&self, restamp: Option<(&str, Stamp)>) -> Option<Body> {
         let record = self.cache.read(self.slot)?;
         let facts = &record[PREFIX + self.slot.head as usize..];
         let body: Body = postcard::from_bytes(facts).ok()?;
         if !body.is_whole() {
             return None;
         }
-        self.slot.used.store(TAKEN, Relaxed);
         self.cache.hits.fetch_add(1, Relaxed);
+        match restamp {
+            None => self.slot.used.store(TAKEN, Relaxed),
+            Some((path, stamp)) => {
+                self.slot.used.store(RESTAMPED, Relaxed);
+                self.cache.push(path, stamp, self.slot.hash, facts);
+            }
+        }
         Some(body)
-    }
-
-    /// The page was found unchanged by its bytes but with another stamp
-    /// (touched, copied, checked out again): record the new stamp.
-    pub fn restamp(&self, path: &str, stamp: Stamp) {
-        let Some(record) = self.cache.read(self.slot) else {
-            return;
-        };
-        self.slot.used.store(RESTAMPED, Relaxed);
-        let facts = &record[PREFIX + self.slot.head as usize..];
-        self.cache.push(path, stamp, self.slot.hash, facts);
     }
 }
 
@@ -317,8 +339,9 @@ impl Cache {
             self.discarded = Some("not a reftree cache file".into());
             return false;
         }
-        let format = u32::from_le_bytes(header[14..18].try_into().expect("4 bytes"));
-        let key = u128::from_le_bytes(header[18..34].try_into().expect("16 bytes"));
+        let (format, key) = header[MAGIC.len()..].split_at(4);
+        let format = u32::from_le_bytes(format.try_into().expect("4 bytes"));
+        let key = u128::from_le_bytes(key.try_into().expect("16 bytes"));
         if format != FORMAT || key != self.key {
             self.discarded =
                 Some("written by another reftree, or for another rule file or dialect".into());
@@ -421,8 +444,8 @@ impl Cache {
             // A page changed after the run began is racy too.
             racy: mtime + RACY > self.started,
         };
-        let mut record = vec![0u8; PREFIX];
-        let Ok(mut record) = postcard::to_extend(&head, std::mem::take(&mut record)) else {
+        // The prefix is filled in once the body's length is known.
+        let Ok(mut record) = postcard::to_extend(&head, vec![0u8; PREFIX]) else {
             return;
         };
         record.extend_from_slice(body);
@@ -457,12 +480,11 @@ impl Cache {
             return report;
         }
         // An old record taken as it is (not restamped) is kept.
-        let old = |path: &str| -> Option<Vec<u8>> {
+        let taken = |path: &str| -> Option<&Slot> {
             let slot = &self.slots[*self.by_path.get(path)?];
-            (slot.used.load(Relaxed) == TAKEN)
-                .then(|| self.read(slot))
-                .flatten()
+            (slot.used.load(Relaxed) == TAKEN).then_some(slot)
         };
+        let old = |path: &str| taken(path).and_then(|slot| self.read(slot));
         let written = match sink {
             Sink::Failed(e) => Err(std::io::Error::other(e)),
             Sink::Stream(mut w) => {
@@ -485,11 +507,7 @@ impl Cache {
                     .iter()
                     .filter_map(|p| match fresh.get(p) {
                         Some(r) => Some(r.len() as u64),
-                        None => {
-                            let slot = &self.slots[*self.by_path.get(*p)?];
-                            (slot.used.load(Relaxed) == TAKEN)
-                                .then(|| slot.record.end - slot.record.start)
-                        }
+                        None => taken(p).map(|slot| slot.record.end - slot.record.start),
                     })
                     .sum();
                 let new_bytes: usize = held.iter().map(|(_, r)| r.len()).sum();
@@ -532,14 +550,9 @@ fn persist(w: std::io::BufWriter<tempfile::NamedTempFile>, file: &Path) -> std::
 /// `file` opened for reading if it is a regular file (a symlink is not
 /// followed).
 fn open_regular(file: &Path) -> Option<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
-    }
-    let f = options.open(file).ok()?;
+    let f = crate::fix::no_follow(std::fs::OpenOptions::new().read(true))
+        .open(file)
+        .ok()?;
     f.metadata().ok()?.is_file().then_some(f)
 }
 
@@ -559,14 +572,9 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
 
 /// Add `bytes` to the end of `file` in one write (a symlink is not followed).
 fn append(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
-    }
-    options.open(file)?.write_all(bytes)
+    crate::fix::no_follow(std::fs::OpenOptions::new().append(true))
+        .open(file)?
+        .write_all(bytes)
 }
 
 /// Where the cache of the tree at `root` goes by default: `reftree/` in

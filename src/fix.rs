@@ -347,14 +347,18 @@ fn write_fixed(real: &Path, edits: &[Edit], expected: u64) -> io::Result<Outcome
 /// Open for reading and writing, without following a symlink in the last
 /// component.
 fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(true);
+    no_follow(std::fs::OpenOptions::new().read(true).write(true)).open(path)
+}
+
+/// `options` that do not follow a symlink in the last component (Unix;
+/// elsewhere as they are).
+pub(crate) fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
-    o.open(path)
+    options
 }
 
 #[cfg(unix)]

@@ -246,12 +246,34 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
             earlier = Some((repo, commit, changes.renamed));
         }
     }
+    let wants = parse::Wants {
+        dialect: dialect.0,
+        ..opts.config.wants()
+    };
+    let max = match opts.max_page_bytes {
+        0 => index::MAX_PAGE_BYTES,
+        n => n,
+    };
+    // A fix hashes every page it reads, so it reads every page.
+    let cache_dir = match &opts.cache {
+        _ if opts.fingerprints => None,
+        CacheUse::Off => None,
+        CacheUse::DefaultPlace => cache::default_dir(&root),
+        CacheUse::In(dir) => std::fs::create_dir_all(dir).ok().map(|_| dir.clone()),
+    };
+    let cache = cache_dir.map(|dir| {
+        let key = cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
+        (dir, key)
+    });
     let setup = Setup {
         root: &root,
         active,
         exclude,
         dialect,
         scope: Scope::new(restricted, &paths),
+        wants,
+        max,
+        cache,
     };
     // The tree at the revision is read from git (one process, mostly
     // waiting on it) while the work tree is checked.
@@ -350,6 +372,11 @@ struct Setup<'a> {
     dialect: (dialect::Dialect, String),
     /// Whose findings are reported.
     scope: Scope<'a>,
+    /// What pages are parsed for, and the size over which they are not.
+    wants: parse::Wants,
+    max: u64,
+    /// The page cache's folder and key, if there is one.
+    cache: Option<(PathBuf, String)>,
 }
 
 /// One check of one tree (the work tree, or the tree at a revision).
@@ -362,31 +389,18 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     } = setup;
     let (dialect, dialect_from) = (setup.dialect.0, setup.dialect.1.clone());
     let root = setup.root.to_path_buf();
-    let wants = parse::Wants {
-        dialect,
-        ..opts.config.wants()
-    };
-    let max = match opts.max_page_bytes {
-        0 => index::MAX_PAGE_BYTES,
-        n => n,
-    };
-    // A fix hashes every page it reads, so it reads every page.
-    let cache_dir = match &opts.cache {
-        _ if opts.fingerprints => None,
-        CacheUse::Off => None,
-        CacheUse::DefaultPlace => cache::default_dir(&root),
-        CacheUse::In(dir) => std::fs::create_dir_all(dir).ok().map(|_| dir.clone()),
-    };
+    let (wants, max) = (setup.wants.clone(), setup.max);
     // The tree at a revision (`--changed-since`) has no stamps to record:
     // its pages are only looked up, by their bytes.
     let read_only = matches!(tree, Tree::Snapshot(_));
     let mut stages = Stages::new();
-    let key = || cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
     // The cache file is read and its records indexed beside the walk.
     let (walked, cache) = std::thread::scope(|s| {
-        let (root, key) = (&root, &key);
-        let cache =
-            cache_dir.map(|dir| s.spawn(move || cache::Cache::open(&dir, root, &key(), read_only)));
+        let root = &root;
+        let cache = setup
+            .cache
+            .as_ref()
+            .map(|(dir, key)| s.spawn(move || cache::Cache::open(dir, root, key, read_only)));
         let walked = match tree {
             Tree::Disk => walk::walk(root, exclude),
             Tree::Snapshot(s) => {

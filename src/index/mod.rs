@@ -629,21 +629,16 @@ impl RootDir {
         std::fs::File::open(self.path.join(rel))
     }
 
-    /// The stamp of `rel` without opening it (a symlink is followed, as
-    /// `open` follows it); `None` where that cannot be done.
+    /// The stamp of `rel`, without opening it (a symlink is followed, as
+    /// `open` follows it).
     fn stamp(&self, rel: &str) -> Option<crate::cache::Stamp> {
         #[cfg(unix)]
         if let Some(fd) = &self.fd {
             let st = rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()).ok()?;
-            return Some(crate::cache::Stamp {
-                size: st.st_size as u64,
-                mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
-                ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
-                ino: st.st_ino as u64,
-            });
+            return Some(crate::cache::Stamp::of_stat(&st));
         }
-        let _ = rel;
-        None
+        let meta = std::fs::metadata(self.path.join(rel)).ok()?;
+        Some(crate::cache::Stamp::of(&meta))
     }
 }
 
@@ -709,10 +704,14 @@ fn load(
             "fix the permissions, or exclude the path with `--exclude`",
         )
     };
-    // A page as cached is taken on its stamp alone, without opening it.
-    if let Files::Disk(dir, Some(cache)) = root
-        && let Some(e) = cache.lookup(path)
-        && let Some(stamp) = dir.stamp(path)
+    // With a cache, the page's stamp is taken once, without opening it:
+    // a page as cached is not read at all.
+    let stamped = match root {
+        Files::Disk(dir, Some(cache)) => dir.stamp(path).map(|s| (*cache, s)),
+        _ => None,
+    };
+    let entry = stamped.and_then(|(cache, _)| cache.lookup(path));
+    if let (Some(e), Some((_, stamp))) = (&entry, stamped)
         && stamp.size <= max_page_bytes
         && e.fresh(&stamp)
         && let Some(body) = e.take()
@@ -723,8 +722,8 @@ fn load(
     }
     let read = READ_BUF.with_borrow_mut(|buf| -> Result<Read<'_>, std::io::Error> {
         use std::io::Read as _;
-        let (root, cache) = match root {
-            Files::Disk(root, cache) => (root, *cache),
+        let root = match root {
+            Files::Disk(root, _) => root,
             Files::Snapshot(pages, cache) => {
                 let bytes = pages.get(path).map(Vec::as_slice).unwrap_or_default();
                 if bytes.len() as u64 > max_page_bytes {
@@ -742,19 +741,9 @@ fn load(
             }
         };
         let mut file = root.open(path)?;
-        let meta = file.metadata()?;
-        let size = meta.len();
+        let size = file.metadata()?.len();
         if size > max_page_bytes {
             return Ok(Read::TooLarge(size));
-        }
-        let stamp = crate::cache::Stamp::of(&meta);
-        let entry = cache.and_then(|c| c.lookup(path));
-        if let Some(body) = entry
-            .as_ref()
-            .filter(|e| e.fresh(&stamp))
-            .and_then(|e| e.take())
-        {
-            return Ok(Read::Cached(Box::new(body)));
         }
         // Read exactly the size fstat gave (one read, no probe for EOF);
         // a file that shrank meanwhile is read to its end instead.
@@ -765,14 +754,14 @@ fn load(
             file = root.open(path)?;
             file.read_to_end(buf)?;
         }
-        if let Some(e) = &entry
+        // Unchanged bytes under another stamp (touched, checked out again).
+        if let (Some(e), Some((_, stamp))) = (&entry, stamped)
             && e.same_bytes(crate::cache::content_hash(buf))
-            && let Some(body) = e.take()
+            && let Some(body) = e.take_restamped(path, stamp)
         {
-            e.restamp(path, stamp);
             return Ok(Read::Cached(Box::new(body)));
         }
-        Ok(Read::Bytes(cache.map(|c| (c, stamp))))
+        Ok(Read::Bytes(stamped))
     });
     match read {
         Err(e) => {
