@@ -127,6 +127,7 @@ pub enum DialectArg {
     Gitlab,
     Obsidian,
     Mkdocs,
+    Mdbook,
 }
 
 impl From<DialectArg> for reftree::dialect::Dialect {
@@ -137,6 +138,7 @@ impl From<DialectArg> for reftree::dialect::Dialect {
             DialectArg::Gitlab => Dialect::Gitlab,
             DialectArg::Obsidian => Dialect::Obsidian,
             DialectArg::Mkdocs => Dialect::Mkdocs,
+            DialectArg::Mdbook => Dialect::Mdbook,
         }
     }
 }

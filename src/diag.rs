@@ -175,3 +175,67 @@ impl Diagnostic {
 
 /// The start of a file, for findings about a whole file.
 pub const FILE_START: (u32, Pos) = (0, Pos { line: 1, col: 1 });
+
+/// `text` as a Markdown code span for a message: a longer run of backticks
+/// around text that holds some (`` `[`a` b][c]` `` would end at its second
+/// backtick), and a space inside when it starts or ends with one.
+pub fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The text of the first code span of `message` (as [`code`] writes it).
+pub fn first_code(message: &str) -> Option<&str> {
+    let open = message.find('`')?;
+    let n = message[open..].bytes().take_while(|&b| b == b'`').count();
+    let start = open + n;
+    // The closing run has exactly `n` backticks.
+    let mut at = start;
+    while let Some(i) = message[at..].find('`') {
+        let run_start = at + i;
+        let run = message[run_start..]
+            .bytes()
+            .take_while(|&b| b == b'`')
+            .count();
+        if run == n {
+            let inner = &message[start..run_start];
+            let padded = inner.len() > 2 && inner.starts_with(' ') && inner.ends_with(' ');
+            return Some(if padded {
+                &inner[1..inner.len() - 1]
+            } else {
+                inner
+            });
+        }
+        at = run_start + run;
+    }
+    None
+}
+
+#[cfg(test)]
+mod code_spans {
+    use super::{code, first_code};
+
+    #[test]
+    fn text_with_backticks_is_quoted_so_it_reads_back_whole() {
+        for text in [
+            "plain",
+            "[`posts` directory][c]",
+            "`a`",
+            "``x` y",
+            "a ``` b",
+        ] {
+            let message = format!("reference link {} is undefined", code(text));
+            assert_eq!(first_code(&message), Some(text), "{message}");
+        }
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(code("[`a` b][c]"), "``[`a` b][c]``");
+        assert_eq!(first_code("no code here"), None);
+        assert_eq!(first_code("`a` and `b`"), Some("a"));
+    }
+}

@@ -18,14 +18,19 @@ pub enum Dialect {
     Obsidian,
     /// An MkDocs site: `{#id}` (attr_list) sets a heading's anchor.
     Mkdocs,
+    /// An mdBook book: `{#id}` sets a heading's anchor, a page `x.md` is
+    /// served as `x.html` (so `[t](x.html)` links to it), a folder's
+    /// `README.md` as its `index.html`.
+    Mdbook,
 }
 
 impl Dialect {
-    pub const ALL: [Dialect; 4] = [
+    pub const ALL: [Dialect; 5] = [
         Dialect::Github,
         Dialect::Gitlab,
         Dialect::Obsidian,
         Dialect::Mkdocs,
+        Dialect::Mdbook,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +39,7 @@ impl Dialect {
             Dialect::Gitlab => "gitlab",
             Dialect::Obsidian => "obsidian",
             Dialect::Mkdocs => "mkdocs",
+            Dialect::Mdbook => "mdbook",
         }
     }
 
@@ -48,7 +54,13 @@ impl Dialect {
 
     /// Whether a heading's trailing `{#id}` is its anchor.
     pub fn has_custom_ids(self) -> bool {
-        self == Dialect::Mkdocs
+        matches!(self, Dialect::Mkdocs | Dialect::Mdbook)
+    }
+
+    /// Whether a link to `x.html` reaches the page `x.md` (and `index.html`
+    /// a folder's `README.md`): the site is built from the Markdown.
+    pub fn serves_pages_as_html(self) -> bool {
+        self == Dialect::Mdbook
     }
 
     /// The pages that stand for a folder, in the order the tool looks for
@@ -59,7 +71,7 @@ impl Dialect {
         match self {
             Dialect::Github => &["README.md", "readme.md", "Readme.md"],
             Dialect::Gitlab => &["README.md", "readme.md", "index.md"],
-            Dialect::Mkdocs => &["index.md", "README.md"],
+            Dialect::Mkdocs | Dialect::Mdbook => &["index.md", "README.md"],
             Dialect::Obsidian => &[],
         }
     }
@@ -69,7 +81,8 @@ impl Dialect {
     /// root's own place there is stripped (`/docs/x.md` is `x.md` when the
     /// root is `docs/`) and any other `/path` leaves the root. MkDocs: from
     /// `docs_dir` (`mkdocs.yml`'s, else `docs`) when `mkdocs.yml` is at the
-    /// root. Obsidian: from the vault's top, the root.
+    /// root. mdBook: from the book's `src` (`book.toml`'s, else `src`).
+    /// Obsidian: from the vault's top, the root.
     pub fn absolute(self, root: &Path) -> Absolute {
         match self {
             Dialect::Github | Dialect::Gitlab => {
@@ -84,8 +97,45 @@ impl Dialect {
                 strip: String::new(),
                 add: docs_dir(root).unwrap_or_default(),
             },
+            Dialect::Mdbook => Absolute {
+                strip: String::new(),
+                add: book_src(root).unwrap_or_default(),
+            },
             Dialect::Obsidian => Absolute::default(),
         }
+    }
+
+    /// The folders sites are built from, root-relative: for MkDocs each
+    /// `mkdocs.yml`'s `docs_dir`, for mdBook each `book.toml`'s `src`,
+    /// wherever the file is among `files` (a repository may hold several
+    /// books). A page in one of them links only within it: the built site
+    /// has nothing outside. Empty for the other dialects.
+    pub fn sites(self, root: &Path, files: &[String]) -> Vec<String> {
+        type SiteOf = fn(&Path) -> Option<String>;
+        let (names, site_of): (&[&str], SiteOf) = match self {
+            Dialect::Mkdocs => (&["mkdocs.yml", "mkdocs.yaml"], docs_dir),
+            Dialect::Mdbook => (&["book.toml"], book_src),
+            _ => return Vec::new(),
+        };
+        let mut sites: Vec<String> = files
+            .iter()
+            .filter_map(|f| {
+                let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+                if !names.contains(&name) {
+                    return None;
+                }
+                let site = site_of(&root.join(dir))?;
+                Some(if dir.is_empty() {
+                    site
+                } else {
+                    format!("{dir}/{site}")
+                })
+            })
+            .collect();
+        // The innermost first: a book inside another book's folder.
+        sites.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        sites.dedup();
+        sites
     }
 
     /// The dialect the tree at `root` is written for, from what is at its
@@ -98,6 +148,8 @@ impl Dialect {
             (Dialect::Obsidian, "`.obsidian/` at the root")
         } else if is_file("mkdocs.yml") || is_file("mkdocs.yaml") {
             (Dialect::Mkdocs, "`mkdocs.yml` at the root")
+        } else if is_file("book.toml") {
+            (Dialect::Mdbook, "`book.toml` at the root")
         } else if is_file(".gitlab-ci.yml") || is_dir(".gitlab") {
             (
                 Dialect::Gitlab,
@@ -141,9 +193,32 @@ fn docs_dir(root: &Path) -> Option<String> {
                 .to_string()
         })
         .unwrap_or_else(|| "docs".into());
-    let dir = dir.trim_start_matches("./");
+    inside(root, &dir)
+}
+
+/// `dir` (relative to `root`, as a config file writes it) when it is a
+/// folder inside the root.
+fn inside(root: &Path, dir: &str) -> Option<String> {
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
     let inside = !dir.starts_with('/') && dir.split('/').all(|c| c != "..");
     (inside && root.join(dir).is_dir()).then(|| dir.to_string())
+}
+
+/// The `src` of a `book.toml` at `root` (`[book] src`, else `src`), when
+/// it is a folder inside the root.
+fn book_src(root: &Path) -> Option<String> {
+    let path = root.join("book.toml");
+    std::fs::symlink_metadata(&path)
+        .ok()
+        .filter(|m| m.is_file())?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let config: toml::Table = text.parse().ok()?;
+    let src = config
+        .get("book")
+        .and_then(|b| b.get("src"))
+        .and_then(|s| s.as_str())
+        .unwrap_or("src");
+    inside(root, src)
 }
 
 #[cfg(test)]
@@ -160,6 +235,9 @@ mod tests {
         assert_eq!(Dialect::detect(dir.path()).0, Dialect::Mkdocs);
         std::fs::create_dir(dir.path().join(".obsidian")).unwrap();
         assert_eq!(Dialect::detect(dir.path()).0, Dialect::Obsidian);
+        let book = tempfile::tempdir().unwrap();
+        std::fs::write(book.path().join("book.toml"), "[book]\n").unwrap();
+        assert_eq!(Dialect::detect(book.path()).0, Dialect::Mdbook);
         for d in Dialect::ALL {
             assert_eq!(Dialect::from_name(d.name()), Some(d));
         }
@@ -187,5 +265,20 @@ mod absolute_tests {
         assert_eq!(Dialect::Mkdocs.absolute(root).add, "site/src");
         std::fs::write(root.join("mkdocs.yml"), "docs_dir: ../elsewhere\n").unwrap();
         assert_eq!(Dialect::Mkdocs.absolute(root).add, "");
+    }
+
+    #[test]
+    fn mdbook_resolves_absolute_links_in_the_books_src() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"x\"\n").unwrap();
+        assert_eq!(Dialect::Mdbook.absolute(root).add, "");
+        std::fs::create_dir(root.join("src")).unwrap();
+        assert_eq!(Dialect::Mdbook.absolute(root).add, "src");
+        std::fs::create_dir(root.join("pages")).unwrap();
+        std::fs::write(root.join("book.toml"), "[book]\nsrc = \"./pages/\"\n").unwrap();
+        assert_eq!(Dialect::Mdbook.absolute(root).add, "pages");
+        std::fs::write(root.join("book.toml"), "[book]\nsrc = \"../up\"\n").unwrap();
+        assert_eq!(Dialect::Mdbook.absolute(root).add, "");
     }
 }

@@ -31,6 +31,11 @@ pub struct Entries {
     run: u64,
     /// How `/path` links resolve in the dialect checked.
     pub absolute: crate::dialect::Absolute,
+    /// `x.html` reaches the page `x.md` (mdBook).
+    pub html_pages: bool,
+    /// The folders sites are built from ([`crate::dialect::Dialect::sites`]),
+    /// innermost first.
+    sites: Vec<String>,
 }
 
 /// Resolutions by folder and destination, per thread: most links of a
@@ -47,6 +52,8 @@ impl Entries {
         dirs: &[String],
         aliases: Vec<(String, String)>,
         absolute: crate::dialect::Absolute,
+        html_pages: bool,
+        sites: Vec<String>,
     ) -> Self {
         static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let n = files.len() + dirs.len();
@@ -79,6 +86,8 @@ impl Entries {
             aliases,
             run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             absolute,
+            html_pages,
+            sites,
         }
     }
 
@@ -127,6 +136,18 @@ impl Entries {
             };
             self.exact.get(target.as_str()).copied()
         })
+    }
+
+    /// The innermost folder a site is built from (MkDocs' `docs_dir`,
+    /// mdBook's `src`) that holds `path`: the site publishes nothing outside it.
+    pub fn site_holding(&self, path: &str) -> Option<&str> {
+        self.sites
+            .iter()
+            .find(|site| {
+                path.strip_prefix(site.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .map(String::as_str)
     }
 
     /// The real path of an entry that matches `path` ignoring letter case.
@@ -452,6 +473,8 @@ pub fn build(
         &walked.dirs,
         walked.aliases.clone(),
         wants.dialect.absolute(root),
+        wants.dialect.serves_pages_as_html(),
+        wants.dialect.sites(root, &walked.files),
     );
     let root_dir = match source {
         Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),

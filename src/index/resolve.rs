@@ -171,8 +171,21 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
     let Some(joined) = joined else {
         return Target::Outside;
     };
+    // A page of a site (MkDocs, mdBook) linking above the site's folder:
+    // the built site has nothing there.
+    if let Some(site) = entries.site_holding(dir)
+        && entries.site_holding(&joined) != Some(site)
+    {
+        return Target::Outside;
+    }
 
     if !encoded_slash && let Some(t) = entries.exact(&joined) {
+        return t;
+    }
+    if entries.html_pages
+        && !encoded_slash
+        && let Some(t) = page_served_as(&joined, entries)
+    {
         return t;
     }
     let fallback = if encoded_slash {
@@ -191,6 +204,21 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
             resolved: resolved.into(),
             encoded_slash,
         }
+    })
+}
+
+/// The page a site built from the Markdown serves at `path.html`
+/// (mdBook): `x.md`, and for `index.html` the folder's `README.md`.
+fn page_served_as(path: &str, entries: &Entries) -> Option<Target> {
+    let stem = path.strip_suffix(".html")?;
+    let page = |p: &str| match entries.exact(p)? {
+        t @ Target::File(_) => Some(t),
+        _ => None,
+    };
+    page(&format!("{stem}.md")).or_else(|| {
+        let dir = stem.strip_suffix("index")?;
+        (dir.is_empty() || dir.ends_with('/')).then_some(())?;
+        page(&format!("{dir}README.md"))
     })
 }
 

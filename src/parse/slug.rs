@@ -9,6 +9,11 @@
 //! the same, except that two or more hyphens in a row become one
 //! (`This - and that` -> `this-and-that`, where GitHub gives
 //! `this---and-that`).
+//!
+//! mdBook (`id_from_content` in mdbook-html): the text trimmed and
+//! lowercased; letters, numbers, `_` and `-` kept, each whitespace
+//! character becomes `-`, the rest dropped; an empty result is `section`.
+//! Repeats get the first free `-1`, `-2`, ...
 
 use std::collections::HashMap;
 
@@ -51,27 +56,47 @@ pub fn gitlab_slug(text: &str) -> String {
     out
 }
 
+/// The anchor mdBook makes for `text`, before de-duplication.
+pub fn mdbook_slug(text: &str) -> String {
+    let id: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c)
+            } else if c.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect();
+    if id.is_empty() { "section".into() } else { id }
+}
+
 /// Hands out anchors for one page in order, de-duplicating like GitHub
-/// (and GitLab).
+/// (and GitLab, and mdBook).
 #[derive(Default)]
 pub struct Slugger {
     seen: HashMap<String, u32>,
-    gitlab: bool,
+    dialect: crate::dialect::Dialect,
 }
 
 impl Slugger {
     pub fn new(dialect: crate::dialect::Dialect) -> Slugger {
         Slugger {
             seen: HashMap::new(),
-            gitlab: dialect == crate::dialect::Dialect::Gitlab,
+            dialect,
         }
     }
 
     pub fn anchor(&mut self, text: &str) -> String {
-        let original = if self.gitlab {
-            gitlab_slug(text)
-        } else {
-            slug(text)
+        use crate::dialect::Dialect;
+        let original = match self.dialect {
+            Dialect::Gitlab => gitlab_slug(text),
+            Dialect::Mdbook => mdbook_slug(text),
+            _ => slug(text),
         };
         let mut result = original.clone();
         while self.seen.contains_key(&result) {
@@ -131,6 +156,40 @@ mod tests {
     fn github_and_gitlab_differ_on_runs_of_hyphens() {
         assert_eq!(slug("This - and that"), "this---and-that");
         assert_eq!(gitlab_slug("This - and that"), "this-and-that");
+    }
+
+    /// mdBook's own examples (the tests of `id_from_content` and
+    /// `unique_id` in mdbook-html's `utils.rs`).
+    #[test]
+    fn mdbook_anchors_as_its_tests_give_them() {
+        for (heading, id) in [
+            (
+                "`--passes`: add more rustdoc passes",
+                "--passes-add-more-rustdoc-passes",
+            ),
+            (
+                "Method-call 🐙 expressions \u{1f47c}",
+                "method-call--expressions-",
+            ),
+            ("_-_12345", "_-_12345"),
+            ("中文", "中文"),
+            ("", "section"),
+            ("!.():", "section"),
+            ("   ", "section"),
+            ("中文標題 CJK title", "中文標題-cjk-title"),
+            ("Über", "über"),
+        ] {
+            assert_eq!(mdbook_slug(heading), id, "{heading}");
+        }
+        let mut s = Slugger::new(crate::dialect::Dialect::Mdbook);
+        for (heading, id) in [
+            ("::", "section"),
+            ("!!!", "section-1"),
+            ("Real Heading", "real-heading"),
+            ("***", "section-2"),
+        ] {
+            assert_eq!(s.anchor(heading), id, "{heading}");
+        }
     }
 
     #[test]

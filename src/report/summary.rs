@@ -33,7 +33,7 @@ pub fn render(outcome: &Outcome) -> String {
             let top: Vec<String> = common
                 .iter()
                 .take(TOP)
-                .map(|(s, n)| format!("`{}` ×{n}", super::escape_controls(s)))
+                .map(|(s, n)| format!("{} ×{n}", crate::diag::code(&super::escape_controls(s))))
                 .collect();
             let _ = write!(out, "  (most common: {})", top.join(", "));
         }
@@ -101,12 +101,7 @@ pub fn render(outcome: &Outcome) -> String {
 
 /// The first `backticked` part of a message: what the finding is about.
 fn subject(message: &str) -> &str {
-    let mut parts = message.splitn(3, '`');
-    parts.next();
-    match (parts.next(), parts.next()) {
-        (Some(s), Some(_)) => s,
-        _ => message,
-    }
+    crate::diag::first_code(message).unwrap_or(message)
 }
 
 /// How many baseline entries that no longer occur are listed one by one.

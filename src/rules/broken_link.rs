@@ -1,7 +1,7 @@
 //! `broken-link`: a relative link names no file or folder under the root.
 
 use super::{Ctx, Rule, relative_link, reported_links};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, code};
 use crate::hash::{FastMap, FastSet};
 use crate::index::resolve::{Target, decode};
 use crate::index::{Entries, Index};
@@ -70,9 +70,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let absolute = written_path.starts_with('/');
         let message =
             if !absolute && (relative_to_page == **resolved || written_path == &**resolved) {
-                format!("link target `{written_path}` does not exist")
+                format!("link target {} does not exist", code(written_path))
             } else {
-                format!("link target `{written_path}` does not exist (resolved to `{resolved}`)")
+                format!(
+                    "link target {} does not exist (resolved to {})",
+                    code(written_path),
+                    code(resolved)
+                )
             };
         let mut d = ctx
             .diag(location, "no such file", message)

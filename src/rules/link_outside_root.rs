@@ -1,7 +1,7 @@
 //! `link-outside-root`: a relative link climbs above the checked root.
 
 use super::{Ctx, Rule, reported_links};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, code};
 use crate::index::Index;
 use crate::index::resolve::Target;
 
@@ -21,13 +21,30 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let path = &link.written()[link.path_range()];
-        out.push(
-            ctx.diag(
-                link.location(&page.path, link.path_range()),
-                "leaves the root",
-                format!("link `{path}` leads outside the checked root; it was not checked"),
-            )
-            .with_help("pass a wider `--root` to check it, or link to a page inside the tree"),
-        );
+        let location = link.location(&page.path, link.path_range());
+        out.push(match index.entries.site_holding(&page.path) {
+            Some(site) => ctx
+                .diag(
+                    location,
+                    "leaves the site",
+                    format!(
+                        "link {} leads outside `{site}`, the folder the site is built from; it was not checked",
+                        code(path)
+                    ),
+                )
+                .with_help(
+                    "the built site has no page there: link to a page inside the folder, or to the published URL",
+                ),
+            None => ctx
+                .diag(
+                    location,
+                    "leaves the root",
+                    format!(
+                        "link {} leads outside the checked root; it was not checked",
+                        code(path)
+                    ),
+                )
+                .with_help("pass a wider `--root` to check it, or link to a page inside the tree"),
+        });
     }
 }

@@ -1,7 +1,7 @@
 //! `undefined-reference`: `[text][label]` whose label has no definition.
 
 use super::{Ctx, Rule};
-use crate::diag::{Diagnostic, Location, Severity};
+use crate::diag::{Diagnostic, Location, Severity, code};
 use crate::index::Index;
 
 pub(crate) const RULE: Rule = Rule {
@@ -22,13 +22,14 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Location::of_text(&page.path, r.offset, r.pos, &r.text),
                     "undefined label",
                     format!(
-                        "reference link `{}` uses label `{}`, which is never defined",
-                        r.text, r.label
+                        "reference link {} uses label {}, which is never defined",
+                        code(&r.text),
+                        code(&r.label)
                     ),
                 )
                 .with_help(format!(
-                    "add `[{}]: <url>` on its own line, or use an inline link",
-                    r.label
+                    "add {} on its own line, or use an inline link",
+                    code(&format!("[{}]: <url>", r.label))
                 )),
             );
         }

@@ -3,7 +3,7 @@
 //! parenthesis.
 
 use super::{Ctx, Rule};
-use crate::diag::{Diagnostic, Location, Severity};
+use crate::diag::{Diagnostic, Location, Severity, code};
 use crate::index::Index;
 
 pub(crate) const RULE: Rule = Rule {
@@ -36,11 +36,11 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Location::of_text(&page.path, u.offset, u.pos, &u.dest),
                     "not a link",
                     format!(
-                        "`{}` is shown as plain text, not a link: its destination has {why}",
-                        u.dest
+                        "{} is shown as plain text, not a link: its destination has {why}",
+                        code(&u.dest)
                     ),
                 )
-                .with_help(format!("percent-encode it: write `{fixed}`"))
+                .with_help(format!("percent-encode it: write {}", code(&fixed)))
                 // What looks like a link written with a raw space may be prose
                 // with a stray `](`: a guess, never a certain fix.
                 .with_fix(fixed, false),
