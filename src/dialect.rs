@@ -138,6 +138,49 @@ impl Dialect {
         sites
     }
 
+    /// The pages MkDocs' `pymdownx.snippets` appends to every page of a
+    /// site (`auto_append`, looked for in each `base_path`, else beside
+    /// `mkdocs.yml`), per site folder: what they define (reference link
+    /// labels, mostly) every page of that site has. Only files among
+    /// `files` (inside the root, never through a symlink out of it).
+    pub fn appended(self, root: &Path, files: &[String]) -> Vec<(String, Vec<String>)> {
+        if self != Dialect::Mkdocs {
+            return Vec::new();
+        }
+        let known: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
+        files
+            .iter()
+            .filter_map(|f| {
+                let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+                if name != "mkdocs.yml" && name != "mkdocs.yaml" {
+                    return None;
+                }
+                let site = docs_dir(&root.join(dir))?;
+                let under = |p: &str| {
+                    let p = p.trim_start_matches("./");
+                    if dir.is_empty() {
+                        p.to_string()
+                    } else {
+                        format!("{dir}/{p}")
+                    }
+                };
+                let text = std::fs::read_to_string(root.join(f)).ok()?;
+                let (append, bases) = snippets(&text);
+                let found: Vec<String> = append
+                    .iter()
+                    .filter_map(|a| {
+                        bases
+                            .iter()
+                            .map(|b| under(&format!("{b}/{a}")).replace("/./", "/"))
+                            .map(|p| p.trim_start_matches("./").to_string())
+                            .find(|p| known.contains(p.as_str()))
+                    })
+                    .collect();
+                (!found.is_empty()).then(|| (under(&site), found))
+            })
+            .collect()
+    }
+
     /// The dialect the tree at `root` is written for, from what is at its
     /// root (never following a symlink out of it), and why.
     pub fn detect(root: &Path) -> (Dialect, &'static str) {
@@ -194,6 +237,40 @@ fn docs_dir(root: &Path) -> Option<String> {
         })
         .unwrap_or_else(|| "docs".into());
     inside(root, &dir)
+}
+
+/// `pymdownx.snippets`' `auto_append` files and `base_path` folders (`.`
+/// when it names none) in the text of an `mkdocs.yml`.
+fn snippets(text: &str) -> (Vec<String>, Vec<String>) {
+    use yaml_rust2::Yaml;
+    let strings = |y: &Yaml| -> Vec<String> {
+        match y {
+            Yaml::String(s) => vec![s.clone()],
+            Yaml::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let Ok(docs) = yaml_rust2::YamlLoader::load_from_str(text) else {
+        return (Vec::new(), Vec::new());
+    };
+    let config = docs.first().and_then(|d| {
+        d["markdown_extensions"]
+            .as_vec()?
+            .iter()
+            .find_map(|e| e.as_hash()?.get(&Yaml::String("pymdownx.snippets".into())))
+            .cloned()
+    });
+    let Some(config) = config else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut bases = strings(&config["base_path"]);
+    if bases.is_empty() {
+        bases.push(".".into());
+    }
+    (strings(&config["auto_append"]), bases)
 }
 
 /// `dir` (relative to `root`, as a config file writes it) when it is a
@@ -265,6 +342,29 @@ mod absolute_tests {
         assert_eq!(Dialect::Mkdocs.absolute(root).add, "site/src");
         std::fs::write(root.join("mkdocs.yml"), "docs_dir: ../elsewhere\n").unwrap();
         assert_eq!(Dialect::Mkdocs.absolute(root).add, "");
+    }
+
+    #[test]
+    fn mkdocs_snippets_auto_append_is_read_from_mkdocs_yml() {
+        let text = "site_name: x\nextra:\n  key: !ENV KEY\nmarkdown_extensions:\n  - toc:\n      permalink: true\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n  - pymdownx.snippets:\n      auto_append:\n        - includes/links.md\n      base_path: [docs, .]\n";
+        assert_eq!(
+            snippets(text),
+            (
+                vec!["includes/links.md".to_string()],
+                vec!["docs".to_string(), ".".to_string()]
+            )
+        );
+        assert_eq!(snippets("site_name: x\n"), (Vec::new(), Vec::new()));
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join("mkdocs.yml"), text).unwrap();
+        let files = ["mkdocs.yml".to_string(), "includes/links.md".to_string()];
+        assert_eq!(
+            Dialect::Mkdocs.appended(root, &files),
+            [("docs".to_string(), vec!["includes/links.md".to_string()])]
+        );
+        assert!(Dialect::Github.appended(root, &files).is_empty());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct Entries {
     /// The folders sites are built from ([`crate::dialect::Dialect::sites`]),
     /// innermost first.
     sites: Vec<String>,
+    /// Per site folder, the reference labels the pages appended to each of
+    /// its pages define ([`crate::dialect::Dialect::appended`]).
+    appended_labels: Vec<(String, std::collections::HashSet<String>)>,
 }
 
 /// Resolutions by folder and destination, per thread: most links of a
@@ -88,6 +91,7 @@ impl Entries {
             absolute,
             html_pages,
             sites,
+            appended_labels: Vec::new(),
         }
     }
 
@@ -148,6 +152,18 @@ impl Entries {
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
             })
             .map(String::as_str)
+    }
+
+    /// Whether a page appended to every page of the site holding `page`
+    /// (MkDocs' snippets `auto_append`) defines `label`.
+    pub fn appended_defines(&self, page: &str, label: &str) -> bool {
+        let Some(site) = self.site_holding(page) else {
+            return false;
+        };
+        let key = parse::label_key(label);
+        self.appended_labels
+            .iter()
+            .any(|(s, labels)| s == site && labels.contains(&key))
     }
 
     /// The real path of an entry that matches `path` ignoring letter case.
@@ -468,7 +484,7 @@ pub fn build(
     fingerprint: bool,
     wants: parse::Wants,
 ) -> Index {
-    let entries = Entries::new(
+    let mut entries = Entries::new(
         &walked.files,
         &walked.dirs,
         walked.aliases.clone(),
@@ -476,6 +492,19 @@ pub fn build(
         wants.dialect.serves_pages_as_html(),
         wants.dialect.sites(root, &walked.files),
     );
+    entries.appended_labels = wants
+        .dialect
+        .appended(root, &walked.files)
+        .into_iter()
+        .map(|(site, files)| {
+            let labels = files
+                .iter()
+                .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
+                .flat_map(|text| parse::defined_labels(&text))
+                .collect();
+            (site, labels)
+        })
+        .collect();
     let root_dir = match source {
         Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),
         Source::Snapshot(pages, cache) => Files::Snapshot(pages, cache),

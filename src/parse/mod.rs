@@ -801,6 +801,27 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     exact
 }
 
+/// A reference label as CommonMark matches it: letter case folded, runs
+/// of spacing one space, none at either end.
+pub fn label_key(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The labels `text` defines (`[label]: url`), as [`label_key`]s.
+pub fn defined_labels(text: &str) -> Vec<String> {
+    let mut parser = Parser::new_ext(text, options(crate::dialect::Dialect::Mkdocs));
+    parser.by_ref().for_each(drop);
+    parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, _)| label_key(label))
+        .collect()
+}
+
 /// Tabs after a bare code fence (```` ```\t ````) become spaces.
 ///
 /// CommonMark (and GitHub) let a closing fence be followed by spaces or

@@ -17,6 +17,9 @@ pub(crate) const RULE: Rule = Rule {
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for page in index.pages.iter().filter(|p| p.reported) {
         for r in &page.facts.undefined_refs {
+            if index.entries.appended_defines(&page.path, &r.label) {
+                continue; // defined in a page MkDocs appends to this one
+            }
             out.push(
                 ctx.diag(
                     Location::of_text(&page.path, r.offset, r.pos, &r.text),

@@ -1,7 +1,9 @@
-//! Books built with mdBook (`book.toml` at the root): pages are served as
-//! `.html`, a folder's README as its `index.html`, headings anchored by
-//! mdBook's rules, and a page links only within the book's `src` (links
-//! above it go to other sites: reported as leaving, never as broken).
+//! Sites built from a folder of the tree. Books built with mdBook
+//! (`book.toml` at the root): pages are served as `.html`, a folder's
+//! README as its `index.html`, headings anchored by mdBook's rules, and a
+//! page links only within the book's `src` (links above it go to other
+//! sites: reported as leaving, never as broken). MkDocs sites: the pages
+//! `pymdownx.snippets` appends to every page define labels for all of them.
 
 use std::path::Path;
 use std::process::Command;
@@ -113,5 +115,31 @@ fn the_same_book_read_as_github_pages_reports_its_html_links() {
     assert!(
         out.contains("error[broken-link] link target `guide/setup.html` does not exist"),
         "{out}"
+    );
+}
+
+#[test]
+fn labels_defined_in_a_page_mkdocs_appends_to_every_page_are_defined() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "mkdocs.yml",
+        "site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets:\n      auto_append:\n        - includes/links.md\n",
+    );
+    write(
+        d,
+        "includes/links.md",
+        "[mkdocs.nav]: https://www.mkdocs.org/user-guide/configuration/#nav\n",
+    );
+    write(
+        d,
+        "docs/index.md",
+        "# Home\n\nSee [`nav`][MkDocs.Nav] and [the theme][theme].\n",
+    );
+    let (out, _) = short(d, &["-q"]);
+    assert_eq!(
+        out,
+        "docs/index.md:3:29: error[undefined-reference] reference link `[the theme][theme]` uses label `theme`, which is never defined\n"
     );
 }
