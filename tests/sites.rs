@@ -143,3 +143,24 @@ fn labels_defined_in_a_page_mkdocs_appends_to_every_page_are_defined() {
         "docs/index.md:3:29: error[undefined-reference] reference link `[the theme][theme]` uses label `theme`, which is never defined\n"
     );
 }
+
+#[test]
+fn custom_ids_under_github_are_counted_with_the_dialects_that_check_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "index.md",
+        "# Home\n\n## Usage {#use}\n\n[usage](#use)\n",
+    );
+    let (out, err) = short(d, &[]);
+    assert!(out.contains("`{#use}` is not an anchor"), "{out}");
+    assert!(
+        err.contains(
+            "1 `{#id}` heading anchors not checked: github shows them as text (`--dialect mkdocs` or `--dialect mdbook` checks them)"
+        ),
+        "{err}"
+    );
+    let (out, _) = short(d, &["--dialect", "mdbook"]);
+    assert_eq!(out, "");
+}

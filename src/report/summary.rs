@@ -57,7 +57,7 @@ pub fn render(outcome: &Outcome) -> String {
         out.push_str(&others(
             "`{#id}` heading anchors",
             s.ignored_custom_ids,
-            "mkdocs",
+            "mkdocs` or `--dialect mdbook",
         ));
     }
     for c in &outcome.compared {
