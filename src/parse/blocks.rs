@@ -512,6 +512,9 @@ pub struct Builder {
     strong: Option<(usize, String)>,
     /// A paragraph ending with `:` that the next block may be led into by.
     lead_in: Option<Range<usize>>,
+    /// Table rows (item index, source range) whose identity is made in
+    /// [`Builder::finish`].
+    rows: Vec<(u32, Range<usize>)>,
 }
 
 impl Builder {
@@ -532,6 +535,34 @@ impl Builder {
             wants,
             ..Default::default()
         }
+    }
+
+    /// The blocks of the page, each table row with its identity: two rows
+    /// identical in every cell have the same first cell, so only rows whose
+    /// first cell another row of the page shares are hashed whole
+    /// ([`row_hash`], the cost of a scan of every row's text); any other
+    /// row is told apart by its first cell's key.
+    pub fn finish(mut self, text: &str) -> Blocks {
+        let items = &mut self.blocks.items;
+        let mut keys: Vec<u64> = self
+            .rows
+            .iter()
+            .map(|(i, _)| items[*i as usize].key)
+            .collect();
+        keys.sort_unstable();
+        let shared = |k: u64| {
+            let at = keys.partition_point(|&x| x < k);
+            keys.get(at + 1) == Some(&k)
+        };
+        for (i, source) in &self.rows {
+            let item = &mut items[*i as usize];
+            item.whole = if shared(item.key) {
+                row_hash(text.get(source.clone()).unwrap_or_default())
+            } else {
+                item.key
+            };
+        }
+        self.blocks
     }
 
     /// The item and column a link at this point belongs to.
@@ -722,7 +753,7 @@ impl Builder {
                     quantities(text, source.clone(), u64::from(at), lines, out);
                 }
             } else {
-                item.whole = row_hash(text.get(source.clone()).unwrap_or_default());
+                self.rows.push((at, source.clone()));
             }
             if self.wants.notes {
                 for note in parentheticals(text.get(source).unwrap_or_default()) {

@@ -32,7 +32,7 @@ impl Scanner {
         let mut rest = 0;
         while rest < html.len() {
             if self.in_comment {
-                match memchr::memmem::find(&b[rest..], b"-->") {
+                match super::find_short(&b[rest..], b"-->") {
                     Some(e) => {
                         rest += e + 3;
                         self.in_comment = false;
@@ -40,7 +40,7 @@ impl Scanner {
                     None => break,
                 }
             }
-            let chunk_end = match memchr::memmem::find(&b[rest..], b"<!--") {
+            let chunk_end = match super::find_short(&b[rest..], b"<!--") {
                 Some(c) => rest + c,
                 None => html.len(),
             };
