@@ -20,10 +20,23 @@ pub const MAX_PAGE_BYTES: u64 = 32 * 1024 * 1024;
 
 type PathMap<V> = FastMap<Box<str>, V>;
 
+/// Maps keyed by a path's (or a destination's) [`path_key`]: the key sits
+/// in the table itself, where a `Box<str>` key sent every probe to the
+/// heap (at 100k pages, path lookups were 15% of a check, mostly cache
+/// misses on the key strings), and no key string is allocated.
+type KeyMap<V> = FastMap<u128, V>;
+
+/// A path's identity in [`KeyMap`]s: its XXH3-128 hash. Two of the paths
+/// of one tree (or of the destinations of one folder) would have to
+/// collide in 128 bits to be confused: about 10^-26 for a million paths.
+fn path_key(path: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(path.as_bytes())
+}
+
 /// Every path under the root, for exact and case-insensitive lookups.
 #[derive(Default)]
 pub struct Entries {
-    exact: PathMap<Option<u32>>,
+    exact: KeyMap<Option<u32>>,
     folded: PathMap<Box<str>>,
     /// Symlinked folders inside the root: link path -> real folder.
     aliases: Vec<(String, String)>,
@@ -43,7 +56,7 @@ pub struct Entries {
 
 /// Resolutions by folder and destination, per thread: most links of a
 /// generated tree repeat from page to page of a folder (navigation bars).
-type ResolveCache = (u64, PathMap<PathMap<Target>>);
+type ResolveCache = (u64, PathMap<KeyMap<Target>>);
 
 thread_local! {
     static RESOLVED: std::cell::RefCell<ResolveCache> = std::cell::RefCell::new((0, PathMap::default()));
@@ -68,8 +81,8 @@ impl Entries {
         // The two maps side by side: this runs before any page is read.
         let (exact, folded) = rayon::join(
             || {
-                let mut exact = PathMap::with_capacity_and_hasher(n, Default::default());
-                exact.extend(ids.clone().map(|(p, id)| (p.as_str().into(), id)));
+                let mut exact = KeyMap::with_capacity_and_hasher(n, Default::default());
+                exact.extend(ids.clone().map(|(p, id)| (path_key(p), id)));
                 exact
             },
             || {
@@ -118,7 +131,7 @@ impl Entries {
 
     /// The file or folder at exactly this root-relative path.
     pub fn exact(&self, path: &str) -> Option<Target> {
-        let id = match self.exact.get(path) {
+        let id = match self.exact.get(&path_key(path)) {
             Some(id) => *id,
             None => self.through_alias(path)?,
         };
@@ -138,7 +151,7 @@ impl Entries {
             } else {
                 format!("{real}/{rest}")
             };
-            self.exact.get(target.as_str()).copied()
+            self.exact.get(&path_key(&target)).copied()
         })
     }
 
@@ -172,7 +185,7 @@ impl Entries {
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.exact.contains_key(path)
+        self.exact.contains_key(&path_key(path))
     }
 }
 
@@ -206,17 +219,18 @@ struct LinkText {
 pub struct FolderResolver<'a> {
     entries: &'a Entries,
     dir: &'a str,
-    by_dest: &'a mut PathMap<Target>,
+    by_dest: &'a mut KeyMap<Target>,
 }
 
 impl FolderResolver<'_> {
     pub fn resolve(&mut self, dest: &str) -> Target {
-        if let Some(t) = self.by_dest.get(dest) {
+        let key = path_key(dest);
+        if let Some(t) = self.by_dest.get(&key) {
             return t.clone();
         }
         let t = resolve::resolve(dest, self.dir, self.entries);
         if self.by_dest.len() < 4096 {
-            self.by_dest.insert(dest.into(), t.clone());
+            self.by_dest.insert(key, t.clone());
         }
         t
     }
