@@ -83,12 +83,11 @@ impl Vault {
         let dir = from.dir();
         // A path: from the vault's root, or from the linking note's folder.
         if lower.contains('/') {
-            let relative = normalize(&format!("{}/{lower}", dir.to_lowercase()));
-            let from_root = normalize(lower.trim_start_matches('/'));
-            for p in [from_root, relative].into_iter().flatten() {
-                if let Some(&f) = self.by_path.get(&p) {
-                    return WikiTarget::File(f);
-                }
+            let at = |p: Option<String>| p.and_then(|p| self.by_path.get(&p).copied());
+            if let Some(f) = at(normalize(lower.trim_start_matches('/')))
+                .or_else(|| at(normalize(&format!("{}/{lower}", dir.to_lowercase()))))
+            {
+                return WikiTarget::File(f);
             }
             // A partial path (`folder/Note` of `a/folder/Note.md`).
             let tail = format!("/{}", lower.trim_start_matches('/'));
@@ -100,20 +99,19 @@ impl Vault {
                 .collect();
             found.sort_unstable();
             found.dedup();
-            return self.choose(index, dir, found, note);
+            return self.choose(index, dir, &found, note);
         }
         let found = self
             .by_stem
             .get(&lower)
             .or_else(|| self.by_name.get(&lower))
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[][..], Vec::as_slice);
         self.choose(index, dir, found, note)
     }
 
     /// One of several files by one name: the one in `dir`, else the one
     /// with the shortest path.
-    fn choose(&self, index: &Index, dir: &str, found: Vec<u32>, note: &str) -> WikiTarget {
+    fn choose(&self, index: &Index, dir: &str, found: &[u32], note: &str) -> WikiTarget {
         match found.len() {
             0 => match self.aliases.get(&note.to_lowercase()) {
                 Some(notes) => WikiTarget::AliasOnly(notes.clone()),
@@ -136,7 +134,7 @@ impl Vault {
                     .collect();
                 match shallowest[..] {
                     [one] => WikiTarget::File(one),
-                    _ => WikiTarget::Ambiguous(found),
+                    _ => WikiTarget::Ambiguous(found.to_vec()),
                 }
             }
         }
@@ -161,25 +159,32 @@ pub fn note_of(target: &str) -> &str {
 /// Every wiki link of the reported pages, with where it leads (resolved
 /// when the index was built).
 pub fn reported_links(index: &Index) -> impl Iterator<Item = Resolved<'_>> {
-    index.pages.iter().filter(|p| p.reported).flat_map(|page| {
-        page.facts
-            .wiki_links
-            .iter()
-            .zip(&page.wiki_targets)
-            .map(move |(link, target)| {
-                let (note, fragment) = match link.target.split_once('#') {
-                    Some((n, f)) => (n, Some(f)),
-                    None => (&*link.target, None),
-                };
-                Resolved {
-                    page,
-                    link,
-                    note,
-                    fragment,
-                    target,
-                }
-            })
-    })
+    index
+        .pages
+        .iter()
+        .filter(|p| p.reported)
+        .flat_map(page_links)
+}
+
+/// The wiki links of one page, with where they lead.
+pub fn page_links(page: &Page) -> impl Iterator<Item = Resolved<'_>> {
+    page.facts
+        .wiki_links
+        .iter()
+        .zip(&page.wiki_targets)
+        .map(move |(link, target)| {
+            let (note, fragment) = match link.target.split_once('#') {
+                Some((n, f)) => (n, Some(f)),
+                None => (&*link.target, None),
+            };
+            Resolved {
+                page,
+                link,
+                note,
+                fragment,
+                target,
+            }
+        })
 }
 
 /// `a/b/../c` -> `a/c`; `None` above the root.
@@ -202,14 +207,21 @@ fn normalize(path: &str) -> Option<String> {
 /// cannot be written in a link, and Obsidian drops them).
 pub fn heading_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
+    let mut gap = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        gap = false;
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
@@ -229,12 +241,32 @@ pub fn fragment_found(page: &Page, fragment: &str) -> bool {
         .find(|s| !s.trim().is_empty())
         .unwrap_or("");
     let want = heading_key(last);
-    want.is_empty()
-        || page
-            .facts
-            .headings
-            .iter()
-            .any(|h| heading_key(&h.text) == want)
+    want.is_empty() || page.facts.headings.iter().any(|h| has_key(&h.text, &want))
+}
+
+/// Whether `heading_key(text) == key`, compared as it is made: no string
+/// built, and most headings differ at their first letter.
+fn has_key(text: &str, key: &str) -> bool {
+    let mut want = key.chars();
+    let (mut gap, mut started) = (false, false);
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            gap = true;
+            continue;
+        }
+        if gap && started && want.next() != Some(' ') {
+            return false;
+        }
+        (gap, started) = (false, true);
+        if c.is_ascii() {
+            if want.next() != Some(c.to_ascii_lowercase()) {
+                return false;
+            }
+        } else if !c.to_lowercase().all(|l| want.next() == Some(l)) {
+            return false;
+        }
+    }
+    want.next().is_none()
 }
 
 #[cfg(test)]
@@ -249,6 +281,29 @@ mod tests {
         );
         assert_eq!(heading_key("  What's   new?"), heading_key("what s new"));
         assert_eq!(heading_key("Café: Über"), "café über");
+        assert_eq!(heading_key("#^:"), "");
+        assert_eq!(heading_key("  What's   new?"), "what s new");
+        assert_eq!(heading_key("ÀB-c"), "àb c");
+        for text in [
+            "A  b!",
+            "Café: Über",
+            "  x",
+            "",
+            "Foreign keys (outbound)",
+            "ÀB c",
+        ] {
+            for key in [
+                "a b",
+                "café über",
+                "x",
+                "",
+                "foreign keys outbound",
+                "àb c",
+                "a",
+            ] {
+                assert_eq!(has_key(text, key), heading_key(text) == key, "{text} {key}");
+            }
+        }
     }
 
     #[test]

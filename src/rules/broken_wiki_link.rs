@@ -4,7 +4,8 @@
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::index::Index;
-use crate::index::wiki::{WikiTarget, fragment_found, reported_links};
+use crate::index::wiki::{Resolved, WikiTarget, fragment_found, page_links};
+use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
     id: "broken-wiki-link",
@@ -17,101 +18,117 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for r in reported_links(index) {
-        let (page, w, note, fragment) = (r.page, r.link, r.note, r.fragment);
-        let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
-        let target = match r.target {
-            WikiTarget::SamePage => Some(page),
-            WikiTarget::File(f) => index.page_by_file(*f),
-            WikiTarget::Ambiguous(_) => continue, // ambiguous-wiki-link
-            WikiTarget::Missing => {
-                let d = ctx.diag(
-                    at,
-                    "no such note",
-                    format!("no note or file named `{note}` in the vault"),
-                );
-                // `[[old/folder/Note]]` where the one note named `Note` is
-                // elsewhere: its name alone is what Obsidian resolves, so
-                // the fix is certain.
-                if let Some(name) = moved_note(index, note) {
-                    let rest = &w.target[note.len()..];
-                    out.push(
-                        d.with_help(format!(
-                            "the vault's one note named `{name}` is in another folder: write `[[{name}{rest}]]`"
-                        ))
-                        .with_fix(format!("{name}{rest}"), true),
-                    );
-                    continue;
-                }
-                out.push(match nearest_note(index, note) {
-                    Some(name) => {
-                        let rest = &w.target[note.len()..];
-                        d.with_help(format!("did you mean `{name}`?"))
-                            .with_fix(format!("{name}{rest}"), false)
-                    }
-                    None => d.with_help(
-                        "create it, or fix the name (Obsidian matches a name in any folder, letter case aside)",
-                    ),
-                });
-                continue;
+    // Page by page in parallel: a vault's pages are many and short.
+    let found: Vec<Diagnostic> = index
+        .pages
+        .par_iter()
+        .filter(|p| p.reported)
+        .flat_map_iter(|page| {
+            let mut out = Vec::new();
+            for r in page_links(page) {
+                check_link(index, ctx, r, &mut out);
             }
-            WikiTarget::AliasOnly(notes) => {
-                let of = &index.files[notes[0] as usize];
-                let stem = of.rsplit('/').next().unwrap_or(of).trim_end_matches(".md");
+            out
+        })
+        .collect();
+    out.extend(found);
+}
+
+/// The finding (if any) about one wiki link.
+fn check_link(index: &Index, ctx: &Ctx, r: Resolved<'_>, out: &mut Vec<Diagnostic>) {
+    let (page, w, note, fragment) = (r.page, r.link, r.note, r.fragment);
+    let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
+    let target = match r.target {
+        WikiTarget::SamePage => Some(page),
+        WikiTarget::File(f) => index.page_by_file(*f),
+        WikiTarget::Ambiguous(_) => return, // ambiguous-wiki-link
+        WikiTarget::Missing => {
+            let d = ctx.diag(
+                at,
+                "no such note",
+                format!("no note or file named `{note}` in the vault"),
+            );
+            // `[[old/folder/Note]]` where the one note named `Note` is
+            // elsewhere: its name alone is what Obsidian resolves, so
+            // the fix is certain.
+            if let Some(name) = moved_note(index, note) {
+                let rest = &w.target[note.len()..];
                 out.push(
-                    ctx.diag(
-                        at,
-                        "an alias, not a note",
-                        format!(
-                            "`{note}` is only an alias of `{of}`: Obsidian does not resolve `[[{note}]]` to it"
-                        ),
-                    )
-                    .with_help(format!("write `[[{stem}|{note}]]`")),
+                    d.with_help(format!(
+                        "the vault's one note named `{name}` is in another folder: write `[[{name}{rest}]]`"
+                    ))
+                    .with_fix(format!("{name}{rest}"), true),
                 );
-                continue;
+                return;
             }
-        };
-        // A fragment on a note: a heading or `^block`; on an attachment
-        // (`#page=3` on a PDF): not checked.
-        let (Some(fragment), Some(target)) = (fragment, target) else {
-            continue;
-        };
-        if !target.parsed || fragment_found(target, fragment) {
-            continue;
+            out.push(match nearest_note(index, note) {
+                Some(name) => {
+                    let rest = &w.target[note.len()..];
+                    d.with_help(format!("did you mean `{name}`?"))
+                        .with_fix(format!("{name}{rest}"), false)
+                }
+                None => d.with_help(
+                    "create it, or fix the name (Obsidian matches a name in any folder, letter case aside)",
+                ),
+            });
+            return;
         }
-        let what = match fragment.strip_prefix('^') {
-            Some(block) => format!("block `^{block}`"),
-            None => format!("heading `{fragment}`"),
-        };
-        let where_ = if std::ptr::eq(target, page) {
-            "this note".to_string()
-        } else {
-            format!("`{}`", target.path)
-        };
-        let start = w.target.len() - fragment.len();
-        let frag_at = Location::of_text(
-            &page.path,
-            w.offset + start as u32,
-            w.pos.advance(&w.target[..start]),
-            fragment,
-        );
-        let d = ctx
-            .diag(frag_at, "not in the note", format!("no {what} in {where_}"))
-            .with_about(target.path.clone());
-        // The heading nearest by text, offered (never certain).
-        let nearest = (!fragment.starts_with('^'))
-            .then(|| nearest_heading(target, fragment))
-            .flatten();
-        out.push(match nearest {
-            Some(h) => d
-                .with_help(format!("did you mean `{h}`?"))
-                .with_fix(h.to_string(), false),
-            None => d.with_help(match fragment.starts_with('^') {
-                true => "add ` ^id` at the end of the paragraph or list item, or fix the id",
-                false => "link to a heading the note has (Obsidian matches its text, case and punctuation aside)",
-            }),
-        });
+        WikiTarget::AliasOnly(notes) => {
+            let of = &index.files[notes[0] as usize];
+            let stem = of.rsplit('/').next().unwrap_or(of).trim_end_matches(".md");
+            out.push(
+                ctx.diag(
+                    at,
+                    "an alias, not a note",
+                    format!(
+                        "`{note}` is only an alias of `{of}`: Obsidian does not resolve `[[{note}]]` to it"
+                    ),
+                )
+                .with_help(format!("write `[[{stem}|{note}]]`")),
+            );
+            return;
+        }
+    };
+    // A fragment on a note: a heading or `^block`; on an attachment
+    // (`#page=3` on a PDF): not checked.
+    let (Some(fragment), Some(target)) = (fragment, target) else {
+        return;
+    };
+    if !target.parsed || fragment_found(target, fragment) {
+        return;
     }
+    let what = match fragment.strip_prefix('^') {
+        Some(block) => format!("block `^{block}`"),
+        None => format!("heading `{fragment}`"),
+    };
+    let where_ = if std::ptr::eq(target, page) {
+        "this note".to_string()
+    } else {
+        format!("`{}`", target.path)
+    };
+    let start = w.target.len() - fragment.len();
+    let frag_at = Location::of_text(
+        &page.path,
+        w.offset + start as u32,
+        w.pos.advance(&w.target[..start]),
+        fragment,
+    );
+    let d = ctx
+        .diag(frag_at, "not in the note", format!("no {what} in {where_}"))
+        .with_about(target.path.clone());
+    // The heading nearest by text, offered (never certain).
+    let nearest = (!fragment.starts_with('^'))
+        .then(|| nearest_heading(target, fragment))
+        .flatten();
+    out.push(match nearest {
+        Some(h) => d
+            .with_help(format!("did you mean `{h}`?"))
+            .with_fix(h.to_string(), false),
+        None => d.with_help(match fragment.starts_with('^') {
+            true => "add ` ^id` at the end of the paragraph or list item, or fix the id",
+            false => "link to a heading the note has (Obsidian matches its text, case and punctuation aside)",
+        }),
+    });
 }
 
 /// The heading of `page` whose text is nearest the fragment's (by edit
