@@ -108,77 +108,67 @@ impl Dialect {
     /// The folders sites are built from, root-relative: for MkDocs each
     /// `mkdocs.yml`'s `docs_dir`, for mdBook each `book.toml`'s `src`,
     /// wherever the file is among `files` (a repository may hold several
-    /// books). A page in one of them links only within it: the built site
-    /// has nothing outside. Empty for the other dialects.
-    pub fn sites(self, root: &Path, files: &[String]) -> Vec<String> {
-        type SiteOf = fn(&Path) -> Option<String>;
-        let (names, site_of): (&[&str], SiteOf) = match self {
-            Dialect::Mkdocs => (&["mkdocs.yml", "mkdocs.yaml"], docs_dir),
-            Dialect::Mdbook => (&["book.toml"], book_src),
+    /// books), innermost first. A page in one of them links only within
+    /// it: the built site has nothing outside. Empty for the other dialects.
+    pub fn sites(self, root: &Path, files: &[String]) -> Vec<Site> {
+        let names: &[&str] = match self {
+            Dialect::Mkdocs => &MKDOCS_YML,
+            Dialect::Mdbook => &["book.toml"],
             _ => return Vec::new(),
         };
-        let mut sites: Vec<String> = files
-            .iter()
-            .filter_map(|f| {
-                let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
-                if !names.contains(&name) {
-                    return None;
-                }
-                let site = site_of(&root.join(dir))?;
-                Some(if dir.is_empty() {
-                    site
+        // Built the first time a config appends files to its pages.
+        let mut known: Option<std::collections::HashSet<&str>> = None;
+        let mut sites = Vec::new();
+        for f in files {
+            let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+            if !names.contains(&name) {
+                continue;
+            }
+            let folder = root.join(dir);
+            let Some(text) = config_text(&folder, name) else {
+                continue;
+            };
+            let site = match self {
+                Dialect::Mdbook => book_src_in(&text),
+                _ => Some(docs_dir_in(&text)),
+            };
+            let Some(site) = site.and_then(|site| inside(&folder, &site)) else {
+                continue;
+            };
+            let under = |p: &str| {
+                if dir.is_empty() {
+                    p.to_string()
                 } else {
-                    format!("{dir}/{site}")
-                })
-            })
-            .collect();
-        // The innermost first: a book inside another book's folder.
-        sites.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        sites.dedup();
-        sites
-    }
-
-    /// The pages MkDocs' `pymdownx.snippets` appends to every page of a
-    /// site (`auto_append`, looked for in each `base_path`, else beside
-    /// `mkdocs.yml`), per site folder: what they define (reference link
-    /// labels, mostly) every page of that site has. Only files among
-    /// `files` (inside the root, never through a symlink out of it).
-    pub fn appended(self, root: &Path, files: &[String]) -> Vec<(String, Vec<String>)> {
-        if self != Dialect::Mkdocs {
-            return Vec::new();
-        }
-        let known: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
-        files
-            .iter()
-            .filter_map(|f| {
-                let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
-                if name != "mkdocs.yml" && name != "mkdocs.yaml" {
-                    return None;
+                    format!("{dir}/{p}")
                 }
-                let site = docs_dir(&root.join(dir))?;
-                let under = |p: &str| {
-                    let p = p.trim_start_matches("./");
-                    if dir.is_empty() {
-                        p.to_string()
-                    } else {
-                        format!("{dir}/{p}")
-                    }
-                };
-                let text = std::fs::read_to_string(root.join(f)).ok()?;
+            };
+            let mut appended = Vec::new();
+            if self == Dialect::Mkdocs {
                 let (append, bases) = snippets(&text);
-                let found: Vec<String> = append
-                    .iter()
-                    .filter_map(|a| {
-                        bases
-                            .iter()
-                            .map(|b| under(&format!("{b}/{a}")).replace("/./", "/"))
-                            .map(|p| p.trim_start_matches("./").to_string())
-                            .find(|p| known.contains(p.as_str()))
-                    })
-                    .collect();
-                (!found.is_empty()).then(|| (under(&site), found))
-            })
-            .collect()
+                for a in &append {
+                    let known =
+                        known.get_or_insert_with(|| files.iter().map(String::as_str).collect());
+                    let found = bases
+                        .iter()
+                        .map(|b| {
+                            under(
+                                &format!("{b}/{a}")
+                                    .trim_start_matches("./")
+                                    .replace("/./", "/"),
+                            )
+                        })
+                        .find(|p| known.contains(p.as_str()));
+                    appended.extend(found);
+                }
+            }
+            sites.push(Site {
+                dir: under(&site),
+                appended,
+            });
+        }
+        sites.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
+        sites.dedup_by(|a, b| a.dir == b.dir);
+        sites
     }
 
     /// The dialect the tree at `root` is written for, from what is at its
@@ -204,6 +194,16 @@ impl Dialect {
     }
 }
 
+/// A folder a site is built from (root-relative), and the files (also
+/// root-relative) appended to each of its pages (MkDocs' snippets
+/// `auto_append`, looked for in each `base_path`, else beside `mkdocs.yml`;
+/// only files among those walked, never through a symlink out of the root).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    pub dir: String,
+    pub appended: Vec<String>,
+}
+
 /// How `/path` links resolve: `strip` is taken off the front of the path
 /// (a path without it leaves the root), `add` put in its place. Both are
 /// `/`-separated folders, `""` for none.
@@ -217,17 +217,27 @@ pub struct Absolute {
 /// it; `docs` when the file does not say. `None` without the file, or
 /// when the folder is not inside the root.
 fn docs_dir(root: &Path) -> Option<String> {
-    let text = ["mkdocs.yml", "mkdocs.yaml"].iter().find_map(|name| {
-        let path = root.join(name);
-        // Only a regular file inside the root (not a symlink out of it).
-        std::fs::symlink_metadata(&path)
-            .ok()
-            .filter(|m| m.is_file())
-            .and_then(|_| std::fs::read_to_string(path).ok())
-    })?;
+    let text = MKDOCS_YML.iter().find_map(|name| config_text(root, name))?;
+    inside(root, &docs_dir_in(&text))
+}
+
+/// The names MkDocs reads its configuration from.
+const MKDOCS_YML: [&str; 2] = ["mkdocs.yml", "mkdocs.yaml"];
+
+/// The text of the configuration file `name` in `folder`: only a regular
+/// file (not a symlink, which could lead out of the root).
+fn config_text(folder: &Path, name: &str) -> Option<String> {
+    let path = folder.join(name);
+    std::fs::symlink_metadata(&path)
+        .ok()
+        .filter(|m| m.is_file())?;
+    std::fs::read_to_string(path).ok()
+}
+
+/// An `mkdocs.yml`'s `docs_dir`, as written; `docs` when it does not say.
+fn docs_dir_in(text: &str) -> String {
     // A top-level key: `docs_dir: site/docs` (quotes and a comment allowed).
-    let dir = text
-        .lines()
+    text.lines()
         .find_map(|l| l.strip_prefix("docs_dir:"))
         .map(|v| {
             let v = v.split(" #").next().unwrap_or(v).trim();
@@ -235,8 +245,7 @@ fn docs_dir(root: &Path) -> Option<String> {
                 .trim_end_matches('/')
                 .to_string()
         })
-        .unwrap_or_else(|| "docs".into());
-    inside(root, &dir)
+        .unwrap_or_else(|| "docs".into())
 }
 
 /// `pymdownx.snippets`' `auto_append` files and `base_path` folders (`.`
@@ -284,18 +293,19 @@ fn inside(root: &Path, dir: &str) -> Option<String> {
 /// The `src` of a `book.toml` at `root` (`[book] src`, else `src`), when
 /// it is a folder inside the root.
 fn book_src(root: &Path) -> Option<String> {
-    let path = root.join("book.toml");
-    std::fs::symlink_metadata(&path)
-        .ok()
-        .filter(|m| m.is_file())?;
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = config_text(root, "book.toml")?;
+    inside(root, &book_src_in(&text)?)
+}
+
+/// A `book.toml`'s `[book] src`, as written; `src` when it does not say,
+/// `None` when the file is not TOML.
+fn book_src_in(text: &str) -> Option<String> {
     let config: toml::Table = text.parse().ok()?;
     let src = config
         .get("book")
         .and_then(|b| b.get("src"))
-        .and_then(|s| s.as_str())
-        .unwrap_or("src");
-    inside(root, src)
+        .and_then(|s| s.as_str());
+    Some(src.unwrap_or("src").to_string())
 }
 
 #[cfg(test)]
@@ -361,10 +371,13 @@ mod absolute_tests {
         std::fs::write(root.join("mkdocs.yml"), text).unwrap();
         let files = ["mkdocs.yml".to_string(), "includes/links.md".to_string()];
         assert_eq!(
-            Dialect::Mkdocs.appended(root, &files),
-            [("docs".to_string(), vec!["includes/links.md".to_string()])]
+            Dialect::Mkdocs.sites(root, &files),
+            [Site {
+                dir: "docs".into(),
+                appended: vec!["includes/links.md".into()]
+            }]
         );
-        assert!(Dialect::Github.appended(root, &files).is_empty());
+        assert!(Dialect::Github.sites(root, &files).is_empty());
     }
 
     #[test]

@@ -2,14 +2,12 @@
 //! the repository top (the root may be a folder in it), MkDocs from
 //! `docs_dir`. And links to a folder's page (`sub/#part`).
 
+mod common;
+
+use common::write;
+
 use std::path::Path;
 use std::process::Command;
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// `reftree check ARGS --format short -q` from `dir`: stdout.
 fn short(dir: &Path, args: &[&str]) -> String {

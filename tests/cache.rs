@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 mod common;
 
+use common::write;
+
 /// A tree of 40 pages that link to each other by name and heading, with
 /// two broken links among them.
 fn write_tree(root: &Path) {
@@ -49,12 +51,6 @@ fn git_init(root: &Path) -> bool {
         eprintln!("git is not available here: skipping");
     }
     ok
-}
-
-fn write(root: &Path, path: &str, text: &str) {
-    let p = root.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 fn reftree(root: &Path, args: &[&str]) -> Output {

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::write;
+
 use reftree::config::Config;
 use std::fmt::Write;
 use std::path::Path;
@@ -30,12 +32,6 @@ fn sample() -> Tree {
         connectors: vec![("syslogama", 0), ("winevents", 1)],
         content: vec![("rule-a", 0), ("rule-b", 0), ("rule-c", 1), ("query-d", 0)],
     }
-}
-
-fn write(root: &Path, path: &str, text: &str) {
-    let p = root.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 fn generate(root: &Path, t: &Tree) {

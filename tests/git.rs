@@ -1,6 +1,10 @@
 //! reftree in git workflows: `--changed-since` on a temporary repository,
 //! and the real `pre-commit` tool using this repository's hook.
 
+mod common;
+
+use common::write;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -25,12 +29,6 @@ fn git(dir: &Path, args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 fn reftree(dir: &Path, args: &[&str]) -> (Option<i32>, String) {

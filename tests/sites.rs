@@ -5,14 +5,12 @@
 //! sites: reported as leaving, never as broken). MkDocs sites: the pages
 //! `pymdownx.snippets` appends to every page define labels for all of them.
 
+mod common;
+
+use common::write;
+
 use std::path::Path;
 use std::process::Command;
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// `reftree check ARGS --format short -q` from `dir`: stdout and stderr.
 fn short(dir: &Path, args: &[&str]) -> (String, String) {

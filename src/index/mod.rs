@@ -7,7 +7,7 @@ pub mod sections;
 pub mod wiki;
 
 use crate::diag::{Diagnostic, Location, Pos, Severity};
-use crate::hash::FastMap;
+use crate::hash::{FastMap, FastSet};
 use crate::parse::{self, LinkKind, PageFacts, RawLink};
 use crate::walk::{self, Walked};
 use rayon::prelude::*;
@@ -46,12 +46,34 @@ pub struct Entries {
     pub absolute: crate::dialect::Absolute,
     /// `x.html` reaches the page `x.md` (mdBook).
     pub html_pages: bool,
-    /// The folders sites are built from ([`crate::dialect::Dialect::sites`]),
-    /// innermost first.
-    sites: Vec<String>,
-    /// Per site folder, the reference labels the pages appended to each of
-    /// its pages define ([`crate::dialect::Dialect::appended`]).
-    appended_labels: Vec<(String, std::collections::HashSet<String>)>,
+    /// The folders sites are built from, innermost first.
+    sites: Vec<SiteFolder>,
+}
+
+/// A folder a site is built from ([`crate::dialect::Dialect::sites`]), and
+/// the reference labels that the pages appended to each of its pages define.
+struct SiteFolder {
+    dir: String,
+    labels: FastSet<String>,
+}
+
+impl SiteFolder {
+    /// The sites of the tree at `root`, the appended pages read for their labels.
+    fn all(root: &Path, dialect: crate::dialect::Dialect, files: &[String]) -> Vec<SiteFolder> {
+        let sites = dialect.sites(root, files);
+        sites
+            .into_iter()
+            .map(|site| SiteFolder {
+                labels: site
+                    .appended
+                    .iter()
+                    .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
+                    .flat_map(|text| parse::defined_labels(&text))
+                    .collect(),
+                dir: site.dir,
+            })
+            .collect()
+    }
 }
 
 /// Resolutions by folder and destination, per thread: most links of a
@@ -69,7 +91,7 @@ impl Entries {
         aliases: Vec<(String, String)>,
         absolute: crate::dialect::Absolute,
         html_pages: bool,
-        sites: Vec<String>,
+        sites: Vec<SiteFolder>,
     ) -> Self {
         static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let n = files.len() + dirs.len();
@@ -104,7 +126,6 @@ impl Entries {
             absolute,
             html_pages,
             sites,
-            appended_labels: Vec::new(),
         }
     }
 
@@ -158,25 +179,21 @@ impl Entries {
     /// The innermost folder a site is built from (MkDocs' `docs_dir`,
     /// mdBook's `src`) that holds `path`: the site publishes nothing outside it.
     pub fn site_holding(&self, path: &str) -> Option<&str> {
-        self.sites
-            .iter()
-            .find(|site| {
-                path.strip_prefix(site.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-            })
-            .map(String::as_str)
+        self.site_of(path).map(|site| site.dir.as_str())
+    }
+
+    fn site_of(&self, path: &str) -> Option<&SiteFolder> {
+        self.sites.iter().find(|site| {
+            path.strip_prefix(site.dir.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 
     /// Whether a page appended to every page of the site holding `page`
     /// (MkDocs' snippets `auto_append`) defines `label`.
     pub fn appended_defines(&self, page: &str, label: &str) -> bool {
-        let Some(site) = self.site_holding(page) else {
-            return false;
-        };
-        let key = parse::label_key(label);
-        self.appended_labels
-            .iter()
-            .any(|(s, labels)| s == site && labels.contains(&key))
+        self.site_of(page)
+            .is_some_and(|site| site.labels.contains(&parse::label_key(label)))
     }
 
     /// The real path of an entry that matches `path` ignoring letter case.
@@ -498,27 +515,14 @@ pub fn build(
     fingerprint: bool,
     wants: parse::Wants,
 ) -> Index {
-    let mut entries = Entries::new(
+    let entries = Entries::new(
         &walked.files,
         &walked.dirs,
         walked.aliases.clone(),
         wants.dialect.absolute(root),
         wants.dialect.serves_pages_as_html(),
-        wants.dialect.sites(root, &walked.files),
+        SiteFolder::all(root, wants.dialect, &walked.files),
     );
-    entries.appended_labels = wants
-        .dialect
-        .appended(root, &walked.files)
-        .into_iter()
-        .map(|(site, files)| {
-            let labels = files
-                .iter()
-                .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
-                .flat_map(|text| parse::defined_labels(&text))
-                .collect();
-            (site, labels)
-        })
-        .collect();
     let root_dir = match source {
         Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),
         Source::Snapshot(pages, cache) => Files::Snapshot(pages, cache),

@@ -811,13 +811,9 @@ pub(crate) fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// A reference label as CommonMark matches it: letter case folded, runs
-/// of spacing one space, none at either end.
+/// of spacing one space, none at either end ([`blocks::normalize`]).
 pub fn label_key(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    blocks::normalize(label)
 }
 
 /// The labels `text` defines (`[label]: url`), as [`label_key`]s.

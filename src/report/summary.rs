@@ -3,6 +3,7 @@
 
 use crate::Outcome;
 use crate::diag::Severity;
+use crate::dialect::Dialect;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -40,24 +41,30 @@ pub fn render(outcome: &Outcome) -> String {
         out.push('\n');
     }
     // Syntax another dialect would check: never skipped without a word.
-    let others = |what: &str, n: usize, would: &str| {
+    let others = |what: &str, n: usize, checks: fn(Dialect) -> bool| {
+        let would: Vec<String> = Dialect::ALL
+            .into_iter()
+            .filter(|d| checks(*d))
+            .map(|d| format!("`--dialect {}`", d.name()))
+            .collect();
         format!(
-            "{n} {what} not checked: {} shows them as text (`--dialect {would}` checks them)\n",
-            s.dialect.name()
+            "{n} {what} not checked: {} shows them as text ({} checks them)\n",
+            s.dialect.name(),
+            would.join(" or ")
         )
     };
     if s.unchecked_wiki_links > 0 {
         out.push_str(&others(
             "[[wiki]] links",
             s.unchecked_wiki_links,
-            "obsidian",
+            Dialect::has_wiki_links,
         ));
     }
     if s.ignored_custom_ids > 0 {
         out.push_str(&others(
             "`{#id}` heading anchors",
             s.ignored_custom_ids,
-            "mkdocs` or `--dialect mdbook",
+            Dialect::has_custom_ids,
         ));
     }
     for c in &outcome.compared {

@@ -4,6 +4,14 @@ use reftree::Options;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Write `text` to `path` under `dir`, making its folders.
+#[allow(dead_code)] // not every test crate writes pages one by one
+pub fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
 /// Copy the files and folders under `from` into `to` (symlinks are not
 /// followed, nor copied).
 #[allow(dead_code)] // not every test crate copies trees
