@@ -181,7 +181,7 @@ pub fn init(root: &Path) -> Result<String, Error> {
     let index = build(parse::Wants::all());
     let cuts = init::cut_patterns(&index);
     if cuts.is_empty() {
-        return Ok(init::infer(&index, &cuts));
+        return loads(init::infer(&index, &cuts));
     }
     // The tree's own cut-list wordings, read as the rule file will read them.
     let patterns: Vec<String> = cuts.iter().map(|c| init::literal(&c.regex)).collect();
@@ -193,7 +193,21 @@ pub fn init(root: &Path) -> Result<String, Error> {
         cut: wants.cut,
         ..parse::Wants::all()
     });
-    Ok(init::infer(&index, &cuts))
+    loads(init::infer(&index, &cuts))
+}
+
+/// The rule file `init` wrote, if `check` can read it: a file that does not
+/// load would stop every check, so it is never handed out.
+fn loads(text: String) -> Result<String, Error> {
+    let bug = |why: String| {
+        Error::Config(format!(
+            "reftree init wrote a rule file it cannot read (a bug: please report it, with the folder names of the tree):\n{why}"
+        ))
+    };
+    let config =
+        config::Config::load(None, Some(("reftree.toml", &text))).map_err(|e| bug(e.render()))?;
+    config.validate().map_err(bug)?;
+    Ok(text)
 }
 
 /// Run every enabled rule over the tree; with `Options::since` or

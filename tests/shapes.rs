@@ -621,3 +621,114 @@ fn write_dictionary() {
     let dir = std::env::var("REFTREE_SHAPE_DIR").expect("REFTREE_SHAPE_DIR");
     Dictionary { tables: 12 }.write(Path::new(&dir));
 }
+
+/// A tree whose folders are named in other scripts and with characters that
+/// TOML, globs and links each need escaped: `données "x"`, an Arabic name,
+/// `it's [draft]` and `back\slash`. Pages of the first two list each other
+/// under headings holding a quote and a backslash; an index lists them all.
+fn write_odd_names(root: &Path) {
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace(' ', "%20")
+            .replace('"', "%22")
+            .replace('\\', "%5C")
+            .replace('[', "%5B")
+            .replace(']', "%5D")
+    };
+    let (a, b, c, d) = (
+        "données \"x\"",
+        "استيراد الملاحظات",
+        "it's [draft]",
+        "back\\slash",
+    );
+    let n = 8;
+    let mut index = String::from("# Index\n");
+    for dir in [a, b, c, d] {
+        index.push_str(&format!("\n## {}\n\n", dir.replace('\\', "\\\\")));
+        for i in 0..n {
+            index.push_str(&format!("- [{i}]({}/p{i}.md)\n", enc(dir)));
+        }
+    }
+    common::write(root, "index.md", &index);
+    for i in 0..n {
+        let (next, prev) = ((i + 1) % n, (i + n - 1) % n);
+        common::write(
+            root,
+            &format!("{a}/p{i}.md"),
+            &format!(
+                "# A {i}\n\n## See \"also\" \\\\ B (2)\n\n- [B {i}](../{0}/p{i}.md)\n- [B {next}](../{0}/p{next}.md)\n",
+                enc(b)
+            ),
+        );
+        common::write(
+            root,
+            &format!("{b}/p{i}.md"),
+            &format!(
+                "# B {i}\n\n## مراجع (2)\n\n- [A {prev}](../{0}/p{prev}.md)\n- [A {i}](../{0}/p{i}.md)\n",
+                enc(a)
+            ),
+        );
+        for dir in [c, d] {
+            common::write(
+                root,
+                &format!("{dir}/p{i}.md"),
+                &format!("# {i}\n\nText.\n"),
+            );
+        }
+    }
+}
+
+#[test]
+fn init_writes_a_rule_file_that_loads_whatever_the_folders_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_odd_names(dir.path());
+    let inferred = reftree::init(dir.path()).expect("init");
+    // Keys TOML cannot take bare are quoted; strings are escaped.
+    for expected in [
+        "\"données-\\\"x\\\"\" = ",
+        "\"back\\\\slash\" = \"back\\\\\\\\slash/*.md\"  # 8 pages",
+        "\"it's-[draft]\" = \"it's [[]draft[]]/*.md\"  # 8 pages",
+        "\"استيراد-الملاحظات\" = ",
+        "section = \"See \\\"also\\\" \\\\ B\"",
+        "index = \"index.md\"",
+    ] {
+        assert!(
+            inferred.contains(expected),
+            "missing `{expected}` in:\n{inferred}"
+        );
+    }
+    // It loads, and finds nothing in the clean tree, as no rule file does not.
+    assert!(!inferred.contains("index = []"), "{inferred}");
+    assert_eq!(
+        check(dir.path(), None),
+        Vec::<String>::new(),
+        "no rule file"
+    );
+    assert_eq!(
+        check(dir.path(), Some(&inferred)),
+        Vec::<String>::new(),
+        "init's rule file:\n{inferred}"
+    );
+    // And a back-reference dropped between the two is found through it
+    // (with the count above the list now one off).
+    edit(
+        dir.path(),
+        "استيراد الملاحظات/p3.md",
+        "- [A 2](../données%20%22x%22/p2.md)\n",
+        "",
+    );
+    let found = check(dir.path(), Some(&inferred));
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("données \"x\"/p2.md:6 missing-backref")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("استيراد الملاحظات/p3.md:3 count-mismatch")),
+        "{found:#?}"
+    );
+}

@@ -47,8 +47,9 @@ pub fn propose(index: &Index, kinds_toml: &str, kind_names: &[String]) -> Vec<Pr
         }
     };
     for kind in kind_names {
-        try_form(format!("form = \"label\"\nkind = \"{kind}\"\n"), 5);
-        try_form(format!("form = \"front-matter\"\nkind = \"{kind}\"\n"), 5);
+        let kind = super::quote(kind);
+        try_form(format!("form = \"label\"\nkind = {kind}\n"), 5);
+        try_form(format!("form = \"front-matter\"\nkind = {kind}\n"), 5);
     }
     try_form("form = \"lead-in\"\n".to_string(), 2);
     // One hub-list entry per unit and kind: the section it fits best.
@@ -113,10 +114,10 @@ fn hub_candidates(index: &Index, kinds_toml: &str, kind_names: &[String]) -> Vec
         let mut group = Vec::new();
         for (title, _) in titles {
             group.push(format!(
-                "form = \"hub-list\"\nunit = \"{}\"\ntarget-kind = \"{}\"\ntarget-section = \"{}\"\n",
-                super::esc(&unit),
-                kind_names[k],
-                super::esc(&title)
+                "form = \"hub-list\"\nunit = {}\ntarget-kind = {}\ntarget-section = {}\n",
+                super::quote(&unit),
+                super::quote(&kind_names[k]),
+                super::quote(&title)
             ));
         }
         out.push(group);

@@ -108,7 +108,7 @@ pub fn infer(index: &Index) -> Vec<Kind> {
                 }
             }
             globs.extend(exclusions(index, indexes, members));
-            let pages = selected(index, &globs)?;
+            let pages = selected(index, &globs).filter(|p| !p.is_empty())?;
             Some(Kind { name, globs, pages })
         })
         .collect()
@@ -194,6 +194,9 @@ pub fn glob_escape(path: &str) -> String {
             out.push('[');
             out.push(c);
             out.push(']');
+        } else if c == '\\' {
+            // globset reads `\` as an escape (on every platform).
+            out.push_str("\\\\");
         } else {
             out.push(c);
         }
@@ -242,5 +245,10 @@ mod tests {
             .compile_matcher();
         assert!(g.is_match("a[1]/b*.md"));
         assert!(!g.is_match("a1/bx.md"));
+        let g = Glob::new(&glob_escape("back\\slash/{x}?.md"))
+            .unwrap()
+            .compile_matcher();
+        assert!(g.is_match("back\\slash/{x}?.md"));
+        assert!(!g.is_match("backslash/x1.md"));
     }
 }

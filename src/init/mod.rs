@@ -21,15 +21,53 @@ use std::fmt::Write;
 
 pub use cuts::infer as cut_patterns;
 
+/// `s` escaped for a TOML basic string (`"..."`): a folder, heading or
+/// value of a real tree may hold a quote, a backslash or a control character.
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` as a TOML basic string.
+pub(crate) fn quote(s: &str) -> String {
+    format!("\"{}\"", esc(s))
+}
+
+/// `s` as a TOML key: bare when TOML allows it (ASCII letters, digits, `-`
+/// and `_`), quoted otherwise (a kind named after a folder `données` or
+/// `استيراد الملاحظات`).
+fn key(s: &str) -> String {
+    let bare = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if bare { s.to_string() } else { quote(s) }
+}
+
+/// Text from the tree written into a `#` comment: on one line.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 /// A TOML literal string for a regex (`'...'`), or a basic string when it
 /// holds a `'`.
 pub(crate) fn literal(s: &str) -> String {
     if s.contains('\'') || s.contains('\n') {
-        format!("\"{}\"", esc(s))
+        quote(s)
     } else {
         format!("'{s}'")
     }
@@ -64,7 +102,9 @@ pub fn infer(index: &Index, cuts: &[cuts::CutPattern]) -> String {
             let _ = writeln!(
                 out,
                 "# `{}` ({} lines, {} confirmed by a count)",
-                c.example, c.seen, c.confirmed
+                one_line(&c.example),
+                c.seen,
+                c.confirmed
             );
         }
         let list: Vec<String> = cuts.iter().map(|c| literal(&c.regex)).collect();
@@ -72,11 +112,7 @@ pub fn infer(index: &Index, cuts: &[cuts::CutPattern]) -> String {
     }
     let mut kinds_toml = String::from("[kinds]\n");
     for kind in &kinds {
-        let globs: Vec<String> = kind
-            .globs
-            .iter()
-            .map(|g| format!("\"{}\"", esc(g)))
-            .collect();
+        let globs: Vec<String> = kind.globs.iter().map(|g| quote(g)).collect();
         let value = match &globs[..] {
             [one] => one.clone(),
             _ => format!("[{}]", globs.join(", ")),
@@ -84,7 +120,7 @@ pub fn infer(index: &Index, cuts: &[cuts::CutPattern]) -> String {
         let _ = writeln!(
             kinds_toml,
             "{} = {value}  # {} pages",
-            kind.name,
+            key(&kind.name),
             kind.pages.len()
         );
     }
@@ -276,7 +312,7 @@ fn entry(
         let marks_toml = match &marks[..] {
             [] => String::new(),
             m => {
-                let quoted: Vec<String> = m.iter().map(|m| format!("\"{}\"", esc(m))).collect();
+                let quoted: Vec<String> = m.iter().map(|m| quote(m)).collect();
                 format!("skip-marked = [{}]\n", quoted.join(", "))
             }
         };
@@ -367,7 +403,14 @@ fn orphans(index: &Index, kinds: &[kinds::Kind], out: &mut String) {
         let mut runs: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         for &p in &pages {
             let path = &index.pages[p].path;
-            units.push((esc(path), 1, listed_by(p)));
+            // A path that reads as a glob (`[draft].md`) is written as one
+            // that matches only it.
+            let entry = if crate::config::is_glob(path) {
+                kinds::glob_escape(path)
+            } else {
+                path.clone()
+            };
+            units.push((entry, 1, listed_by(p)));
             runs.entry(kinds::run_stem(path)).or_default().push(p);
         }
         for (stem, run) in runs.into_iter().filter(|(_, r)| r.len() >= 2) {
@@ -380,7 +423,7 @@ fn orphans(index: &Index, kinds: &[kinds::Kind], out: &mut String) {
                 continue;
             }
             let listed = selected.iter().flat_map(|&p| listed_by(p)).collect();
-            units.push((esc(&glob), selected.len(), listed));
+            units.push((glob, selected.len(), listed));
         }
         let mut chosen: Vec<usize> = Vec::new();
         let mut covered: HashSet<u32> = HashSet::new();
@@ -406,24 +449,21 @@ fn orphans(index: &Index, kinds: &[kinds::Kind], out: &mut String) {
         if (covered.len() as f64) < 0.95 * members.len() as f64 {
             continue;
         }
-        let entries: Vec<String> = chosen
-            .iter()
-            .map(|&i| format!("\"{}\"", units[i].0))
-            .collect();
+        let entries: Vec<String> = chosen.iter().map(|&i| quote(&units[i].0)).collect();
         let index_value = match &entries[..] {
             [one] => one.clone(),
             _ => format!("[{}]", entries.join(", ")),
         };
         let listing = match &chosen[..] {
-            [one] => format!("`{}` lists", units[*one].0),
+            [one] => format!("`{}` lists", one_line(&units[*one].0)),
             _ => format!("{} index entries list", chosen.len()),
         };
         let _ = write!(
             out,
-            "\n[[orphans]]  # {listing} {} of {} pages\nkind = \"{}\"\nindex = {index_value}\n",
+            "\n[[orphans]]  # {listing} {} of {} pages\nkind = {}\nindex = {index_value}\n",
             covered.len(),
             members.len(),
-            kind.name,
+            quote(&kind.name),
         );
     }
 }
@@ -454,9 +494,10 @@ fn heading_units(index: &Index, kinds: &[kinds::Kind], out: &mut String) {
         if *total >= 5 && *agree as f64 >= 0.95 * *total as f64 {
             let _ = write!(
                 out,
-                "\n[[counts]]  # `(N {unit})` headings: {agree} of {total} agree with their lists\nform = \"heading\"\nkind = \"{}\"\nunit = \"{}\"\n",
-                kinds[*k].name,
-                esc(unit)
+                "\n[[counts]]  # `(N {})` headings: {agree} of {total} agree with their lists\nform = \"heading\"\nkind = {}\nunit = {}\n",
+                one_line(unit),
+                quote(&kinds[*k].name),
+                quote(unit)
             );
         }
     }

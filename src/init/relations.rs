@@ -29,13 +29,15 @@ impl Side {
         match self {
             Side::Section(s) => {
                 format!(
-                    "{{ kind = \"{kind}\", section = \"{}\"{filters} }}",
-                    super::esc(s)
+                    "{{ kind = {}, section = {}{filters} }}",
+                    super::quote(kind),
+                    super::quote(s)
                 )
             }
             Side::Row(r) => format!(
-                "{{ kind = \"{kind}\", row = \"{}\"{filters} }}",
-                super::esc(r)
+                "{{ kind = {}, row = {}{filters} }}",
+                super::quote(kind),
+                super::quote(r)
             ),
         }
     }
@@ -48,12 +50,8 @@ fn filters_toml(filters: &[Filter]) -> String {
             .iter()
             .filter(|f| f.negated == negated)
             .map(|f| {
-                let values: Vec<String> = f
-                    .values
-                    .iter()
-                    .map(|v| format!("\"{}\"", super::esc(v)))
-                    .collect();
-                format!("\"{}\" = [{}]", super::esc(&f.attribute), values.join(", "))
+                let values: Vec<String> = f.values.iter().map(|v| super::quote(v)).collect();
+                format!("{} = [{}]", super::quote(&f.attribute), values.join(", "))
             })
             .collect();
         entries.join(", ")
