@@ -69,6 +69,17 @@ const NAMES: &[&str] = &[
     "q?x",
     "a b (c)",
 ];
+/// Folder names other scripts and odd characters give.
+const ODD_FOLDERS: &[&str] = &[
+    "données \"x\"",
+    "استيراد الملاحظات",
+    "it's [draft]",
+    "back\\slash",
+    "a{b,c}",
+    "q?*",
+    "50% #1",
+    "tab\there",
+];
 const WORDS: &[&str] = &[
     "Solutions",
     "Tables",
@@ -296,6 +307,14 @@ fn random_tree(rng: &mut Rng, root: &Path) {
         let ext = rng.pick(&[".md", ".md", ".md", ".MD", ".markdown"]);
         pages.push(format!("{dir}{}{ext}", rng.pick(NAMES)));
     }
+    // Now and then a folder of several pages under a name that TOML, globs
+    // or links need escaped, so that `init` makes a kind of it.
+    if rng.chance(15) {
+        let dir = rng.pick(ODD_FOLDERS);
+        for _ in 0..5 + rng.below(3) {
+            pages.push(format!("{dir}/{}.md", rng.pick(NAMES)));
+        }
+    }
     pages.sort();
     pages.dedup();
     for p in &pages {
@@ -386,6 +405,16 @@ fn exercise(root: &Path, preset: bool) -> Result<(), String> {
     };
     let outcome = reftree::check(&opts).map_err(|e| format!("check failed: {e}"))?;
     cached_runs_agree(&opts)?;
+    // `init` writes a rule file that loads, and a check runs with it.
+    let inferred = reftree::init(root).map_err(|e| format!("init: {e}"))?;
+    let config = reftree::config::Config::load(None, Some(("reftree.toml", &inferred)))
+        .map_err(|e| format!("init's rule file does not load: {}\n{inferred}", e.render()))?;
+    reftree::check(&reftree::Options {
+        root: root.to_path_buf(),
+        config,
+        ..Default::default()
+    })
+    .map_err(|e| format!("check with init's rule file: {e}"))?;
     let on_disk = files(root);
     // Spans and positions.
     for d in &outcome.diagnostics {
