@@ -135,6 +135,12 @@ struct FileV1 {
     /// not reported by `rule-matches-nothing` when no page is of the kind.
     #[serde(default)]
     optional_kinds: Vec<String>,
+    /// Folders (globs, root-relative) that are each a site or vault of
+    /// their own: links from a page inside one stay inside it, and wiki
+    /// links resolve among its files (`sites = ["*"]` for a repository of
+    /// Obsidian vaults, one per language, whose `.obsidian/` is not committed).
+    #[serde(default)]
+    sites: Vec<Spanned<String>>,
     /// The tree this file is about, relative to the file's folder
     /// (`root = "Solutions Docs"`), so that `reftree check` works from the
     /// repository top. Ignored when `--root` is given.
@@ -354,6 +360,8 @@ pub struct Config {
     pub relations: Vec<(Relation, Location)>,
     pub orphans: Vec<(Orphan, Location)>,
     pub optional_kinds: Vec<String>,
+    /// Folders that are each a site or vault of their own (globs).
+    pub sites: Vec<String>,
     /// The rule file's `root`, relative to its folder, checked to stay
     /// inside it.
     pub root: Option<String>,
@@ -713,6 +721,17 @@ impl Config {
         }
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
+        for site in &file.sites {
+            if let Err(e) = globset::Glob::new(site.get_ref()) {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("`{}` in `sites` is not a valid glob: {e}", site.get_ref()),
+                    Some(site.span()),
+                ));
+            }
+            self.sites.push(site.get_ref().clone());
+        }
         if file.dialect.is_some() {
             self.dialect = file.dialect;
         }
@@ -826,6 +845,7 @@ impl Config {
             lead_ins: forms().any(|c| matches!(c, CountForm::LeadIn { .. })),
             cut: self.cut_lists.clone(),
             dialect: self.dialect.unwrap_or_default(),
+            sites: self.sites.clone(),
         }
     }
 

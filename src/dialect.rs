@@ -110,15 +110,53 @@ impl Dialect {
     /// wherever the file is among `files` (a repository may hold several
     /// books), innermost first. A page in one of them links only within
     /// it: the built site has nothing outside. Empty for the other dialects.
-    pub fn sites(self, root: &Path, files: &[String]) -> Vec<Site> {
+    ///
+    /// Under Obsidian each folder (below the root) holding `.obsidian/` is a
+    /// vault of its own. In any dialect, the folders that `configured` (the
+    /// rule file's `sites` globs) match are sites too.
+    pub fn sites(
+        self,
+        root: &Path,
+        files: &[String],
+        dirs: &[String],
+        configured: &[String],
+    ) -> Vec<Site> {
+        let mut sites: Vec<Site> = Vec::new();
+        let folder = |dir: &str| Site {
+            dir: dir.to_string(),
+            appended: Vec::new(),
+        };
+        if !configured.is_empty() {
+            let mut globs = globset::GlobSetBuilder::new();
+            for g in configured {
+                // The rule file checked each when it was read.
+                if let Ok(glob) = globset::GlobBuilder::new(g.trim_end_matches('/'))
+                    .literal_separator(true)
+                    .build()
+                {
+                    globs.add(glob);
+                }
+            }
+            if let Ok(globs) = globs.build() {
+                // Not hidden folders (`.obsidian/`, `.github/`), which `*` matches.
+                let hidden = |d: &str| d.rsplit('/').next().is_some_and(|n| n.starts_with('.'));
+                let matched = dirs
+                    .iter()
+                    .filter(|d| !d.is_empty() && !hidden(d) && globs.is_match(d));
+                sites.extend(matched.map(|d| folder(d)));
+            }
+        }
+        if self == Dialect::Obsidian {
+            let vaults = dirs.iter().filter_map(|d| d.strip_suffix("/.obsidian"));
+            sites.extend(vaults.map(folder));
+        }
         let names: &[&str] = match self {
             Dialect::Mkdocs => &MKDOCS_YML,
             Dialect::Mdbook => &["book.toml"],
-            _ => return Vec::new(),
+            _ => &[],
         };
         // Built the first time a config appends files to its pages.
         let mut known: Option<std::collections::HashSet<&str>> = None;
-        let mut sites = Vec::new();
         for f in files {
             let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
             if !names.contains(&name) {
@@ -167,7 +205,15 @@ impl Dialect {
             });
         }
         sites.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
-        sites.dedup_by(|a, b| a.dir == b.dir);
+        // The same folder twice (a vault the rule file names too): one
+        // site, keeping what a config appends to its pages.
+        sites.dedup_by(|later, first| {
+            let same = later.dir == first.dir;
+            if same && first.appended.is_empty() {
+                first.appended = std::mem::take(&mut later.appended);
+            }
+            same
+        });
         sites
     }
 
@@ -179,6 +225,8 @@ impl Dialect {
         let is_file = |name: &str| meta(name).is_some_and(|m| m.is_file());
         if is_dir(".obsidian") {
             (Dialect::Obsidian, "`.obsidian/` at the root")
+        } else if vaults_below(root) {
+            (Dialect::Obsidian, "`.obsidian/` in folders at the root")
         } else if is_file("mkdocs.yml") || is_file("mkdocs.yaml") {
             (Dialect::Mkdocs, "`mkdocs.yml` at the root")
         } else if is_file("book.toml") {
@@ -192,6 +240,18 @@ impl Dialect {
             (Dialect::Github, "the default")
         }
     }
+}
+
+/// Whether a folder at the root holds `.obsidian/`: a repository of
+/// vaults (one per language, say).
+fn vaults_below(root: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        e.file_type().is_ok_and(|t| t.is_dir())
+            && std::fs::symlink_metadata(e.path().join(".obsidian")).is_ok_and(|m| m.is_dir())
+    })
 }
 
 /// A folder a site is built from (root-relative), and the files (also
@@ -328,6 +388,33 @@ mod tests {
         for d in Dialect::ALL {
             assert_eq!(Dialect::from_name(d.name()), Some(d));
         }
+        // A repository of vaults: `.obsidian/` in a folder at the root.
+        let vaults = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(vaults.path().join("en/.obsidian")).unwrap();
+        assert_eq!(
+            Dialect::detect(vaults.path()),
+            (Dialect::Obsidian, "`.obsidian/` in folders at the root")
+        );
+    }
+
+    #[test]
+    fn vaults_and_the_rule_files_sites_are_sites() {
+        let dirs: Vec<String> = ["", ".obsidian", "en", "en/.obsidian", "de", "de/x", "docs"]
+            .map(String::from)
+            .to_vec();
+        let sites = |d: Dialect, configured: &[&str]| -> Vec<String> {
+            let configured: Vec<String> = configured.iter().map(|s| s.to_string()).collect();
+            d.sites(Path::new("/nonexistent"), &[], &dirs, &configured)
+                .into_iter()
+                .map(|s| s.dir)
+                .collect()
+        };
+        // The root's own `.obsidian/` makes no site: the root is the vault.
+        assert_eq!(sites(Dialect::Obsidian, &[]), ["en"]);
+        assert_eq!(sites(Dialect::Github, &[]), Vec::<String>::new());
+        // `*` is one folder deep; a vault the rule file names too is one site.
+        assert_eq!(sites(Dialect::Obsidian, &["*"]), ["docs", "de", "en"]);
+        assert_eq!(sites(Dialect::Github, &["de/*"]), ["de/x"]);
     }
 }
 
@@ -371,13 +458,13 @@ mod absolute_tests {
         std::fs::write(root.join("mkdocs.yml"), text).unwrap();
         let files = ["mkdocs.yml".to_string(), "includes/links.md".to_string()];
         assert_eq!(
-            Dialect::Mkdocs.sites(root, &files),
+            Dialect::Mkdocs.sites(root, &files, &[], &[]),
             [Site {
                 dir: "docs".into(),
                 appended: vec!["includes/links.md".into()]
             }]
         );
-        assert!(Dialect::Github.sites(root, &files).is_empty());
+        assert!(Dialect::Github.sites(root, &files, &[], &[]).is_empty());
     }
 
     #[test]

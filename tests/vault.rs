@@ -304,3 +304,72 @@ fn obsidians_documented_link_examples_resolve_as_documented() {
         edit(d, page, to, from);
     }
 }
+
+/// A repository of two vaults, `en/` and `de/`, the same notes in each
+/// (as Obsidian's help keeps one vault per language), each with its
+/// `.obsidian/` folder unless `marked` is false.
+fn two_vaults(marked: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for lang in ["en", "de"] {
+        let root = dir.path().join(lang);
+        Vault { notes: 12 }.write(&root);
+        if !marked {
+            std::fs::remove_dir_all(root.join(".obsidian")).expect("rm .obsidian");
+        }
+    }
+    common::write(dir.path(), "en/Only English.md", "# Only English\n");
+    common::write(dir.path(), "README.md", "# Help\n\n[English](en/Home.md)\n");
+    dir
+}
+
+/// Two drifts across the vaults: a wiki link in `de` to a note only `en`
+/// has, and a Markdown link from `de` into `en`.
+fn cross_vault_drifts(root: &Path) {
+    edit(
+        root,
+        "de/Home.md",
+        "# Home\n",
+        "# Home\n\n[[Only English]]\n",
+    );
+    edit(
+        root,
+        "de/Home.md",
+        "## Index\n",
+        "## Index\n\n[English](../en/Home.md)\n",
+    );
+}
+
+#[test]
+fn each_folder_with_obsidian_is_a_vault_of_its_own() {
+    let dir = two_vaults(true);
+    // Every name is in both vaults: read as one vault, each would be ambiguous.
+    assert_eq!(findings(dir.path()), Vec::<String>::new());
+    cross_vault_drifts(dir.path());
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with("de/Home.md:3 broken-wiki-link")
+            && found[0].contains("`Only English`"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].contains("link-outside-root") && found[1].contains("the vault it is in"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn the_rule_file_names_the_vaults_when_obsidian_folders_are_not_committed() {
+    let dir = two_vaults(false);
+    let rules = "version = 1\ndialect = \"obsidian\"\nsites = [\"*\"]\n";
+    assert_eq!(findings_with(dir.path(), rules), Vec::<String>::new());
+    // Without `sites`, the repository is one vault: every name is ambiguous.
+    let one = findings_with(dir.path(), "version = 1\ndialect = \"obsidian\"\n");
+    assert!(
+        one.iter().all(|f| f.contains("ambiguous-wiki-link")) && one.len() >= 50,
+        "{one:#?}"
+    );
+    cross_vault_drifts(dir.path());
+    let found = findings_with(dir.path(), rules);
+    assert_eq!(found.len(), 2, "{found:#?}");
+}

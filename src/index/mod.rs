@@ -59,8 +59,10 @@ struct SiteFolder {
 
 impl SiteFolder {
     /// The sites of the tree at `root`, the appended pages read for their labels.
-    fn all(root: &Path, dialect: crate::dialect::Dialect, files: &[String]) -> Vec<SiteFolder> {
-        let sites = dialect.sites(root, files);
+    fn all(root: &Path, wants: &parse::Wants, walked: &Walked) -> Vec<SiteFolder> {
+        let sites = wants
+            .dialect
+            .sites(root, &walked.files, &walked.dirs, &wants.sites);
         sites
             .into_iter()
             .map(|site| SiteFolder {
@@ -183,7 +185,18 @@ impl Entries {
     }
 
     fn site_of(&self, path: &str) -> Option<&SiteFolder> {
-        self.sites.iter().find(|site| {
+        self.site_number(path).map(|i| &self.sites[i])
+    }
+
+    /// The folder of site number `n` ([`Entries::site_number`]).
+    pub fn site_dir(&self, n: usize) -> &str {
+        &self.sites[n].dir
+    }
+
+    /// Which site (or vault) holds `path`, innermost: its number, and its
+    /// folder. `None` outside every site.
+    pub fn site_number(&self, path: &str) -> Option<usize> {
+        self.sites.iter().position(|site| {
             path.strip_prefix(site.dir.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         })
@@ -521,7 +534,7 @@ pub fn build(
         walked.aliases.clone(),
         wants.dialect.absolute(root),
         wants.dialect.serves_pages_as_html(),
-        SiteFolder::all(root, wants.dialect, &walked.files),
+        SiteFolder::all(root, &wants, &walked),
     );
     let root_dir = match source {
         Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),

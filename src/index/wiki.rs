@@ -23,13 +23,29 @@ pub enum WikiTarget {
 }
 
 /// The vault's files by lowercased name: notes by stem (`Note` for
-/// `a/Note.md`), every file by its full name (`image.png`), and notes by
-/// their aliases.
+/// `a/Note.md`), every file by its full name (`image.png`), notes by their
+/// aliases, and files by their path from the vault's folder. A repository
+/// may hold several vaults (a folder with `.obsidian/`, or the rule file's
+/// `sites`): each name is looked up among the files of the linking note's
+/// vault, the files outside every vault being one more.
 pub struct Vault {
-    by_stem: HashMap<String, Vec<u32>>,
-    by_name: HashMap<String, Vec<u32>>,
-    by_path: HashMap<String, u32>,
-    aliases: HashMap<String, Vec<u32>>,
+    by_stem: HashMap<(u32, String), Vec<u32>>,
+    by_name: HashMap<(u32, String), Vec<u32>>,
+    by_path: HashMap<(u32, String), u32>,
+    aliases: HashMap<(u32, String), Vec<u32>>,
+}
+
+/// The vault holding `path` (`u32::MAX`: none of the sites), and `path`
+/// from the vault's folder.
+fn in_vault<'p>(index: &Index, path: &'p str) -> (u32, &'p str) {
+    match index.entries.site_number(path) {
+        Some(n) => {
+            let dir = index.entries.site_dir(n);
+            let rest = &path[dir.len()..];
+            (n as u32, rest.strip_prefix('/').unwrap_or(rest))
+        }
+        None => (u32::MAX, path),
+    }
 }
 
 fn is_note(path: &str) -> bool {
@@ -44,28 +60,31 @@ impl Vault {
             by_path: HashMap::default(),
             aliases: HashMap::default(),
         };
-        for (f, path) in index.files.iter().enumerate() {
+        for (f, full) in index.files.iter().enumerate() {
             let f = f as u32;
+            let (vault, path) = in_vault(index, full);
             let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
             if is_note(path) {
                 let stem = name[..name.len() - 3].to_string();
-                v.by_stem.entry(stem).or_default().push(f);
-                v.by_path.insert(path[..path.len() - 3].to_lowercase(), f);
+                v.by_stem.entry((vault, stem)).or_default().push(f);
+                v.by_path
+                    .insert((vault, path[..path.len() - 3].to_lowercase()), f);
             }
-            v.by_path.insert(path.to_lowercase(), f);
-            v.by_name.entry(name).or_default().push(f);
+            v.by_path.insert((vault, path.to_lowercase()), f);
+            v.by_name.entry((vault, name)).or_default().push(f);
         }
         for page in &index.pages {
             let Some(fm) = &page.facts.front_matter else {
                 continue;
             };
+            let vault = in_vault(index, &page.path).0;
             for e in fm
                 .entries
                 .iter()
                 .filter(|e| matches!(&*e.key, "aliases" | "alias"))
             {
                 v.aliases
-                    .entry(e.value.to_lowercase())
+                    .entry((vault, e.value.to_lowercase()))
                     .or_default()
                     .push(page.file);
             }
@@ -81,11 +100,13 @@ impl Vault {
         }
         let lower = note.to_lowercase();
         let dir = from.dir();
-        // A path: from the vault's root, or from the linking note's folder.
+        let (vault, from_path) = in_vault(index, &from.path);
+        // A path: from the vault's folder, or from the linking note's folder.
         if lower.contains('/') {
-            let at = |p: Option<String>| p.and_then(|p| self.by_path.get(&p).copied());
+            let at = |p: Option<String>| p.and_then(|p| self.by_path.get(&(vault, p)).copied());
+            let from_dir = from_path.rsplit_once('/').map_or("", |(d, _)| d);
             if let Some(f) = at(normalize(lower.trim_start_matches('/')))
-                .or_else(|| at(normalize(&format!("{}/{lower}", dir.to_lowercase()))))
+                .or_else(|| at(normalize(&format!("{}/{lower}", from_dir.to_lowercase()))))
             {
                 return WikiTarget::File(f);
             }
@@ -94,26 +115,34 @@ impl Vault {
             let mut found: Vec<u32> = self
                 .by_path
                 .iter()
-                .filter(|(p, _)| p.ends_with(&tail))
+                .filter(|((v, p), _)| *v == vault && p.ends_with(&tail))
                 .map(|(_, &f)| f)
                 .collect();
             found.sort_unstable();
             found.dedup();
-            return self.choose(index, dir, &found, note);
+            return self.choose(index, dir, vault, &found, note);
         }
+        let key = (vault, lower);
         let found = self
             .by_stem
-            .get(&lower)
-            .or_else(|| self.by_name.get(&lower))
+            .get(&key)
+            .or_else(|| self.by_name.get(&key))
             .map_or(&[][..], Vec::as_slice);
-        self.choose(index, dir, found, note)
+        self.choose(index, dir, vault, found, note)
     }
 
     /// One of several files by one name: the one in `dir`, else the one
     /// with the shortest path.
-    fn choose(&self, index: &Index, dir: &str, found: &[u32], note: &str) -> WikiTarget {
+    fn choose(
+        &self,
+        index: &Index,
+        dir: &str,
+        vault: u32,
+        found: &[u32],
+        note: &str,
+    ) -> WikiTarget {
         match found.len() {
-            0 => match self.aliases.get(&note.to_lowercase()) {
+            0 => match self.aliases.get(&(vault, note.to_lowercase())) {
                 Some(notes) => WikiTarget::AliasOnly(notes.clone()),
                 None => WikiTarget::Missing,
             },

@@ -510,6 +510,8 @@ pub struct Wants {
     pub cut: Option<regex::Regex>,
     /// How links and anchors are written (`[[wiki]]` links, `{#id}`).
     pub dialect: crate::dialect::Dialect,
+    /// The rule file's `sites` (globs of folders each a site or vault).
+    pub sites: Vec<String>,
 }
 
 impl Wants {
@@ -522,6 +524,7 @@ impl Wants {
             lead_ins: true,
             cut: None,
             dialect: crate::dialect::Dialect::Github,
+            sites: Vec::new(),
         }
     }
 }

@@ -23,6 +23,18 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let path = &link.written()[link.path_range()];
         let location = link.location(&page.path, link.path_range());
         out.push(match index.entries.site_holding(&page.path) {
+            Some(site) if ctx.dialect == crate::dialect::Dialect::Obsidian => ctx
+                .diag(
+                    location,
+                    "leaves the vault",
+                    format!(
+                        "link {} leads outside `{site}`, the vault it is in; it was not checked",
+                        code(path)
+                    ),
+                )
+                .with_help(
+                    "a vault opens on its own: link to a note inside it, or to the published URL",
+                ),
             Some(site) => ctx
                 .diag(
                     location,
