@@ -147,8 +147,16 @@ impl Dialect {
             }
         }
         if self == Dialect::Obsidian {
-            let vaults = dirs.iter().filter_map(|d| d.strip_suffix("/.obsidian"));
-            sites.extend(vaults.map(folder));
+            // Looked for on disk, not among `dirs`: the tree at a revision
+            // (`--changed-since`) has the work tree's vaults, `.obsidian/`
+            // being often left out of git.
+            let vault = |d: &&String| {
+                !d.is_empty()
+                    && !d.ends_with("/.obsidian")
+                    && std::fs::symlink_metadata(root.join(d.as_str()).join(".obsidian"))
+                        .is_ok_and(|m| m.is_dir())
+            };
+            sites.extend(dirs.iter().filter(vault).map(|d| folder(d)));
         }
         let names: &[&str] = match self {
             Dialect::Mkdocs => &MKDOCS_YML,
@@ -402,9 +410,13 @@ mod tests {
         let dirs: Vec<String> = ["", ".obsidian", "en", "en/.obsidian", "de", "de/x", "docs"]
             .map(String::from)
             .to_vec();
+        let root = tempfile::tempdir().unwrap();
+        for d in &dirs {
+            std::fs::create_dir_all(root.path().join(d)).unwrap();
+        }
         let sites = |d: Dialect, configured: &[&str]| -> Vec<String> {
             let configured: Vec<String> = configured.iter().map(|s| s.to_string()).collect();
-            d.sites(Path::new("/nonexistent"), &[], &dirs, &configured)
+            d.sites(root.path(), &[], &dirs, &configured)
                 .into_iter()
                 .map(|s| s.dir)
                 .collect()

@@ -294,12 +294,15 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
 }
 
 /// A random tree: 1 to 8 pages in up to two levels of folders; a vault
-/// (`.obsidian/`) or an MkDocs site now and then.
+/// (`.obsidian/`), an MkDocs site or a vault in `docs/` now and then.
 fn random_tree(rng: &mut Rng, root: &Path) {
     if rng.chance(25) {
         std::fs::create_dir_all(root.join(".obsidian")).expect("mkdir .obsidian");
     } else if rng.chance(10) {
         std::fs::write(root.join("mkdocs.yml"), "site_name: x\n").expect("write mkdocs.yml");
+    } else if rng.chance(10) {
+        // A repository of vaults: one in `docs/`.
+        std::fs::create_dir_all(root.join("docs/.obsidian")).expect("mkdir docs/.obsidian");
     }
     let mut pages: Vec<String> = Vec::new();
     for _ in 0..1 + rng.below(8) {

@@ -431,3 +431,39 @@ fn a_rule_file_root_outside_its_folder_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn vaults_whose_obsidian_folder_git_ignores_are_vaults_at_the_revision_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, ".gitignore", ".obsidian\n");
+    // Two vaults with the same note names; `de` already links a note that
+    // only `en` has (found as one vault, it would resolve).
+    for lang in ["en", "de"] {
+        std::fs::create_dir_all(d.join(lang).join(".obsidian")).expect("mkdir");
+        write(d, &format!("{lang}/Home.md"), "# Home\n\n[[Setup]]\n");
+        write(d, &format!("{lang}/Setup.md"), "# Setup\n");
+    }
+    write(d, "en/Only English.md", "# Only English\n");
+    write(d, "de/Old.md", "# Old\n\n[[Only English]]\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "start"]);
+    let (_, all) = reftree(d, &["check", "--format", "short", "-q"]);
+    assert_eq!(
+        all,
+        "de/Old.md:3:3: error[broken-wiki-link] no note or file named `Only English` in the vault\n"
+    );
+    // An unrelated edit: the old finding is old at the revision too.
+    write(d, "en/Setup.md", "# Setup\n\nMore.\n");
+    let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
+    assert_eq!((code, out.as_str()), (Some(0), ""));
+    // A new cross-vault link is new.
+    write(d, "de/Home.md", "# Home\n\n[[Setup]] [[Only English]]\n");
+    let (code, out) = reftree(d, CHANGED_SINCE_HEAD);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        out,
+        "de/Home.md:3:13: error[broken-wiki-link] no note or file named `Only English` in the vault\n"
+    );
+}
