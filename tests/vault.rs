@@ -373,3 +373,36 @@ fn the_rule_file_names_the_vaults_when_obsidian_folders_are_not_committed() {
     let found = findings_with(dir.path(), rules);
     assert_eq!(found.len(), 2, "{found:#?}");
 }
+
+#[test]
+fn a_markdown_link_by_a_name_several_notes_have_is_ambiguous_not_broken() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".obsidian")).expect("mkdir");
+    common::write(d, "a/Orders.md", "# Orders\n");
+    common::write(d, "b/Orders.md", "# Orders\n");
+    common::write(d, "c/Unique.md", "# Unique\n");
+    common::write(
+        d,
+        "Home.md",
+        "# Home\n\n[x](Orders) [y](Orders.md) [u](Unique) [n](Nothing)\n",
+    );
+    let found = findings(d);
+    assert_eq!(
+        found
+            .iter()
+            .map(|f| f.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>(),
+        [
+            "Home.md:3 ambiguous-wiki-link",
+            "Home.md:3 ambiguous-wiki-link",
+            "Home.md:3 broken-link"
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].contains("`a/Orders.md`, `b/Orders.md`"),
+        "{found:#?}"
+    );
+    assert!(found[2].contains("`Nothing`"), "{found:#?}");
+}

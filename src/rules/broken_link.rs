@@ -20,22 +20,22 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // "Did you mean", once per missing path, in parallel.
-    let mut broken: Vec<_> = reported_links(index)
-        .filter(|(_, l)| matches!(l.target, Target::Missing { .. }))
-        .collect();
-    // In a vault, Obsidian resolves a Markdown link's path as it resolves
-    // a wiki link's (a name anywhere in the vault): only what that misses.
-    if ctx.dialect.has_wiki_links() && !broken.is_empty() {
-        let vault = crate::index::wiki::Vault::new(index);
-        broken.retain(|(page, link)| {
-            let written = &link.written()[link.path_range()];
-            let decoded = decode(written).unwrap_or(std::borrow::Cow::Borrowed(written));
-            !matches!(
-                vault.resolve(index, page, &decoded),
-                crate::index::wiki::WikiTarget::File(_)
-            )
-        });
-    }
+    let broken: Vec<_> = if ctx.dialect.has_wiki_links() {
+        // In a vault, Obsidian resolves a Markdown link's path as it
+        // resolves a wiki link's (a name anywhere in the vault): only what
+        // that misses. A name several files answer to is
+        // `ambiguous-wiki-link`'s.
+        use crate::index::wiki::{WikiTarget, markdown_links_by_name};
+        markdown_links_by_name(index)
+            .into_iter()
+            .filter(|(_, _, t)| !matches!(t, WikiTarget::File(_) | WikiTarget::Ambiguous(_)))
+            .map(|(page, link, _)| (page, link))
+            .collect()
+    } else {
+        reported_links(index)
+            .filter(|(_, l)| matches!(l.target, Target::Missing { .. }))
+            .collect()
+    };
     if broken.is_empty() {
         return;
     }
