@@ -406,3 +406,41 @@ fn a_markdown_link_by_a_name_several_notes_have_is_ambiguous_not_broken() {
     );
     assert!(found[2].contains("`Nothing`"), "{found:#?}");
 }
+
+#[test]
+fn help_and_fixes_name_notes_of_the_linking_notes_vault_only() {
+    let dir = two_vaults(true);
+    // `Only English` is in `en` alone: from `de`, neither the certain fix
+    // for a moved note nor the near miss may lead there.
+    edit(
+        dir.path(),
+        "de/Home.md",
+        "# Home\n",
+        "# Home\n\n[[old/Only English]] [[Only Englis]] [[old/Table 01]]\n",
+    );
+    let outcome = reftree::check(&reftree::Options {
+        root: dir.path().to_path_buf(),
+        ..reftree::Options::default()
+    })
+    .expect("check");
+    let found: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.message.as_str(), d.help.as_deref(), d.fix.as_ref()))
+        .collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    for (message, help, fix) in &found[..2] {
+        assert!(message.contains("Only Englis"), "{found:#?}");
+        assert!(
+            fix.is_none() && !help.unwrap_or("").contains("Only English"),
+            "{found:#?}"
+        );
+    }
+    // A note of its own vault is offered, and certain when it is the one by that name.
+    let (_, help, fix) = &found[2];
+    assert!(help.is_some_and(|h| h.contains("`Table 01`")), "{found:#?}");
+    assert!(
+        fix.is_some_and(|f| f.certain && f.replacement == "Table 01"),
+        "{found:#?}"
+    );
+}

@@ -18,6 +18,7 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let names = std::sync::OnceLock::new();
     // Page by page in parallel: a vault's pages are many and short.
     let found: Vec<Diagnostic> = index
         .pages
@@ -26,7 +27,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .flat_map_iter(|page| {
             let mut out = Vec::new();
             for r in page_links(page) {
-                check_link(index, ctx, r, &mut out);
+                check_link(index, ctx, r, &names, &mut out);
             }
             out
         })
@@ -34,8 +35,48 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     out.extend(found);
 }
 
+/// The names wiki links can give the files (see [`linkable_name`]), each
+/// with its vault (a repository may hold several) and lowercased: what a
+/// missing name is compared with. Gathered the first time a name misses.
+struct Names<'a> {
+    all: Vec<(Option<usize>, &'a str, String)>,
+}
+
+impl<'a> Names<'a> {
+    fn new(index: &'a Index) -> Self {
+        let all = index
+            .files
+            .iter()
+            .filter_map(|p| {
+                let name = linkable_name(p)?;
+                Some((index.entries.site_number(p), name, name.to_lowercase()))
+            })
+            .collect();
+        Names { all }
+    }
+
+    /// The names in the vault holding `page`.
+    fn in_vault_of(
+        &self,
+        index: &Index,
+        page: &crate::index::Page,
+    ) -> impl Iterator<Item = (&'a str, &str)> + '_ {
+        let vault = index.entries.site_number(&page.path);
+        self.all
+            .iter()
+            .filter(move |(v, _, _)| *v == vault)
+            .map(|(_, name, lower)| (*name, lower.as_str()))
+    }
+}
+
 /// The finding (if any) about one wiki link.
-fn check_link(index: &Index, ctx: &Ctx, r: Resolved<'_>, out: &mut Vec<Diagnostic>) {
+fn check_link<'a>(
+    index: &'a Index,
+    ctx: &Ctx,
+    r: Resolved<'_>,
+    names: &std::sync::OnceLock<Names<'a>>,
+    out: &mut Vec<Diagnostic>,
+) {
     let (page, w, note, fragment) = (r.page, r.link, r.note, r.fragment);
     let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
     let target = match r.target {
@@ -43,6 +84,7 @@ fn check_link(index: &Index, ctx: &Ctx, r: Resolved<'_>, out: &mut Vec<Diagnosti
         WikiTarget::File(f) => index.page_by_file(*f),
         WikiTarget::Ambiguous(_) => return, // ambiguous-wiki-link
         WikiTarget::Missing => {
+            let names = names.get_or_init(|| Names::new(index));
             let d = ctx.diag(
                 at,
                 "no such note",
@@ -51,7 +93,7 @@ fn check_link(index: &Index, ctx: &Ctx, r: Resolved<'_>, out: &mut Vec<Diagnosti
             // `[[old/folder/Note]]` where the one note named `Note` is
             // elsewhere: its name alone is what Obsidian resolves, so
             // the fix is certain.
-            if let Some(name) = moved_note(index, note) {
+            if let Some(name) = moved_note(names.in_vault_of(index, page), note) {
                 let rest = &w.target[note.len()..];
                 out.push(
                     d.with_help(format!(
@@ -61,7 +103,7 @@ fn check_link(index: &Index, ctx: &Ctx, r: Resolved<'_>, out: &mut Vec<Diagnosti
                 );
                 return;
             }
-            out.push(match nearest_note(index, note) {
+            out.push(match nearest_note(names.in_vault_of(index, page), note) {
                 Some(name) => {
                     let rest = &w.target[note.len()..];
                     d.with_help(format!("did you mean `{name}`?"))
@@ -153,36 +195,36 @@ fn nearest_heading<'a>(page: &'a crate::index::Page, fragment: &str) -> Option<&
 }
 
 /// For a link by path (`folder/Note`) that leads nowhere: the name of the
-/// one note or attachment in the vault with its last segment's name
-/// (letter case aside), as written on disk, if there is exactly one.
-fn moved_note<'a>(index: &'a Index, note: &str) -> Option<&'a str> {
+/// one note or attachment of the vault (`names`: name, lowercased) with its
+/// last segment's name (letter case aside), as written on disk, if there is
+/// exactly one.
+fn moved_note<'a, 'n>(
+    mut names: impl Iterator<Item = (&'a str, &'n str)>,
+    note: &str,
+) -> Option<&'a str> {
     let (_, last) = note.trim_end_matches('/').rsplit_once('/')?;
     let want = last.trim().to_lowercase();
     if want.is_empty() {
         return None;
     }
-    let mut named = index
-        .files
-        .iter()
-        .filter_map(|p| linkable_name(p))
-        .filter(|n| n.to_lowercase() == want);
+    let mut named = names.by_ref().filter(|(_, lower)| *lower == want);
     match (named.next(), named.next()) {
-        (Some(one), None) => Some(one),
+        (Some((one, _)), None) => Some(one),
         _ => None,
     }
 }
 
-/// The note (by its name, without `.md`) or attachment nearest `name` by
-/// edit distance (at most a third of its length, letter case aside) that a
-/// wiki link can name.
-fn nearest_note<'a>(index: &'a Index, name: &str) -> Option<&'a str> {
+/// The note (by its name, without `.md`) or attachment of the vault
+/// nearest `name` by edit distance (at most a third of its length, letter
+/// case aside) that a wiki link can name.
+fn nearest_note<'a, 'n>(
+    names: impl Iterator<Item = (&'a str, &'n str)>,
+    name: &str,
+) -> Option<&'a str> {
     let want = name.rsplit('/').next().unwrap_or(name).to_lowercase();
     let limit = (want.chars().count() / 3).max(1);
-    index
-        .files
-        .iter()
-        .filter_map(|p| linkable_name(p))
-        .map(|n| (strsim::levenshtein(&n.to_lowercase(), &want), n))
+    names
+        .map(|(n, lower)| (strsim::levenshtein(lower, &want), n))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, n)| n)
