@@ -444,3 +444,26 @@ fn help_and_fixes_name_notes_of_the_linking_notes_vault_only() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_name_in_each_of_several_root_folders_suggests_they_are_vaults() {
+    let dir = two_vaults(false);
+    let config = Config::load(
+        None,
+        Some(("reftree.toml", "version = 1\ndialect = \"obsidian\"\n")),
+    )
+    .expect("rules load");
+    let outcome = reftree::check(&reftree::Options {
+        root: dir.path().to_path_buf(),
+        config,
+        ..reftree::Options::default()
+    })
+    .expect("check");
+    let d = &outcome.diagnostics[0];
+    assert_eq!(d.rule, "ambiguous-wiki-link");
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains("(`de/`, `en/`)") && help.contains("sites = [\"*\"]"),
+        "{help}"
+    );
+}

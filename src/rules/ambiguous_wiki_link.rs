@@ -39,10 +39,12 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         paths.join("`, `")
                     ),
                 )
-                .with_help(format!(
-                    "write the path of the file meant, as in `({})` for the first",
-                    super::relative_link(page.dir(), paths[0])
-                )),
+                .with_help(vaults_hint(&paths).unwrap_or_else(|| {
+                    format!(
+                        "write the path of the file meant, as in `({})` for the first",
+                        super::relative_link(page.dir(), paths[0])
+                    )
+                })),
             );
         }
     }
@@ -66,7 +68,30 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     paths.join("`, `")
                 ),
             )
-            .with_help(format!("write the path, as in `[[{first}]]`")),
+            .with_help(
+                vaults_hint(&paths)
+                    .unwrap_or_else(|| format!("write the path, as in `[[{first}]]`")),
+            ),
         );
     }
+}
+
+/// When each file a name matches is in another folder at the root (`en/`,
+/// `de/`...), those folders are likely vaults of their own, which Obsidian
+/// opens one at a time: say how to tell reftree so.
+fn vaults_hint(paths: &[&str]) -> Option<String> {
+    let tops: Vec<&str> = paths
+        .iter()
+        .map(|p| p.split_once('/').map(|(top, _)| top))
+        .collect::<Option<_>>()?;
+    let mut distinct = tops.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    (distinct.len() == tops.len()).then(|| {
+        let folders: Vec<String> = tops.iter().map(|t| format!("`{t}/`")).collect();
+        format!(
+            "each file is in another folder at the root ({}): if each folder is a vault of its own, open it as one (its `.obsidian/` folder) or name the vaults in reftree.toml (`sites = [\"*\"]`); else write the path",
+            folders.join(", ")
+        )
+    })
 }
