@@ -17,6 +17,9 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    // A root holding `.obsidian/` is one vault: no hint that its folders are vaults.
+    let root_is_a_vault = index.entries.exact(".obsidian").is_some();
+    let vaults_hint = |paths: &[&str]| vaults_hint(paths).filter(|_| !root_is_a_vault);
     // Markdown links too: Obsidian looks their path up by name as well.
     if ctx.dialect.has_wiki_links() {
         for (page, link, target) in markdown_links_by_name(index) {
