@@ -544,6 +544,14 @@ fn first_group(re: &str) -> Option<usize> {
     None
 }
 
+/// An entry of `sites` as the glob it is matched as: against folders, `*`
+/// within one folder, a trailing `/` ignored.
+pub fn site_glob(entry: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(entry.trim_end_matches('/'))
+        .literal_separator(true)
+        .build()
+}
+
 /// Whether an index entry is a glob rather than a path.
 pub fn is_glob(entry: &str) -> bool {
     entry.contains(['*', '?', '[', '{'])
@@ -722,7 +730,7 @@ impl Config {
         self.optional_kinds
             .extend(file.optional_kinds.iter().cloned());
         for site in &file.sites {
-            if let Err(e) = globset::Glob::new(site.get_ref()) {
+            if let Err(e) = site_glob(site.get_ref()) {
                 return Err(ConfigError::new(
                     path,
                     text,

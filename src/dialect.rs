@@ -108,12 +108,11 @@ impl Dialect {
     /// The folders sites are built from, root-relative: for MkDocs each
     /// `mkdocs.yml`'s `docs_dir`, for mdBook each `book.toml`'s `src`,
     /// wherever the file is among `files` (a repository may hold several
-    /// books), innermost first. A page in one of them links only within
-    /// it: the built site has nothing outside. Empty for the other dialects.
-    ///
-    /// Under Obsidian each folder (below the root) holding `.obsidian/` is a
-    /// vault of its own. In any dialect, the folders that `configured` (the
-    /// rule file's `sites` globs) match are sites too.
+    /// books); under Obsidian each folder (below the root) holding
+    /// `.obsidian/`, a vault of its own; in any dialect, the folders of
+    /// `dirs` that `configured` (the rule file's `sites` globs) matches.
+    /// Innermost first. A page in one of them links only within it: the
+    /// built site (or the vault) has nothing outside.
     pub fn sites(
         self,
         root: &Path,
@@ -128,14 +127,12 @@ impl Dialect {
         };
         if !configured.is_empty() {
             let mut globs = globset::GlobSetBuilder::new();
-            for g in configured {
-                // The rule file checked each when it was read.
-                if let Ok(glob) = globset::GlobBuilder::new(g.trim_end_matches('/'))
-                    .literal_separator(true)
-                    .build()
-                {
-                    globs.add(glob);
-                }
+            // The rule file checked each when it was read.
+            for glob in configured
+                .iter()
+                .filter_map(|g| crate::config::site_glob(g).ok())
+            {
+                globs.add(glob);
             }
             if let Ok(globs) = globs.build() {
                 // Not hidden folders (`.obsidian/`, `.github/`), which `*` matches.

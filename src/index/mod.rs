@@ -193,8 +193,8 @@ impl Entries {
         &self.sites[n].dir
     }
 
-    /// Which site (or vault) holds `path`, innermost: its number, and its
-    /// folder. `None` outside every site.
+    /// The number of the site (or vault) that holds `path`, innermost;
+    /// `None` outside every site ([`Entries::site_dir`] gives its folder).
     pub fn site_number(&self, path: &str) -> Option<usize> {
         self.sites.iter().position(|site| {
             path.strip_prefix(site.dir.as_str())
@@ -488,6 +488,11 @@ pub struct Index {
     pub input_problems: Vec<Diagnostic>,
     /// The pages were not in memory, and were read ahead ([`prefetch`]).
     pub read_ahead: bool,
+    /// Under a dialect with wiki links, the Markdown links of reported
+    /// pages whose path names no file, looked up by name as Obsidian looks
+    /// them up (page, index in its `links`, where it leads):
+    /// [`wiki::markdown_links_by_name`].
+    markdown_by_name: Vec<(u32, u32, wiki::WikiTarget)>,
 }
 
 impl Index {
@@ -615,11 +620,23 @@ pub fn build(
         with_suppressions,
         input_problems,
         read_ahead,
+        markdown_by_name: Vec::new(),
     };
-    // Wiki links resolve against the whole vault: once every page is read,
-    // each page's in parallel.
-    if index.pages.iter().any(|p| !p.facts.wiki_links.is_empty()) {
-        let vault = wiki::Vault::new(&index);
+    // Wiki links, and in a vault the Markdown links whose path names no
+    // file, resolve against the whole vault: once every page is read, each
+    // page's in parallel, with one set of the vault's name tables.
+    let has_wiki = index.pages.iter().any(|p| !p.facts.wiki_links.is_empty());
+    let missing = |l: &Link| matches!(l.target, Target::Missing { .. });
+    let by_name = wants.dialect.has_wiki_links()
+        && index
+            .pages
+            .iter()
+            .any(|p| p.reported && p.links.iter().any(missing));
+    if !(has_wiki || by_name) {
+        return index;
+    }
+    let vault = wiki::Vault::new(&index);
+    if has_wiki {
         let targets: Vec<Vec<wiki::WikiTarget>> = index
             .pages
             .par_iter()
@@ -661,6 +678,27 @@ pub fn build(
             }
             page.wiki_targets = t;
         }
+    }
+    if by_name {
+        let found: Vec<Vec<(u32, u32, wiki::WikiTarget)>> = index
+            .pages
+            .par_iter()
+            .enumerate()
+            .filter(|(_, page)| page.reported)
+            .map(|(p, page)| {
+                let looked_up = page.links.iter().enumerate().filter(|(_, l)| missing(l));
+                looked_up
+                    .map(|(i, link)| {
+                        let written = &link.written()[link.path_range()];
+                        let decoded =
+                            resolve::decode(written).unwrap_or(std::borrow::Cow::Borrowed(written));
+                        let target = vault.resolve(&index, page, &decoded);
+                        (p as u32, i as u32, target)
+                    })
+                    .collect()
+            })
+            .collect();
+        index.markdown_by_name = found.into_iter().flatten().collect();
     }
     index
 }

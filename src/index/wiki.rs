@@ -172,26 +172,15 @@ impl Vault {
 
 /// The Markdown links of the reported pages whose path names no file, each
 /// with where Obsidian takes it: it resolves a Markdown link's path as it
-/// resolves a wiki link's (a name anywhere in the vault). Empty when no
-/// link misses (the vault's name tables are not built).
-pub fn markdown_links_by_name(index: &Index) -> Vec<(&Page, &super::Link, WikiTarget)> {
-    let missing: Vec<(&Page, &super::Link)> = crate::rules::reported_links(index)
-        .filter(|(_, l)| matches!(l.target, super::resolve::Target::Missing { .. }))
-        .collect();
-    if missing.is_empty() {
-        return Vec::new();
-    }
-    let vault = Vault::new(index);
-    missing
-        .into_iter()
-        .map(|(page, link)| {
-            let written = &link.written()[link.path_range()];
-            let decoded =
-                super::resolve::decode(written).unwrap_or(std::borrow::Cow::Borrowed(written));
-            let target = vault.resolve(index, page, &decoded);
-            (page, link, target)
-        })
-        .collect()
+/// resolves a wiki link's (a name anywhere in the vault). Looked up once,
+/// when the index was built; empty outside dialects with wiki links.
+pub fn markdown_links_by_name(
+    index: &Index,
+) -> impl Iterator<Item = (&Page, &super::Link, &WikiTarget)> {
+    index.markdown_by_name.iter().map(|(p, l, target)| {
+        let page = &index.pages[*p as usize];
+        (page, &page.links[*l as usize], target)
+    })
 }
 
 /// A wiki link of a reported page, with where its note part leads.

@@ -18,18 +18,14 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // A root holding `.obsidian/` is one vault: no hint that its folders are vaults.
-    let root_is_a_vault = index.entries.exact(".obsidian").is_some();
-    let vaults_hint = |paths: &[&str]| vaults_hint(paths).filter(|_| !root_is_a_vault);
+    let hint = index.entries.exact(".obsidian").is_none();
     // Markdown links too: Obsidian looks their path up by name as well.
     if ctx.dialect.has_wiki_links() {
         for (page, link, target) in markdown_links_by_name(index) {
             let WikiTarget::Ambiguous(files) = target else {
                 continue;
             };
-            let paths: Vec<&str> = files
-                .iter()
-                .map(|&f| index.files[f as usize].as_str())
-                .collect();
+            let paths = paths_of(index, files);
             let written = &link.written()[link.path_range()];
             out.push(
                 ctx.diag(
@@ -42,7 +38,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         paths.join("`, `")
                     ),
                 )
-                .with_help(vaults_hint(&paths).unwrap_or_else(|| {
+                .with_help(vaults_hint(hint, &paths).unwrap_or_else(|| {
                     format!(
                         "write the path of the file meant, as in `({})` for the first",
                         super::relative_link(page.dir(), paths[0])
@@ -56,10 +52,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let (page, w, note) = (r.page, r.link, r.note);
-        let paths: Vec<&str> = files
-            .iter()
-            .map(|&f| index.files[f as usize].as_str())
-            .collect();
+        let paths = paths_of(index, files);
         let first = paths[0].trim_end_matches(".md");
         out.push(
             ctx.diag(
@@ -72,17 +65,29 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_help(
-                vaults_hint(&paths)
+                vaults_hint(hint, &paths)
                     .unwrap_or_else(|| format!("write the path, as in `[[{first}]]`")),
             ),
         );
     }
 }
 
+/// The paths of the files a name matches.
+fn paths_of<'a>(index: &'a Index, files: &[u32]) -> Vec<&'a str> {
+    files
+        .iter()
+        .map(|&f| index.files[f as usize].as_str())
+        .collect()
+}
+
 /// When each file a name matches is in another folder at the root (`en/`,
 /// `de/`...), those folders are likely vaults of their own, which Obsidian
-/// opens one at a time: say how to tell reftree so.
-fn vaults_hint(paths: &[&str]) -> Option<String> {
+/// opens one at a time: say how to tell reftree so (when `hint`: not when
+/// the root is itself a vault).
+fn vaults_hint(hint: bool, paths: &[&str]) -> Option<String> {
+    if !hint {
+        return None;
+    }
     let tops: Vec<&str> = paths
         .iter()
         .map(|p| p.split_once('/').map(|(top, _)| top))

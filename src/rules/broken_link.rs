@@ -27,7 +27,6 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // `ambiguous-wiki-link`'s.
         use crate::index::wiki::{WikiTarget, markdown_links_by_name};
         markdown_links_by_name(index)
-            .into_iter()
             .filter(|(_, _, t)| !matches!(t, WikiTarget::File(_) | WikiTarget::Ambiguous(_)))
             .map(|(page, link, _)| (page, link))
             .collect()

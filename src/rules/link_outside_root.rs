@@ -22,41 +22,35 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         let path = &link.written()[link.path_range()];
         let location = link.location(&page.path, link.path_range());
-        out.push(match index.entries.site_holding(&page.path) {
-            Some(site) if ctx.dialect == crate::dialect::Dialect::Obsidian => ctx
-                .diag(
-                    location,
-                    "leaves the vault",
-                    format!(
-                        "link {} leads outside `{site}`, the vault it is in; it was not checked",
-                        code(path)
-                    ),
-                )
-                .with_help(
-                    "a vault opens on its own: link to a note inside it, or to the published URL",
+        let vault = ctx.dialect == crate::dialect::Dialect::Obsidian;
+        // Which folder it leaves, and what to do instead.
+        let (label, left, help) = match index.entries.site_holding(&page.path) {
+            Some(site) if vault => (
+                "leaves the vault",
+                format!("`{site}`, the vault it is in"),
+                "a vault opens on its own: link to a note inside it, or to the published URL",
+            ),
+            Some(site) => (
+                "leaves the site",
+                format!("`{site}`, the folder the site is built from"),
+                "the built site has no page there: link to a page inside the folder, or to the published URL",
+            ),
+            None => (
+                "leaves the root",
+                "the checked root".to_string(),
+                "pass a wider `--root` to check it, or link to a page inside the tree",
+            ),
+        };
+        out.push(
+            ctx.diag(
+                location,
+                label,
+                format!(
+                    "link {} leads outside {left}; it was not checked",
+                    code(path)
                 ),
-            Some(site) => ctx
-                .diag(
-                    location,
-                    "leaves the site",
-                    format!(
-                        "link {} leads outside `{site}`, the folder the site is built from; it was not checked",
-                        code(path)
-                    ),
-                )
-                .with_help(
-                    "the built site has no page there: link to a page inside the folder, or to the published URL",
-                ),
-            None => ctx
-                .diag(
-                    location,
-                    "leaves the root",
-                    format!(
-                        "link {} leads outside the checked root; it was not checked",
-                        code(path)
-                    ),
-                )
-                .with_help("pass a wider `--root` to check it, or link to a page inside the tree"),
-        });
+            )
+            .with_help(help),
+        );
     }
 }
