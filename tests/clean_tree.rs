@@ -269,14 +269,15 @@ fn init_infers_kinds_relations_and_index_pages_that_hold_on_the_tree() {
     }
     generate(dir.path(), &t);
     let text = reftree::init(dir.path()).expect("init");
-    for expected in [
-        "table = \"tables/*.md\"",
-        "from = { kind = \"connector\", section = \"Tables Ingested\" }",
-        "to = { kind = \"table\", section = \"Connectors\" }",
-        "index = \"tables-index.md\"",
-    ] {
-        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
-    }
+    common::assert_holds(
+        &text,
+        &[
+            "table = \"tables/*.md\"",
+            "from = { kind = \"connector\", section = \"Tables Ingested\" }",
+            "to = { kind = \"table\", section = \"Connectors\" }",
+            "index = \"tables-index.md\"",
+        ],
+    );
     let config = Config::load(None, Some(("reftree.toml", &text)))
         .unwrap_or_else(|e| panic!("{}", e.render()));
     config.validate().expect("valid");

@@ -493,32 +493,34 @@ fn catalogue_drift_gives(rule: &str, file: &str, change: impl Fn(&Path)) {
 fn init_finds_what_the_catalogue_holds() {
     let dir = catalogue();
     let inferred = reftree::init(dir.path()).expect("init");
-    for entry in [
-        "component = \"docs/components/*.md\"",
-        "cut-lists = ['^[ \\t]*_\\(([0-9][0-9,]*) not listed\\)_[ \\t\\r]*$']",
-        "form = \"front-matter\"",
-        "form = \"lead-in\"",
-        "from = { kind = \"component\", section = \"Dependencies\", where = { \"type\" = [\"app\"] } }",
-        "index = \"docs/index.md\"",
-        "not checked: truncated, not drift",
-    ] {
-        assert!(inferred.contains(entry), "no `{entry}` in:\n{inferred}");
-    }
+    common::assert_holds(
+        &inferred,
+        &[
+            "component = \"docs/components/*.md\"",
+            "cut-lists = ['^[ \\t]*_\\(([0-9][0-9,]*) not listed\\)_[ \\t\\r]*$']",
+            "form = \"front-matter\"",
+            "form = \"lead-in\"",
+            "from = { kind = \"component\", section = \"Dependencies\", where = { \"type\" = [\"app\"] } }",
+            "index = \"docs/index.md\"",
+            "not checked: truncated, not drift",
+        ],
+    );
 }
 
 #[test]
 fn init_finds_what_the_dictionary_holds() {
     let dir = dictionary();
     let inferred = reftree::init(dir.path()).expect("init");
-    for entry in [
-        "table = \"tables/*.md\"",
-        "form = \"label\"",
-        "form = \"hub-list\"\nunit = \"inbound\"\ntarget-kind = \"table\"\ntarget-section = \"Referenced by\"",
-        "from = { kind = \"table\", section = \"Joins out\" }\nto = { kind = \"table\", section = \"Referenced by\" }\nboth-ways = true",
-        "6 more to pages whose list is cut short",
-    ] {
-        assert!(inferred.contains(entry), "no `{entry}` in:\n{inferred}");
-    }
+    common::assert_holds(
+        &inferred,
+        &[
+            "table = \"tables/*.md\"",
+            "form = \"label\"",
+            "form = \"hub-list\"\nunit = \"inbound\"\ntarget-kind = \"table\"\ntarget-section = \"Referenced by\"",
+            "from = { kind = \"table\", section = \"Joins out\" }\nto = { kind = \"table\", section = \"Referenced by\" }\nboth-ways = true",
+            "6 more to pages whose list is cut short",
+        ],
+    );
 }
 
 #[test]
@@ -684,20 +686,18 @@ fn init_writes_a_rule_file_that_loads_whatever_the_folders_are_named() {
     write_odd_names(dir.path());
     let inferred = reftree::init(dir.path()).expect("init");
     // Keys TOML cannot take bare are quoted; strings are escaped.
-    for expected in [
-        "\"données-\\\"x\\\"\" = ",
-        "\"back\\\\slash\" = \"back\\\\\\\\slash/*.md\"  # 8 pages",
-        "\"it's-[draft]\" = \"it's [[]draft[]]/*.md\"  # 8 pages",
-        "\"استيراد-الملاحظات\" = ",
-        "section = \"See \\\"also\\\" \\\\ B\"",
-        "index = \"index.md\"",
-    ] {
-        assert!(
-            inferred.contains(expected),
-            "missing `{expected}` in:\n{inferred}"
-        );
-    }
-    // It loads, and finds nothing in the clean tree, as no rule file does not.
+    common::assert_holds(
+        &inferred,
+        &[
+            "\"données-\\\"x\\\"\" = ",
+            "\"back\\\\slash\" = \"back\\\\\\\\slash/*.md\"  # 8 pages",
+            "\"it's-[draft]\" = \"it's [[]draft[]]/*.md\"  # 8 pages",
+            "\"استيراد-الملاحظات\" = ",
+            "section = \"See \\\"also\\\" \\\\ B\"",
+            "index = \"index.md\"",
+        ],
+    );
+    // It loads, and finds nothing in the clean tree, as no rule file finds nothing.
     assert!(!inferred.contains("index = []"), "{inferred}");
     assert_eq!(
         check(dir.path(), None),

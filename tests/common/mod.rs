@@ -108,3 +108,11 @@ pub fn age(root: &Path) {
         }
     }
 }
+
+/// Fail, showing `text`, unless it holds every one of `parts`.
+#[allow(dead_code)] // not every test crate checks written rule files
+pub fn assert_holds(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "no `{part}` in:\n{text}");
+    }
+}
