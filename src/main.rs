@@ -25,6 +25,11 @@ use cli::{Cli, Command};
 use std::io::Write;
 use std::process::ExitCode;
 
+/// A parse makes about 50 allocations per page on two threads: mimalloc
+/// serves them in less time than glibc's malloc (BENCHMARKS.md, session 11).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
