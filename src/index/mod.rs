@@ -80,7 +80,8 @@ impl SiteFolder {
 
 /// Resolutions by folder and destination, per thread: most links of a
 /// generated tree repeat from page to page of a folder (navigation bars).
-type ResolveCache = (u64, PathMap<KeyMap<Target>>);
+/// Each with [`needs_text`] of the destination.
+type ResolveCache = (u64, PathMap<KeyMap<(Target, bool)>>);
 
 thread_local! {
     static RESOLVED: std::cell::RefCell<ResolveCache> = std::cell::RefCell::new((0, PathMap::default()));
@@ -249,21 +250,40 @@ struct LinkText {
 pub struct FolderResolver<'a> {
     entries: &'a Entries,
     dir: &'a str,
-    by_dest: &'a mut KeyMap<Target>,
+    by_dest: &'a mut KeyMap<(Target, bool)>,
 }
 
 impl FolderResolver<'_> {
     pub fn resolve(&mut self, dest: &str) -> Target {
+        self.resolve_noting(dest).0
+    }
+
+    /// The target of `dest`, and [`needs_text`] of it: both remembered, as
+    /// the scan for special bytes costs as much as the lookup.
+    fn resolve_noting(&mut self, dest: &str) -> (Target, bool) {
         let key = path_key(dest);
         if let Some(t) = self.by_dest.get(&key) {
             return t.clone();
         }
-        let t = resolve::resolve(dest, self.dir, self.entries);
+        let t = (
+            resolve::resolve(dest, self.dir, self.entries),
+            needs_text(dest, dest),
+        );
         if self.by_dest.len() < 4096 {
             self.by_dest.insert(key, t.clone());
         }
         t
     }
+}
+
+/// Whether a link keeps its text even when it resolves to a file or
+/// folder: it has a fragment, or its path (as `written`) has a byte that
+/// must be escaped, or an escape.
+fn needs_text(dest: &str, written: &str) -> bool {
+    memchr::memchr(b'#', dest.as_bytes()).is_some()
+        || written[..path_end(written)]
+            .bytes()
+            .any(resolve::is_special)
 }
 
 /// Where the path of a destination ends: at its `?` or `#`, if any.
@@ -276,11 +296,13 @@ impl Link {
     /// Resolve a parsed link; `written` is its destination as written.
     fn new(raw: RawLink, written: &str, resolver: &mut FolderResolver) -> Link {
         let dest = raw.unescaped.as_deref().unwrap_or(written);
-        let target = resolver.resolve(dest);
-        let path = &written[..path_end(written)];
-        let keep = !matches!(target, Target::File(_) | Target::Dir)
-            || dest.contains('#')
-            || path.bytes().any(resolve::is_special);
+        let (target, dest_needs_text) = resolver.resolve_noting(dest);
+        // Remembered for the destination when it is the text as written.
+        let needs = match raw.unescaped {
+            None => dest_needs_text,
+            Some(_) => needs_text(dest, written),
+        };
+        let keep = !matches!(target, Target::File(_) | Target::Dir) || needs;
         let text = keep.then(|| match raw.unescaped {
             Some(unescaped) => Box::new(LinkText {
                 dest: unescaped,
@@ -588,7 +610,7 @@ pub fn build(
                     },
                 );
                 if fingerprint && page.parsed {
-                    page.hash = READ_BUF.with_borrow(|b| content_hash(b));
+                    page.hash = READ_BUF.with_borrow(|b| content_hash(b.get()));
                 }
                 (page, problems)
             })
@@ -765,7 +787,47 @@ impl RootDir {
 
 thread_local! {
     /// One read buffer per thread: no allocation (or mmap) per page.
-    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    static READ_BUF: std::cell::RefCell<ReadBuf> = const { std::cell::RefCell::new(ReadBuf { bytes: Vec::new(), len: 0 }) };
+}
+
+/// The bytes of the last page read on a thread: the first `len` of
+/// `bytes`, which keeps the length of the largest page read so far, so
+/// that its room is zeroed once, not for every page.
+struct ReadBuf {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl ReadBuf {
+    fn get(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn set(&mut self, bytes: &[u8]) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(bytes);
+        self.len = bytes.len();
+    }
+
+    /// Read at most `size` bytes of `file` (the size fstat gave): one read
+    /// for a file of that size, none to probe for the end; a file that
+    /// shrank meanwhile is read to its end.
+    fn fill(&mut self, file: &mut std::fs::File, size: usize) -> std::io::Result<()> {
+        use std::io::Read as _;
+        if self.bytes.len() < size {
+            self.bytes.resize(size, 0);
+        }
+        self.len = 0;
+        while self.len < size {
+            match file.read(&mut self.bytes[self.len..size]) {
+                Ok(0) => break,
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Read and parse one page. Returns the page and its input findings.
@@ -842,7 +904,6 @@ fn load(
         return (page, problems);
     }
     let read = READ_BUF.with_borrow_mut(|buf| -> Result<Read<'_>, std::io::Error> {
-        use std::io::Read as _;
         let root = match root {
             Files::Disk(root, _) => root,
             Files::Snapshot(pages, cache) => {
@@ -856,8 +917,7 @@ fn load(
                 {
                     return Ok(Read::Cached(Box::new(body)));
                 }
-                buf.clear();
-                buf.extend_from_slice(bytes);
+                buf.set(bytes);
                 return Ok(Read::Bytes(None));
             }
         };
@@ -866,18 +926,10 @@ fn load(
         if size > max_page_bytes {
             return Ok(Read::TooLarge(size));
         }
-        // Read exactly the size fstat gave (one read, no probe for EOF);
-        // a file that shrank meanwhile is read to its end instead.
-        buf.clear();
-        buf.resize(size as usize, 0);
-        if file.read_exact(buf).is_err() {
-            buf.clear();
-            file = root.open(path)?;
-            file.read_to_end(buf)?;
-        }
+        buf.fill(&mut file, size as usize)?;
         // Unchanged bytes under another stamp (touched, checked out again).
         if let (Some(e), Some((_, stamp))) = (&entry, stamped)
-            && e.same_bytes(crate::cache::content_hash(buf))
+            && e.same_bytes(crate::cache::content_hash(buf.get()))
             && let Some(body) = e.take_restamped(path, stamp)
         {
             return Ok(Read::Cached(Box::new(body)));
@@ -906,8 +958,8 @@ fn load(
             return (page, problems);
         }
         Ok(Read::Bytes(cache)) => {
-            READ_BUF.with_borrow(|bytes| {
-                parse_page(&mut page, &mut problems, bytes, entries, wants, cache)
+            READ_BUF.with_borrow(|buf| {
+                parse_page(&mut page, &mut problems, buf.get(), entries, wants, cache)
             });
         }
     }

@@ -448,18 +448,21 @@ impl<'a> Lines<'a> {
     pub fn pos(&self, offset: usize) -> Pos {
         let (last_offset, last) = self.last.get();
         let o = offset as u32;
-        // Positions are mostly asked for in page order: walk on from the last
-        // line, and search only when going back.
+        // Positions are mostly asked for in page order: look at the last
+        // line and the next two (a table's next rows), then search on from
+        // the last line; search the whole page only when going back.
         let line = if offset >= last_offset {
-            let mut l = last.line as usize - 1;
-            while l + 1 < self.starts.len() && self.starts[l + 1] <= o {
-                l += 1;
-                if l > last.line as usize + 64 {
-                    l = self.starts.partition_point(|&s| s <= o) - 1;
-                    break;
-                }
+            let l = last.line as usize - 1;
+            let after = |i: usize| self.starts.get(i).is_none_or(|&s| s > o);
+            if after(l + 1) {
+                l
+            } else if after(l + 2) {
+                l + 1
+            } else if after(l + 3) {
+                l + 2
+            } else {
+                l + 2 + self.starts[l + 3..].partition_point(|&s| s <= o)
             }
-            l
         } else {
             self.starts.partition_point(|&s| s <= o) - 1
         };
@@ -471,7 +474,14 @@ impl<'a> Lines<'a> {
             } else {
                 (start, 1)
             };
-        let col = col0 + self.text[from..offset].chars().count() as u32;
+        // Columns count characters; an ASCII stretch (most) is told at a glance.
+        let before = &self.text[from..offset];
+        let chars = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        };
+        let col = col0 + chars as u32;
         let pos = Pos {
             line: line as u32 + 1,
             col,

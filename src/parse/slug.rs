@@ -19,20 +19,32 @@ use std::collections::HashMap;
 
 /// The anchor GitHub makes for `text`, before de-duplication.
 pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii() {
-            match c {
-                'A'..='Z' => out.push(c.to_ascii_lowercase()),
-                'a'..='z' | '0'..='9' | '_' | '-' => out.push(c),
-                ' ' => out.push('-'),
+    // Byte by byte (headings are mostly ASCII), a character at a time
+    // only where one starts that is not.
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            match b {
+                b'A'..=b'Z' => out.push(b.to_ascii_lowercase()),
+                b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' => out.push(b),
+                b' ' => out.push(b'-'),
                 _ => {}
             }
-        } else if keeps(c) {
-            out.extend(c.to_lowercase());
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a character starts here");
+        i += c.len_utf8();
+        if keeps(c) {
+            for l in c.to_lowercase() {
+                out.extend_from_slice(l.encode_utf8(&mut [0u8; 4]).as_bytes());
+            }
         }
     }
-    out
+    String::from_utf8(out).expect("whole characters only")
 }
 
 /// Non-ASCII characters GitHub keeps: letters, marks (U+FE0F included) and numbers.

@@ -24,7 +24,11 @@ pub enum Format {
 /// name, say) written as escapes: one finding stays one line, and a name
 /// cannot drive the terminal or forge a line of output.
 pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    // A control character is a byte below 0x20, 0x7F, or (U+0080-U+009F)
+    // 0xC2 and another byte: the bytes are looked at first, the characters
+    // only when one of those is there (messages are mostly ASCII).
+    let maybe = |b: &u8| *b < 0x20 || *b == 0x7f || *b == 0xc2;
+    if !s.as_bytes().iter().any(maybe) || !s.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

@@ -2,8 +2,8 @@
 
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Related, Severity};
-use crate::hash::FastMap;
-use crate::index::Index;
+use crate::index::{Index, ItemFiles, Page};
+use crate::parse::Heading;
 use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
@@ -25,6 +25,52 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     out.extend(found);
 }
 
+/// Whether items `a` and `b` of `page` are one entry. A row is an edge,
+/// not a page: the same page twice with another column (`BILL_TO_ID`,
+/// `SHIP_TO_ID`) is two items. Two items are one when every cell's text and
+/// every link target are the same; and, outside a counted section (whose
+/// items are one list whatever lists or tables hold them), when they are in
+/// the same list (a "most used" list over the full one repeats its entries
+/// by design).
+fn same_entry(page: &Page, targets: &ItemFiles, counted: bool, a: u32, b: u32) -> bool {
+    let items = &page.facts.blocks.items;
+    let (x, y) = (&items[a as usize], &items[b as usize]);
+    x.whole == y.whole
+        && (counted || x.container == y.container)
+        && targets.get(&a).unwrap_or_default() == targets.get(&b).unwrap_or_default()
+}
+
+/// The finding for item `again`, a repeat of item `first`, under heading `h`.
+fn repeated(
+    index: &Index,
+    ctx: &Ctx,
+    page: &Page,
+    targets: &ItemFiles,
+    h: &Heading,
+    first: u32,
+    again: u32,
+) -> Diagnostic {
+    let items = &page.facts.blocks.items;
+    let (f, item) = (&items[first as usize], &items[again as usize]);
+    let what = match targets.get(&again).and_then(|t| t.first()) {
+        Some(file) => format!("a row or item linking to `{}`", index.files[*file as usize]),
+        None => "a row or item".to_string(),
+    };
+    ctx.diag(
+        Location::ascii(&page.path, item.offset, page.facts.pos_at(item.offset), 0),
+        "listed again",
+        format!(
+            "{what} is repeated, identical in every cell, under `{}`",
+            h.text
+        ),
+    )
+    .with_help("remove the repeated entry; a duplicate makes a count look right while it is wrong")
+    .with_related(Related {
+        location: Location::ascii(&page.path, f.offset, page.facts.pos_at(f.offset), 0),
+        label: "first listed here".into(),
+    })
+}
+
 /// The repeated rows and list items in the sections of page `p`.
 fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     let page = &index.pages[p];
@@ -33,8 +79,9 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
     // The files each item links to, in order: what the entry names.
     let targets = page.files_by_item();
     let units = crate::schema::counts::heading_units(&ctx.model(), p);
-    // Each section's items seen so far (one map, emptied per section).
-    let mut seen: FastMap<(u32, &[u32], u64), u32> = FastMap::default();
+    // The section's entries by their whole-row hash: only entries whose
+    // hash another shares can be repeats (most sections have none).
+    let mut entries: Vec<(u64, u32)> = Vec::new();
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];
         let counted = crate::schema::counts::heading_count(page, sec, &units).is_some();
@@ -44,16 +91,12 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
             .iter()
             .find(|c| c.parent == Some(s as u32))
             .map_or(sec.items.end, |c| c.items.start);
-        seen.clear();
+        entries.clear();
         for i in sec.items.start..own_end.max(sec.items.start) {
             let item = &items[i as usize];
-            // A row is an edge, not a page: the same page twice with another
-            // column (`BILL_TO_ID`, `SHIP_TO_ID`) is two items. Two items are
-            // one when every cell's text and every link target are the same.
-            let linked = targets.get(&i).unwrap_or_default();
             // Outside counted sections, only rows that link somewhere: a
             // repeated `- TBD` in prose lists is not an entry.
-            if linked.is_empty() && !counted {
+            if !counted && targets.get(&i).unwrap_or_default().is_empty() {
                 continue;
             }
             // Nor the steps of a numbered list: "6. Open Settings" may
@@ -61,35 +104,20 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
             if !counted && page.facts.blocks.containers[item.container as usize].ordered {
                 continue;
             }
-            // A counted section's items are one list whatever lists or tables
-            // hold them; elsewhere each list is its own (a "most used" list
-            // over the full one repeats its entries by design).
-            let list = if counted { u32::MAX } else { item.container };
-            let identity = (list, linked, item.whole);
-            match seen.get(&identity) {
-                None => {
-                    seen.insert(identity, i);
-                }
-                Some(&first) => {
-                    let f = &items[first as usize];
-                    let what = match targets.get(&i).and_then(|t| t.first()) {
-                        Some(file) => {
-                            format!("a row or item linking to `{}`", index.files[*file as usize])
-                        }
-                        None => "a row or item".to_string(),
-                    };
-                    out.push(
-                            ctx.diag(
-                                Location::ascii(&page.path, item.offset, page.facts.pos_at(item.offset), 0),
-                                "listed again",
-                                format!("{what} is repeated, identical in every cell, under `{}`", h.text),
-                            )
-                            .with_help("remove the repeated entry; a duplicate makes a count look right while it is wrong")
-                            .with_related(Related {
-                                location: Location::ascii(&page.path, f.offset, page.facts.pos_at(f.offset), 0),
-                                label: "first listed here".into(),
-                            }),
-                        );
+            entries.push((item.whole, i));
+        }
+        // By hash, then in page order within one hash.
+        entries.sort_unstable();
+        for group in entries.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            // The first item of each identity in the group, in page order.
+            let mut firsts: Vec<u32> = Vec::new();
+            for &(_, i) in group {
+                match firsts
+                    .iter()
+                    .find(|&&f| same_entry(page, &targets, counted, f, i))
+                {
+                    None => firsts.push(i),
+                    Some(&first) => out.push(repeated(index, ctx, page, &targets, h, first, i)),
                 }
             }
         }
