@@ -125,6 +125,21 @@ mod tests {
     use std::path::Path;
 
     #[test]
+    fn control_characters_are_escaped_and_nothing_else() {
+        use super::escape_controls as esc;
+        assert!(matches!(
+            esc("tables/a b.md"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // U+00A9 starts with the byte 0xC2 of the C1 controls, and is kept.
+        assert!(matches!(esc("© 2026, déjà"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(esc("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+        assert_eq!(esc("x\u{1b}[31m"), "x\\u{1b}[31m");
+        assert_eq!(esc("next\u{85}line ©"), "next\\u{85}line ©");
+        assert_eq!(esc("del\u{7f}"), "del\\u{7f}");
+    }
+
+    #[test]
     fn the_way_between_two_folders() {
         let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
         assert_eq!(r("/repo", "/repo"), "");
