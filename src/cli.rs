@@ -224,6 +224,8 @@ impl CheckArgs {
             max_page_bytes: self.max_page_bytes,
             dialect: self.dialect.map(Into::into),
             cache: self.cache(),
+            // `--fix` checks again after writing; a plain check ends here.
+            exit_after: !(self.fix || self.fix_unsafe),
         })
     }
 
