@@ -254,13 +254,9 @@ pub struct FolderResolver<'a> {
 }
 
 impl FolderResolver<'_> {
-    pub fn resolve(&mut self, dest: &str) -> Target {
-        self.resolve_noting(dest).0
-    }
-
     /// The target of `dest`, and [`needs_text`] of it: both remembered, as
     /// the scan for special bytes costs as much as the lookup.
-    fn resolve_noting(&mut self, dest: &str) -> (Target, bool) {
+    fn resolve(&mut self, dest: &str) -> (Target, bool) {
         let key = path_key(dest);
         if let Some(t) = self.by_dest.get(&key) {
             return t.clone();
@@ -296,7 +292,7 @@ impl Link {
     /// Resolve a parsed link; `written` is its destination as written.
     fn new(raw: RawLink, written: &str, resolver: &mut FolderResolver) -> Link {
         let dest = raw.unescaped.as_deref().unwrap_or(written);
-        let (target, dest_needs_text) = resolver.resolve_noting(dest);
+        let (target, dest_needs_text) = resolver.resolve(dest);
         // Remembered for the destination when it is the text as written.
         let needs = match raw.unescaped {
             None => dest_needs_text,

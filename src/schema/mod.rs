@@ -32,35 +32,36 @@ impl Kinds {
         // on a page only when the page's path starts with the glob's
         // literal start (`tables/` of `tables/*.md`): two or three per page,
         // where a set of all of them took 0.5 µs a page.
-        let mut globs: Vec<(&str, Option<regex::bytes::Regex>, u16, bool)> = Vec::new();
-        for (i, kind) in config.kinds.iter().enumerate() {
-            for (glob, negated) in &kind.each {
+        // `None` if a glob's regex would not compile: then each kind's own
+        // sets (checked when the rule file was read) match instead.
+        let globs: Option<Vec<(&str, regex::bytes::Regex, u16, bool)>> = config
+            .kinds
+            .iter()
+            .enumerate()
+            .flat_map(|(i, kind)| kind.each.iter().map(move |g| (i, g)))
+            .map(|(i, (glob, negated))| {
                 let text = glob.glob();
                 let literal = &text[..text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len())];
-                let re = regex::bytes::Regex::new(glob.regex()).ok();
-                globs.push((literal, re, i as u16, *negated));
-            }
-        }
-        let compiled = globs.iter().all(|g| g.1.is_some());
+                let re = regex::bytes::Regex::new(glob.regex()).ok()?;
+                Some((literal, re, i as u16, *negated))
+            })
+            .collect();
         let of_page: Vec<Vec<u16>> = index
             .pages
             .par_iter()
             .map(|page| {
                 let path = page.path.as_str();
-                // Each kind's own sets (checked when the rule file was read)
-                // if a glob's regex would not compile.
-                if !compiled {
+                let Some(globs) = &globs else {
                     let kinds = config.kinds.iter().enumerate();
                     return kinds
                         .filter(|(_, k)| k.matches(path))
                         .map(|(i, _)| i as u16)
                         .collect();
-                }
+                };
                 let hits: Vec<(u16, bool)> = globs
                     .iter()
                     .filter(|(literal, re, ..)| {
-                        path.starts_with(literal)
-                            && re.as_ref().is_some_and(|re| re.is_match(path.as_bytes()))
+                        path.starts_with(literal) && re.is_match(path.as_bytes())
                     })
                     .map(|&(_, _, kind, negated)| (kind, negated))
                     .collect();
