@@ -43,6 +43,17 @@ impl Dialect {
         }
     }
 
+    /// The tool that renders the tree, by its own name (for messages).
+    pub fn tool(self) -> &'static str {
+        match self {
+            Dialect::Github => "GitHub",
+            Dialect::Gitlab => "GitLab",
+            Dialect::Obsidian => "Obsidian",
+            Dialect::Mkdocs => "MkDocs",
+            Dialect::Mdbook => "mdBook",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Dialect> {
         Dialect::ALL.into_iter().find(|d| d.name() == name)
     }
@@ -61,6 +72,13 @@ impl Dialect {
     /// a folder's `README.md`): the site is built from the Markdown.
     pub fn serves_pages_as_html(self) -> bool {
         self == Dialect::Mdbook
+    }
+
+    /// Whether a link whose whole destination is a GitLab reference
+    /// (`group/project!123`, `project@0a4cdd86`) leads to that merge
+    /// request, issue or commit, as on GitLab ([`gitlab_reference`]).
+    pub fn links_references(self) -> bool {
+        self == Dialect::Gitlab
     }
 
     /// The pages that stand for a folder, in the order the tool looks for
@@ -247,6 +265,67 @@ impl Dialect {
     }
 }
 
+/// What a link destination written as a GitLab reference names, if it is
+/// one. GitLab turns a link whose whole destination is a reference into a
+/// link to the object (`[merge request](gitlab-org/gitlab!123)` goes to
+/// that merge request), and its changelog generator writes changelogs so
+/// (`[Feature 1](gitlab-org/gitlab@123abc)`: docs.gitlab.com,
+/// "Changelogs"); GitHub and the others read the same text as a relative
+/// path. The forms are those of "GitLab-specific references"
+/// (docs.gitlab.com, "GitLab Flavored Markdown") that can be a whole
+/// destination: `#123` issue, `!123` merge request, `$123` snippet, `&123`
+/// epic, `~label`, each after an optional `project` or `group/project`
+/// path; `project@0a4cdd86`, a commit, and `project@a...b`, a range (the
+/// documentation's own example has a short `@123abc`); a bare commit SHA
+/// (7 to 40 hex digits, as GitLab matches it); `@name`, a user or group. Milestones (`%name`) are left
+/// out: `%20` is a percent-encoded space. A path whose last part has a dot
+/// before `#123` (`guide.md#123`) is a file and its fragment.
+pub fn gitlab_reference(dest: &str) -> Option<&'static str> {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?x)^
+            (?P<project>/?[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*)?
+            (?:
+                (?P<sigil>[\#!$&])[0-9]+
+              | @(?P<commit>[0-9a-f]{1,40}(?:\.{2,3}[0-9a-f]{1,40})?)
+              | @(?P<user>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
+              | ~(?P<label>[A-Za-z0-9_][A-Za-z0-9_.:?&\-]*)
+            )$",
+        )
+        .expect("the GitLab reference pattern compiles")
+    });
+    static COMMIT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[0-9a-f]{7,40}(?:\.{2,3}[0-9a-f]{7,40})?$")
+            .expect("the commit pattern compiles")
+    });
+    if COMMIT.is_match(dest) {
+        return Some("commit");
+    }
+    let c = REFERENCE.captures(dest)?;
+    let project = c.name("project").map(|m| m.as_str());
+    if let Some(sigil) = c.name("sigil") {
+        let last = project.map_or("", |p| p.rsplit('/').next().unwrap_or(p));
+        return match sigil.as_str() {
+            "#" if last.contains('.') => None,
+            "#" => Some("issue"),
+            "!" => Some("merge request"),
+            "$" => Some("snippet"),
+            _ => Some("epic"),
+        };
+    }
+    if c.name("commit").is_some() && project.is_some() {
+        return Some("commit");
+    }
+    if c.name("label").is_some() {
+        return Some("label");
+    }
+    // `@name` alone mentions a user or group; after a project it names
+    // nothing (a commit is hex).
+    project.is_none().then_some("user or group")
+}
+
 /// Whether a folder at the root holds `.obsidian/`: a repository of
 /// vaults (one per language, say).
 fn vaults_below(root: &Path) -> bool {
@@ -376,6 +455,55 @@ fn book_src_in(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gitlab_references_are_read_as_gitlab_reads_them() {
+        // GitLab's changelog documentation (its default output), and the
+        // lines its generator wrote into a real CHANGELOG.md.
+        for (dest, what) in [
+            ("gitlab-org/gitlab@123abc", "commit"),
+            ("gitlab-org/gitlab!123", "merge request"),
+            ("gitlab-org/gitlab@456", "commit"),
+            (
+                "gitlab-org/omnibus-gitlab@c57ed50b1b4efea9df80728bc47c541162c48803",
+                "commit",
+            ),
+            ("gitlab-org/security/omnibus-gitlab!9545", "merge request"),
+            // "GitLab-specific references", in its documented forms.
+            ("#123", "issue"),
+            ("namespace/project#123", "issue"),
+            ("project!123", "merge request"),
+            ("!123", "merge request"),
+            ("$123", "snippet"),
+            ("group1/subgroup&123", "epic"),
+            ("~bug", "label"),
+            ("namespace/project~bug", "label"),
+            ("9ba12248", "commit"),
+            ("9ba12248...b19a04f5", "commit"),
+            ("namespace/project@9ba12248...b19a04f5", "commit"),
+            ("@user_name", "user or group"),
+        ] {
+            assert_eq!(gitlab_reference(dest), Some(what), "{dest}");
+        }
+        // Paths, fragments and encodings stay links to files.
+        for dest in [
+            "guide.md",
+            "guide.md#123",
+            "docs/setup.md#install",
+            "My%20Note.md",
+            "%20",
+            "#overview",
+            "abc123",
+            "user@example.com",
+            "../x!y",
+            "backup.md~",
+            "img/logo.png",
+        ] {
+            assert_eq!(gitlab_reference(dest), None, "{dest}");
+        }
+        assert!(Dialect::Gitlab.links_references());
+        assert!(!Dialect::Github.links_references());
+    }
 
     #[test]
     fn a_tree_says_what_it_is_written_for() {

@@ -116,6 +116,8 @@ pub struct Stats {
     pub unchecked_wiki_links: usize,
     /// Headings ending in `{#id}` that this dialect does not anchor so.
     pub ignored_custom_ids: usize,
+    /// Links to GitLab references (`gitlab` only), not checked offline.
+    pub gitlab_references: usize,
     /// The pages were not in memory (a cold page cache) and were read
     /// ahead, many at a time.
     pub read_ahead: bool,
@@ -518,7 +520,10 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                     .iter()
                     .filter(|t| !matches!(t, index::wiki::WikiTarget::File(_)))
                     .count();
-                p.link_count() + p.facts.external_links as usize + unresolved
+                p.link_count()
+                    + p.facts.external_links as usize
+                    + p.facts.unchecked.gitlab_references as usize
+                    + unresolved
             })
             .sum(),
         // The whole run's time: `check` sets it.
@@ -530,7 +535,11 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .map(|p| p.facts.unchecked.wiki_links as usize)
             .sum(),
         ignored_custom_ids: reported
+            .clone()
             .map(|p| p.facts.unchecked.custom_ids as usize)
+            .sum(),
+        gitlab_references: reported
+            .map(|p| p.facts.unchecked.gitlab_references as usize)
             .sum(),
         stages: stages.0,
         read_ahead: index.read_ahead,

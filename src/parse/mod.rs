@@ -218,6 +218,10 @@ pub struct Unchecked {
     pub wiki_links: u32,
     /// Headings ending in `{#id}` (GitHub shows the braces as text).
     pub custom_ids: u32,
+    /// Under `gitlab`, links whose destination is a GitLab reference
+    /// (`group/project!123`): GitLab links them to that merge request,
+    /// issue or commit, which cannot be checked offline.
+    pub gitlab_references: u32,
 }
 
 /// Lines of `text` that say how many more items a cut list holds.
@@ -580,7 +584,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     let wiki = if wants.dialect.has_wiki_links() {
         Vec::new()
     } else {
-        wiki_candidates(text)
+        wiki_candidates(text, wants.dialect == crate::dialect::Dialect::Gitlab)
     };
     let mut events =
         Parser::new_with_broken_link_callback(text, options(wants.dialect), Some(callback))
@@ -718,7 +722,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     };
                     debug_assert!(link_type == LinkType::Inline);
                     let before = facts.links.len();
-                    push_link(&mut facts, &lines, text, kind, &dest, dest_range, within);
+                    if !gitlab_reference(&mut facts, wants, kind, &dest) {
+                        push_link(&mut facts, &lines, text, kind, &dest, dest_range, within);
+                    }
                     if facts.links.len() > before
                         && let Some(note) = note_after(text, range.end)
                     {
@@ -738,7 +744,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 for found in html.scan(&h) {
                     let at = range.start + found.offset;
                     match found.what {
-                        html::Found::Link(dest) => {
+                        html::Found::Link(dest)
+                            if !gitlab_reference(&mut facts, wants, LinkKind::Html, &dest) =>
+                        {
                             let dest_range = at..at + dest.len();
                             push_link(
                                 &mut facts,
@@ -750,6 +758,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                                 within,
                             );
                         }
+                        html::Found::Link(_) => {}
                         html::Found::Anchor(a) => facts.html_anchors.push(a),
                     }
                 }
@@ -765,6 +774,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         if let Some(def) = defs.get(label)
             && used.insert(def.span.start)
             && let Some(dest_range) = definition_dest(text, &def.span)
+            && !gitlab_reference(&mut facts, wants, LinkKind::Definition, &def.dest)
         {
             let dest = &def.dest;
             push_link(
@@ -924,6 +934,19 @@ fn is_reference(t: LinkType) -> bool {
     )
 }
 
+/// Under `gitlab`, a link (not an image) whose destination is a GitLab
+/// reference leads to that merge request, issue or commit, not to a file:
+/// counted, not checked.
+fn gitlab_reference(facts: &mut PageFacts, wants: &Wants, kind: LinkKind, dest: &str) -> bool {
+    let is = wants.dialect.links_references()
+        && kind != LinkKind::Image
+        && crate::dialect::gitlab_reference(dest).is_some();
+    if is {
+        facts.unchecked.gitlab_references += 1;
+    }
+    is
+}
+
 fn push_link(
     facts: &mut PageFacts,
     lines: &Lines<'_>,
@@ -1050,7 +1073,10 @@ fn definition_dest(text: &str, span: &Range<usize>) -> Option<Range<usize>> {
 /// did not make a link of it.
 /// Where `[[` opens what Obsidian reads as a wiki link: a `]]` later on the
 /// line, with something between.
-fn wiki_candidates(text: &str) -> Vec<usize> {
+/// Where `[[wiki]]` links may start. GitLab renders `[[_TOC_]]` as the
+/// page's table of contents ("Table of contents" in docs.gitlab.com's GitLab
+/// Flavored Markdown), not as text: under `gitlab` it is no wiki link.
+fn wiki_candidates(text: &str, gitlab: bool) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut after = 0;
@@ -1063,7 +1089,9 @@ fn wiki_candidates(text: &str) -> Vec<usize> {
         if let Some(close) = find_short(&rest[..line], b"]]")
             && close > 0
         {
-            out.push(at);
+            if !(gitlab && &rest[..close] == b"_TOC_") {
+                out.push(at);
+            }
             after = at + 2 + close + 2;
         }
     }
@@ -1157,6 +1185,33 @@ mod dialect_tests {
         let github = facts(text, Dialect::Github);
         assert_eq!(github.headings[1].anchor, "part-one-part");
         assert_eq!(github.unchecked.custom_ids, 1);
+    }
+
+    #[test]
+    fn a_gitlab_reference_is_a_link_to_gitlab_not_to_a_file() {
+        let text = "- [Feature 1](gitlab-org/gitlab@123abc) ([merge request](gitlab-org/gitlab!123))\n\
+                    - [see](#123), [guide](guide.md#123), ![shot](9ba12248), [def][d]\n\
+                    - <a href=\"project#7\">issue</a>\n\n[d]: !456\n";
+        let written = |f: &PageFacts| -> Vec<String> {
+            f.links
+                .iter()
+                .map(|l| text[l.offset as usize..][..l.len as usize].to_string())
+                .collect()
+        };
+        let gitlab = facts(text, Dialect::Gitlab);
+        // An image is not a link GitLab rewrites.
+        assert_eq!(written(&gitlab), ["guide.md#123", "9ba12248"]);
+        assert_eq!(gitlab.unchecked.gitlab_references, 5);
+        let github = facts(text, Dialect::Github);
+        assert_eq!(github.links.len(), 7);
+        assert_eq!(github.unchecked.gitlab_references, 0);
+    }
+
+    #[test]
+    fn gitlab_s_table_of_contents_marker_is_no_wiki_link() {
+        let text = "# T\n\n[[_TOC_]]\n\nSee [[Note]].\n";
+        assert_eq!(facts(text, Dialect::Gitlab).unchecked.wiki_links, 1);
+        assert_eq!(facts(text, Dialect::Github).unchecked.wiki_links, 2);
     }
 
     #[test]

@@ -67,6 +67,13 @@ pub fn render(outcome: &Outcome) -> String {
             Dialect::has_custom_ids,
         ));
     }
+    if s.gitlab_references > 0 {
+        let _ = writeln!(
+            out,
+            "{} links are GitLab references (`group/project!123`, `project@0a4cdd86`): GitLab links them to those merge requests, issues and commits, which are not checked offline",
+            s.gitlab_references
+        );
+    }
     for c in &outcome.compared {
         compared(&mut out, c);
     }

@@ -74,10 +74,23 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let anchor = &h.anchor;
             out.push(
                 d.with_help(format!(
-                    "link to `#{anchor}` (the anchor GitHub makes from the whole heading), or check the tree with `--dialect mkdocs` if it is an MkDocs site"
+                    "link to `#{anchor}` (the anchor {} makes from the whole heading), or check the tree with `--dialect mkdocs` if it is an MkDocs site",
+                    ctx.dialect.tool()
                 ))
                 .with_fix(anchor.clone(), false),
             );
+            continue;
+        }
+        // `[bug](#123)`: an issue on GitLab, a fragment elsewhere.
+        let issue = format!("#{written}");
+        if !ctx.dialect.links_references()
+            && std::ptr::eq(target, page)
+            && crate::dialect::gitlab_reference(&issue) == Some("issue")
+        {
+            out.push(d.with_help(format!(
+                "on GitLab, `{issue}` is a reference to issue {written} and links to it; {} reads it as a fragment (`--dialect gitlab` checks the tree as GitLab renders it)",
+                ctx.dialect.name()
+            )));
             continue;
         }
         match nearest(fragment, target) {
@@ -90,10 +103,17 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     "{where_} has no headings; link to the page without a fragment"
                 ));
             }
+            None if ctx.dialect.has_wiki_links() => {
+                d = d.with_help(format!(
+                    "no similar heading; {where_} has {} anchors, and Obsidian matches a fragment to a heading's text",
+                    target.anchors().count()
+                ));
+            }
             None => {
                 d = d.with_help(format!(
-                    "no similar anchor; {where_} has {} anchors, GitHub makes them from headings (lowercase, spaces to `-`)",
-                    target.anchors().count()
+                    "no similar anchor; {where_} has {} anchors, {} makes them from headings (lowercase, spaces to `-`)",
+                    target.anchors().count(),
+                    ctx.dialect.tool()
                 ));
             }
         }

@@ -5,6 +5,7 @@ use crate::diag::{Diagnostic, Severity, code};
 use crate::hash::{FastMap, FastSet};
 use crate::index::resolve::{Target, decode};
 use crate::index::{Entries, Index};
+use crate::parse::LinkKind;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -81,7 +82,16 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .diag(location, "no such file", message)
             .with_about(resolved.to_string());
         let decoded = decode(written_path).unwrap_or_default();
-        if decoded.contains("://") {
+        let reference = (link.kind != LinkKind::Image && !ctx.dialect.links_references())
+            .then(|| crate::dialect::gitlab_reference(link.written()))
+            .flatten();
+        if let Some(what) = reference {
+            d = d.with_help(format!(
+                "on GitLab, {} is a reference to a {what} and links to it; {} reads it as a path (`--dialect gitlab` checks the tree as GitLab renders it)",
+                code(link.written()),
+                ctx.dialect.name()
+            ));
+        } else if decoded.contains("://") {
             let url = decoded.trim_start_matches(['.', '/']);
             d = d.with_help(format!(
                 "this is a whole URL percent-encoded into a relative link; write it as `{url}`"
