@@ -210,6 +210,30 @@ fn block_ids(text: &str) -> Vec<Box<str>> {
     out
 }
 
+/// The id a heading's text sets in attr_list's syntax, and the braces as
+/// written: `{#id}`, `{ #id }`, `{: #id .class }` at the end of the text
+/// (Python-Markdown's attr_list, which MkDocs uses: "the colon after the
+/// curly brace is optional"; mdBook and pulldown-cmark read `{#id}` and
+/// `{ #id .class }`). The dialects that do not read it show it as text.
+pub fn attr_list_id(heading: &str) -> Option<(&str, &str)> {
+    let t = heading.trim_end();
+    let open = t.strip_suffix('}')?.rfind('{')?;
+    let braces = &t[open..];
+    let inner = braces[1..braces.len() - 1].trim_start();
+    let inner = inner.strip_prefix(':').unwrap_or(inner);
+    let mut id = None;
+    for token in inner.split_whitespace() {
+        match token.strip_prefix('#') {
+            Some(i) if !i.is_empty() && id.is_none() => id = Some(i),
+            Some(_) => return None,
+            // `.class` and `key=value` may stand beside it.
+            None if token.starts_with('.') || token.contains('=') => {}
+            None => return None,
+        }
+    }
+    Some((id?, braces))
+}
+
 /// Syntax another dialect would check, counted so that nothing is skipped
 /// without a word.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -628,8 +652,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     let anchor = match custom_id.take() {
                         Some(id) => id,
                         None => {
-                            let t = text_.trim_end();
-                            if t.ends_with('}') && t.contains("{#") {
+                            if attr_list_id(&text_).is_some() {
                                 facts.unchecked.custom_ids += 1;
                             }
                             slugger.anchor(&text_)
@@ -1174,6 +1197,26 @@ mod dialect_tests {
                 ..Wants::all()
             },
         )
+    }
+
+    #[test]
+    fn attr_list_ids_in_each_form_mkdocs_documents() {
+        assert_eq!(attr_list_id("Part {#part}"), Some(("part", "{#part}")));
+        assert_eq!(
+            attr_list_id("Check it { #check-it }"),
+            Some(("check-it", "{ #check-it }"))
+        );
+        assert_eq!(
+            attr_list_id("Hash ### {: #hash .wide }"),
+            Some(("hash", "{: #hash .wide }"))
+        );
+        assert_eq!(
+            attr_list_id("Key {#k data-x=1} "),
+            Some(("k", "{#k data-x=1}"))
+        );
+        for plain in ["No id", "Set {a, b}", "{#}", "Two {#a #b}", "Css {.wide}"] {
+            assert_eq!(attr_list_id(plain), None, "{plain}");
+        }
     }
 
     #[test]

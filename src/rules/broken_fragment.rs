@@ -54,14 +54,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             format!("`{}`", target.path)
         };
         // `## Part {#part}`: an anchor in MkDocs or kramdown, text on GitHub.
-        let ignored_id = format!("{{#{fragment}}}");
-        let custom = target
-            .facts
-            .headings
-            .iter()
-            .find(|h| h.text.trim_end().ends_with(&ignored_id));
+        let custom = target.facts.headings.iter().find_map(|h| {
+            crate::parse::attr_list_id(&h.text)
+                .filter(|(id, _)| *id == fragment)
+                .map(|(_, braces)| (h, braces))
+        });
         let message = match custom {
-            Some(_) => format!(
+            Some((_, ignored_id)) => format!(
                 "fragment `#{written}` not found in {where_}: the heading's `{ignored_id}` is not an anchor where the tree is rendered ({} shows it as text)",
                 ctx.dialect.name()
             ),
@@ -70,7 +69,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let mut d = ctx
             .diag(link.location(&page.path, range), "no such anchor", message)
             .with_about(target.path.clone());
-        if let Some(h) = custom {
+        if let Some((h, _)) = custom {
             let anchor = &h.anchor;
             out.push(
                 d.with_help(format!(

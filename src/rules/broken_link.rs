@@ -85,7 +85,15 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let reference = (link.kind != LinkKind::Image && !ctx.dialect.links_references())
             .then(|| crate::dialect::gitlab_reference(link.written()))
             .flatten();
-        if let Some(what) = reference {
+        let written = link.written();
+        let template = (written.contains("{{") && written.contains("}}"))
+            || (written.contains("{%") && written.contains("%}"));
+        if template {
+            d = d.with_help(format!(
+                "{} is a template expression (Jinja, Liquid, Hugo): a build step fills it in, and as written it names no file; check the built pages, or leave this page out with `--exclude`",
+                code(written)
+            ));
+        } else if let Some(what) = reference {
             d = d.with_help(format!(
                 "on GitLab, {} is a reference to a {what} and links to it; {} reads it as a path (`--dialect gitlab` checks the tree as GitLab renders it)",
                 code(link.written()),
