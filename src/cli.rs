@@ -104,7 +104,7 @@ pub struct CheckArgs {
     /// Also apply fixes that are likely but not certain (a broken link's one close candidate).
     #[arg(long)]
     pub fix_unsafe: bool,
-    /// Print the fixes as a unified diff and write nothing.
+    /// Print the fixes as a unified diff and write nothing (with `--fix-unsafe`, the likely fixes too).
     #[arg(long)]
     pub diff: bool,
     /// Print no summary.
@@ -213,7 +213,7 @@ impl CheckArgs {
         };
         Ok(Options {
             progress: Some(Default::default()),
-            fingerprints: self.fix || self.fix_unsafe,
+            fingerprints: (self.fix || self.fix_unsafe) && !self.diff,
             since,
             baseline,
             config,
@@ -225,7 +225,7 @@ impl CheckArgs {
             dialect: self.dialect.map(Into::into),
             cache: self.cache(),
             // `--fix` checks again after writing; a plain check ends here.
-            exit_after: !(self.fix || self.fix_unsafe),
+            exit_after: !(self.fix || self.fix_unsafe) || self.diff,
         })
     }
 

@@ -13,7 +13,9 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
             return Ok(ExitCode::from(2));
         }
     };
-    let fixing = args.fix || args.fix_unsafe;
+    // `--diff` writes nothing, with `--fix` or `--fix-unsafe` or without:
+    // `--diff --fix-unsafe` shows the likely fixes too.
+    let fixing = (args.fix || args.fix_unsafe) && !args.diff;
     // Two `--fix` runs on one tree take turns: the lock is held from the
     // first check to the last write.
     let _lock = if fixing {
@@ -145,7 +147,7 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
                 .filter(|d| d.fix.is_some())
                 .count();
             sayln!(
-                "fixed {} finding(s) in {} file(s); {} left ({fixable} with a fix that is not certain: --fix-unsafe or --diff to see)",
+                "fixed {} finding(s) in {} file(s); {} left ({fixable} with a fix that is not certain: --fix-unsafe to apply them, --diff --fix-unsafe to see them)",
                 a.edits,
                 a.files.len(),
                 outcome.diagnostics.len()

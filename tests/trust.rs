@@ -253,6 +253,23 @@ fn the_unrendered_link_guess_is_not_applied_by_plain_fix() {
 }
 
 #[test]
+fn diff_writes_nothing_even_beside_fix_or_fix_unsafe() {
+    // A certain fix (the count) and a likely one (the anchor).
+    let text = "# P\n\n## Items (5)\n\n- a\n- b\n\n## Parts\n\nSee [parts](#partz).\n";
+    let t = tree(&[("a.md", text.as_bytes())]);
+    let o = reftree(t.path(), &["--diff", "--fix-unsafe", "-q"]);
+    assert_eq!(read(t.path(), "a.md"), text, "--diff wrote the page");
+    let diff = stdout(&o);
+    assert!(diff.contains("+## Items (2)"), "{diff}");
+    assert!(diff.contains("+See [parts](#parts)."), "{diff}");
+    let o = reftree(t.path(), &["--diff", "--fix"]);
+    assert_eq!(read(t.path(), "a.md"), text, "--diff wrote the page");
+    assert!(stdout(&o).contains("+## Items (2)"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("(#parts)"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_count_over_an_empty_or_cut_list_is_fixed_only_by_fix_unsafe() {
     let text = "# P\n\n## Empty (22)\n\n## Cut (459)\n\n- a\n- b\n- ... and 159 more\n\n## Shown (5)\n\n- a\n- b\n";
     let t = tree(&[("a.md", text.as_bytes())]);
