@@ -557,19 +557,108 @@ pub fn diff(root: &Path, plan: &Plan) -> io::Result<String> {
         let Some(new) = apply_to(&bytes, edits) else {
             continue;
         };
-        let (old, new) = (
-            String::from_utf8_lossy(&bytes),
-            String::from_utf8_lossy(&new),
-        );
-        let d = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
-        out.push_str(
-            &d.unified_diff()
-                .context_radius(1)
-                .header(&format!("a/{path}"), &format!("b/{path}"))
-                .to_string(),
-        );
+        unified(&mut out, path, &bytes, &new);
     }
     Ok(out)
+}
+
+/// The unified diff of each page, from its bytes on disk to its bytes fixed.
+pub fn diff_pages(pages: &BTreeMap<String, (Vec<u8>, Vec<u8>)>) -> String {
+    let mut out = String::new();
+    for (path, (old, new)) in pages {
+        unified(&mut out, path, old, new);
+    }
+    out
+}
+
+fn unified(out: &mut String, path: &str, old: &[u8], new: &[u8]) {
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    let d = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+    out.push_str(
+        &d.unified_diff()
+            .context_radius(1)
+            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .to_string(),
+    );
+}
+
+/// What `--fix` would write, found without writing (`--diff`).
+#[derive(Debug, Default)]
+pub struct DryRun {
+    /// Each page a fix changes: its bytes on disk, and as `--fix` would
+    /// leave them.
+    pub pages: BTreeMap<String, (Vec<u8>, Vec<u8>)>,
+    /// Fixes made, over all passes.
+    pub edits: usize,
+    pub passes: usize,
+    /// Fixes still planned after `MAX_PASSES` (0 when the run settled).
+    pub unsettled: usize,
+}
+
+/// Fix the tree in memory as [`fix_tree`] fixes it on disk: check, make
+/// the fixes to the pages' bytes, check the tree again with the pages so
+/// changed, and repeat until no fix is left. A fix can make another (a
+/// count rewritten in a heading changes the heading's anchor, which a
+/// link then follows), so the diff shown is what `--fix` would write, not
+/// only the first pass. Nothing is written. Returns the first check's
+/// outcome and the pages changed.
+pub fn dry_run(
+    opts: &crate::Options,
+    unsafe_too: bool,
+) -> Result<(crate::Outcome, DryRun), crate::Error> {
+    let first = crate::check(opts)?;
+    let mut again = opts.clone();
+    // Pages change in memory only: neither the page cache nor the
+    // progress counters see them, and each pass's index is freed.
+    again.cache = crate::CacheUse::Off;
+    again.progress = None;
+    again.exit_after = false;
+    let mut run = DryRun::default();
+    let mut on_disk: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut plan = Plan::new(&first.diagnostics, unsafe_too);
+    while !plan.files.is_empty() {
+        if run.passes == MAX_PASSES {
+            run.unsettled = plan.edit_count();
+            break;
+        }
+        let mut made = 0;
+        for (path, edits) in &plan.files {
+            let now = match again.overlay.get(path) {
+                Some(bytes) => bytes.clone(),
+                // A page that cannot be read is not fixed (as `--fix`
+                // names it and leaves it).
+                None => match std::fs::read(first.root.join(path)) {
+                    Ok(bytes) => {
+                        on_disk.insert(path.clone(), bytes.clone());
+                        bytes
+                    }
+                    Err(_) => continue,
+                },
+            };
+            // A fix whose bytes are already there changes nothing (as
+            // `--fix` writes nothing for it).
+            if let Some(new) = apply_to(&now, edits)
+                && new != now
+            {
+                made += edits.len();
+                again.overlay.insert(path.clone(), new);
+            }
+        }
+        if made == 0 {
+            break;
+        }
+        run.edits += made;
+        run.passes += 1;
+        plan = Plan::new(&crate::check(&again)?.diagnostics, unsafe_too);
+    }
+    run.pages = on_disk
+        .into_iter()
+        .filter_map(|(path, old)| {
+            let new = again.overlay.remove(&path)?;
+            (new != old).then_some((path, (old, new)))
+        })
+        .collect();
+    Ok((first, run))
 }
 
 #[cfg(test)]

@@ -69,6 +69,9 @@ pub struct Options {
     /// whose work tree's index is freed while the revision's tree is read,
     /// so that the two are not held at once.
     pub exit_after: bool,
+    /// Pages whose bytes are these, not the file's: what `--diff` checks
+    /// after the fixes it shows, as `--fix` would after writing them.
+    pub overlay: HashMap<String, Vec<u8>>,
 }
 
 /// Whether a run reads and writes the page cache, and where.
@@ -179,7 +182,7 @@ pub fn init(root: &Path) -> Result<String, Error> {
         let walked = walk::walk(&root, &globset::GlobSet::empty());
         index::build(
             &root,
-            index::Source::Disk(None),
+            index::Source::Disk(None, &HashMap::new()),
             walked,
             index::MAX_PAGE_BYTES,
             None,
@@ -435,7 +438,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         (walked, cache)
     });
     let source = match tree {
-        Tree::Disk => index::Source::Disk(cache.as_ref()),
+        Tree::Disk => index::Source::Disk(cache.as_ref(), &opts.overlay),
         Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
     };
     stages.done("walk");

@@ -35,8 +35,14 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
         None
     };
     let progress = show_progress(&opts);
+    let mut dry = None;
     let first = if fixing {
         reftree::fix::fix_tree(&opts, args.fix_unsafe).map(|(o, r)| (o, Some(r)))
+    } else if args.diff {
+        reftree::fix::dry_run(&opts, args.fix_unsafe).map(|(o, d)| {
+            dry = Some(d);
+            (o, None)
+        })
     } else {
         reftree::check(&opts).map(|o| (o, None))
     };
@@ -48,14 +54,28 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
             return Ok(ExitCode::from(2));
         }
     };
-    if args.diff {
-        let plan = reftree::fix::Plan::new(&outcome.diagnostics, args.fix_unsafe);
-        stdout.write_all(reftree::fix::diff(&opts.root, &plan)?.as_bytes())?;
+    if let Some(d) = dry {
+        stdout.write_all(reftree::fix::diff_pages(&d.pages).as_bytes())?;
+        let passes = if d.passes > 1 {
+            format!(
+                " (in {} passes, as `--fix` makes them: some fixes change what others fix)",
+                d.passes
+            )
+        } else {
+            String::new()
+        };
         sayln!(
-            "{} fix(es) in {} file(s) shown; nothing was written",
-            plan.edit_count(),
-            plan.files.len()
+            "{} fix(es) in {} file(s) shown{passes}; nothing was written",
+            d.edits,
+            d.pages.len()
         );
+        if d.unsettled > 0 {
+            sayln!(
+                "warning: {} fix(es) still planned after {} passes; `--fix` would leave them too",
+                d.unsettled,
+                reftree::fix::MAX_PASSES
+            );
+        }
         return Ok(exit_code(&outcome));
     }
     if let Some(r) = &fixed {

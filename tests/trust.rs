@@ -270,6 +270,23 @@ fn diff_writes_nothing_even_beside_fix_or_fix_unsafe() {
 }
 
 #[test]
+fn diff_shows_what_fix_writes_when_one_fix_changes_another() {
+    // The count in the heading is fixed, which changes the heading's
+    // anchor; the link to it follows on the next pass, as under `--fix`.
+    let text = "# P\n\n## Items (5)\n\n- a\n- b\n\nSee [part](#items-5).\n";
+    let t = tree(&[("a.md", text.as_bytes())]);
+    let o = reftree(t.path(), &["--diff", "--fix-unsafe", "-q"]);
+    let diff = stdout(&o);
+    assert!(diff.contains("+## Items (2)"), "{diff}");
+    assert!(diff.contains("+See [part](#items-2)."), "{diff}");
+    assert!(stderr(&o).contains("in 2 passes"), "{}", stderr(&o));
+    assert_eq!(read(t.path(), "a.md"), text);
+    reftree(t.path(), &["--fix-unsafe", "-q"]);
+    let fixed = text.replace("(5)", "(2)").replace("#items-5", "#items-2");
+    assert_eq!(read(t.path(), "a.md"), fixed);
+}
+
+#[test]
 fn a_count_over_an_empty_or_cut_list_is_fixed_only_by_fix_unsafe() {
     let text = "# P\n\n## Empty (22)\n\n## Cut (459)\n\n- a\n- b\n- ... and 159 more\n\n## Shown (5)\n\n- a\n- b\n";
     let t = tree(&[("a.md", text.as_bytes())]);

@@ -534,7 +534,11 @@ impl Index {
 /// A page cache, if given, spares reading and parsing unchanged pages.
 #[derive(Clone, Copy)]
 pub enum Source<'a> {
-    Disk(Option<&'a crate::cache::Cache>),
+    /// The files under the root, but for the pages the map holds.
+    Disk(
+        Option<&'a crate::cache::Cache>,
+        &'a HashMap<String, Vec<u8>>,
+    ),
     /// Pages by path; a cached page with the same bytes is not parsed.
     Snapshot(
         &'a HashMap<String, Vec<u8>>,
@@ -560,7 +564,7 @@ pub fn build(
         SiteFolder::all(root, &wants, &walked),
     );
     let root_dir = match source {
-        Source::Disk(cache) => Files::Disk(RootDir::new(root), cache),
+        Source::Disk(cache, overlay) => Files::Disk(RootDir::new(root), cache, overlay),
         Source::Snapshot(pages, cache) => Files::Snapshot(pages, cache),
     };
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
@@ -576,7 +580,7 @@ pub fn build(
     let queue = prefetch::Queue::default();
     let mut read_ahead = false;
     let (pages, loaded) = std::thread::scope(|s| {
-        if let Files::Disk(dir, _) = &root_dir
+        if let Files::Disk(dir, _, _) = &root_dir
             && prefetch::is_cold(dir, &walked.files, &page_files)
         {
             read_ahead = true;
@@ -725,7 +729,12 @@ use crate::diag::FILE_START as START;
 
 /// Where `load` reads a page.
 enum Files<'a> {
-    Disk(RootDir, Option<&'a crate::cache::Cache>),
+    /// The root, the page cache, and pages whose bytes are given.
+    Disk(
+        RootDir,
+        Option<&'a crate::cache::Cache>,
+        &'a HashMap<String, Vec<u8>>,
+    ),
     Snapshot(
         &'a HashMap<String, Vec<u8>>,
         Option<&'a crate::cache::Cache>,
@@ -886,7 +895,8 @@ fn load(
     // With a cache, the page's stamp is taken once, without opening it:
     // a page as cached is not read at all.
     let stamped = match root {
-        Files::Disk(dir, Some(cache)) => dir.stamp(path).map(|s| (*cache, s)),
+        Files::Disk(_, _, overlay) if overlay.contains_key(path) => None,
+        Files::Disk(dir, Some(cache), _) => dir.stamp(path).map(|s| (*cache, s)),
         _ => None,
     };
     let entry = stamped.and_then(|(cache, _)| cache.lookup(path));
@@ -901,7 +911,14 @@ fn load(
     }
     let read = READ_BUF.with_borrow_mut(|buf| -> Result<Read<'_>, std::io::Error> {
         let root = match root {
-            Files::Disk(root, _) => root,
+            Files::Disk(_, _, overlay) if let Some(bytes) = overlay.get(path) => {
+                if bytes.len() as u64 > max_page_bytes {
+                    return Ok(Read::TooLarge(bytes.len() as u64));
+                }
+                buf.set(bytes);
+                return Ok(Read::Bytes(None));
+            }
+            Files::Disk(root, _, _) => root,
             Files::Snapshot(pages, cache) => {
                 let bytes = pages.get(path).map(Vec::as_slice).unwrap_or_default();
                 if bytes.len() as u64 > max_page_bytes {

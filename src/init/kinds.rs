@@ -74,23 +74,8 @@ pub fn infer(index: &Index) -> Vec<Kind> {
         })
         .filter(|(_, members, _)| members.len() >= 5)
         .collect();
-    // Names from the last folder; the one before it where two would clash.
-    let last = |dir: &str| singular(dir.rsplit('/').next().unwrap_or(dir));
-    let mut names: Vec<String> = chosen.iter().map(|(d, _, _)| last(d)).collect();
-    for i in 0..names.len() {
-        if names.iter().filter(|n| **n == names[i]).count() > 1 {
-            let dir = chosen[i].0;
-            let parent = dir
-                .rsplit('/')
-                .nth(1)
-                .map(|p| p.to_lowercase().replace([' ', '_'], "-"));
-            names[i] = match parent {
-                Some(p) => format!("{p}-{}", last(dir)),
-                None => last(dir),
-            };
-        }
-    }
     let dirs: Vec<&str> = chosen.iter().map(|(d, _, _)| *d).collect();
+    let names = kind_names(&dirs);
     chosen
         .iter()
         .zip(names)
@@ -112,6 +97,50 @@ pub fn infer(index: &Index) -> Vec<Kind> {
             Some(Kind { name, globs, pages })
         })
         .collect()
+}
+
+/// A name for each folder's kind, from its last folder (`tables` ->
+/// `table`), with as many folders before it as it takes to tell apart the
+/// names that would clash (`fr-fr-setting`, `ja-jp-setting`; with a tree
+/// per language, `en-docs-advanced`, `es-docs-advanced`); a number ends a
+/// name that is still not unique (folders that differ only in case).
+fn kind_names(dirs: &[&str]) -> Vec<String> {
+    let folder = |p: &str| p.to_lowercase().replace([' ', '_'], "-");
+    let name = |dir: &str, depth: usize| -> String {
+        let parts: Vec<&str> = dir.split('/').collect();
+        let from = parts.len() - depth.min(parts.len());
+        let mut words: Vec<String> = parts[from..parts.len() - 1]
+            .iter()
+            .map(|p| folder(p))
+            .collect();
+        words.push(singular(parts[parts.len() - 1]));
+        words.join("-")
+    };
+    let mut depth = vec![1; dirs.len()];
+    let mut names: Vec<String>;
+    loop {
+        names = dirs.iter().zip(&depth).map(|(d, &k)| name(d, k)).collect();
+        let mut deeper = false;
+        for i in 0..dirs.len() {
+            let clashes = names.iter().filter(|n| **n == names[i]).count() > 1;
+            if clashes && depth[i] < dirs[i].split('/').count() {
+                depth[i] += 1;
+                deeper = true;
+            }
+        }
+        if !deeper {
+            break;
+        }
+    }
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for n in &mut names {
+        let k = seen.entry(n.clone()).or_default();
+        *k += 1;
+        if *k > 1 {
+            *n = format!("{n}-{k}");
+        }
+    }
+    names
 }
 
 /// Whether page `p` of folder `dir` (of `siblings` pages) is the folder's
@@ -228,6 +257,33 @@ pub fn selected(index: &Index, globs: &[String]) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_take_as_many_folders_as_tell_them_apart() {
+        let dirs = [
+            "tables",
+            "doc-locale/fr-fr/settings",
+            "doc-locale/ja-jp/settings",
+            "docs/en/docs/advanced",
+            "docs/es/docs/advanced",
+            "docs/en/docs/tutorial",
+            "A_b/x",
+            "a-b/x",
+        ];
+        assert_eq!(
+            kind_names(&dirs),
+            [
+                "table",
+                "fr-fr-setting",
+                "ja-jp-setting",
+                "en-docs-advanced",
+                "es-docs-advanced",
+                "tutorial",
+                "a-b-x",
+                "a-b-x-2",
+            ]
+        );
+    }
 
     #[test]
     fn kinds_are_named_after_their_folder() {

@@ -444,6 +444,26 @@ fn number_and_unit(text: &str, at: usize, of: u64, lines: &Lines<'_>) -> Option<
     })
 }
 
+/// Whether the word before a number names it rather than counts with it:
+/// `version 2 has`, `Python 3`, `step 4`, `phase 1`.
+fn named_by_word_before(before: &[u8]) -> bool {
+    const NAMING: [&str; 10] = [
+        "version", "step", "part", "phase", "chapter", "level", "stage", "tier", "release",
+        "python",
+    ];
+    let Some(before) = before.strip_suffix(b" ") else {
+        return false;
+    };
+    let start = before
+        .iter()
+        .rposition(|c| !c.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    let word = &before[start..];
+    NAMING
+        .iter()
+        .any(|n| word.eq_ignore_ascii_case(n.as_bytes()))
+}
+
 /// Numbers followed by a word in a list item's source, outside its links
 /// (`[2152 rows](x.md)` is a link's text, `](x-2.md)` its destination).
 fn quantities(
@@ -472,7 +492,8 @@ fn quantities(
             b'0'..=b'9'
                 if depth == 0
                     && !in_dest
-                    && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b',')) =>
+                    && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b','))
+                    && !named_by_word_before(&b[..i]) =>
             {
                 if let Some(q) = number_and_unit(text, range.start + i, item, lines) {
                     let len = q.len as usize;
@@ -809,6 +830,15 @@ impl Builder {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_number_a_word_names_is_not_a_count() {
+        assert!(super::named_by_word_before(b"Pydantic version "));
+        assert!(super::named_by_word_before(b"with Python "));
+        assert!(!super::named_by_word_before(b"The following "));
+        assert!(!super::named_by_word_before(b"queries **"));
+        assert!(!super::named_by_word_before(b"subversion"));
+    }
+
     use super::*;
 
     #[test]

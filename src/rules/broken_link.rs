@@ -99,6 +99,14 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 code(link.written()),
                 ctx.dialect.name()
             ));
+        } else if let Some(url) = quoted_url(written) {
+            // `("https://…")`: the quotes make the URL a relative path.
+            d = d.with_help(format!(
+                "the URL starts with a quote, which makes the link a relative path; write it without quotes: `{url}`"
+            ));
+            if let Some(path) = quoted_url(written_path) {
+                d = d.with_fix(path, false);
+            }
         } else if decoded.contains("://") {
             let url = decoded.trim_start_matches(['.', '/']);
             d = d.with_help(format!(
@@ -135,6 +143,17 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// The URL inside `"https://…"` or `'https://…'` (the closing quote may be
+/// missing), written as a link's destination or its path: a quote is not
+/// part of Markdown's link syntax there, so the link is a relative path
+/// that starts with a quote.
+fn quoted_url(dest: &str) -> Option<&str> {
+    let quote = dest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let inner = &dest[1..];
+    let inner = inner.strip_suffix(quote).unwrap_or(inner);
+    crate::parse::is_external(inner).then_some(inner)
 }
 
 /// File names by folder, for "did you mean".

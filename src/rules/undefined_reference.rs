@@ -20,6 +20,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if index.entries.appended_defines(&page.path, &r.label) {
                 continue; // defined in a page MkDocs appends to this one
             }
+            if quoted(&r.label) {
+                continue; // `node['gitlab']['port']`: code, not a label
+            }
             out.push(
                 ctx.diag(
                     Location::of_text(&page.path, r.offset, r.pos, &r.text),
@@ -36,5 +39,26 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// A label written as a quoted string (`['port']`, `["port"]`): a key in
+/// code written in prose (`node['gitlab']['port']`), which the reader sees
+/// as the text it is, not a link whose definition is missing.
+fn quoted(label: &str) -> bool {
+    let l = label.trim();
+    l.len() >= 2
+        && ((l.starts_with('\'') && l.ends_with('\'')) || (l.starts_with('"') && l.ends_with('"')))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_quoted_label_is_code_not_a_reference() {
+        assert!(super::quoted("'db_host'"));
+        assert!(super::quoted("\"port\""));
+        assert!(!super::quoted("guide"));
+        assert!(!super::quoted("'"));
+        assert!(!super::quoted("it's"));
     }
 }
