@@ -148,6 +148,12 @@ fn dest(rng: &mut Rng, pages: &[String], from_dir: &str) -> String {
                 ".",
                 "./",
                 "/abs.md",
+                // GitLab references, a quoted URL, a template.
+                "group/project!12",
+                "abc1234",
+                "~bug",
+                "\"https://example.com/q\"",
+                "{{page.url}}",
             ])
             .to_string(),
         _ => format!("{encoded}%23x.md"),
@@ -190,7 +196,11 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
                 } else {
                     String::new()
                 };
-                let id = if rng.chance(10) { " {#custom}" } else { "" };
+                let id = if rng.chance(10) {
+                    rng.pick(&[" {#custom}", " { #custom }", " {: #custom .wide }"])
+                } else {
+                    ""
+                };
                 s.push_str(&format!(
                     "{} {}{count}{id}\n\n",
                     "#".repeat(level),
@@ -293,13 +303,34 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
     bytes
 }
 
+/// Whether no file or folder under `root` is a symlink or has another
+/// name (a hard link): each page is one file under one name.
+#[cfg(unix)]
+fn one_name_each(root: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(root).into_iter().all(|e| {
+        e.ok()
+            .and_then(|e| e.path().symlink_metadata().ok())
+            .is_some_and(|m| !m.file_type().is_symlink() && (m.is_dir() || m.nlink() == 1))
+    })
+}
+
+#[cfg(not(unix))]
+fn one_name_each(_: &Path) -> bool {
+    false
+}
+
 /// A random tree: 1 to 8 pages in up to two levels of folders; a vault
-/// (`.obsidian/`), an MkDocs site or a vault in `docs/` now and then.
+/// (`.obsidian/`), an MkDocs site, a GitLab repository or a vault in
+/// `docs/` now and then.
 fn random_tree(rng: &mut Rng, root: &Path) {
     if rng.chance(25) {
         std::fs::create_dir_all(root.join(".obsidian")).expect("mkdir .obsidian");
     } else if rng.chance(10) {
         std::fs::write(root.join("mkdocs.yml"), "site_name: x\n").expect("write mkdocs.yml");
+    } else if rng.chance(10) {
+        std::fs::write(root.join(".gitlab-ci.yml"), "pages:\n  script: x\n")
+            .expect("write .gitlab-ci.yml");
     } else if rng.chance(10) {
         // A repository of vaults: one in `docs/`.
         std::fs::create_dir_all(root.join("docs/.obsidian")).expect("mkdir docs/.obsidian");
@@ -511,8 +542,29 @@ fn exercise(root: &Path, preset: bool) -> Result<(), String> {
     }
     // The fixed point, certain fixes and then all of them.
     for unsafe_too in [false, true] {
-        fix::fix_tree(&opts, unsafe_too).map_err(|e| format!("fix: {e}"))?;
+        // `--diff` shows what `fix_tree` then writes: the pages fixed in
+        // memory, pass by pass (where no file has two names, and none is
+        // left unwritten).
+        let (_, dry) = fix::dry_run(&opts, unsafe_too).map_err(|e| format!("dry run: {e}"))?;
+        let mut predicted = files(root);
+        for (path, (_, new)) in &dry.pages {
+            if let Some(f) = predicted.iter_mut().find(|(p, _)| p == path) {
+                f.1 = new.clone();
+            }
+        }
+        let (_, report) = fix::fix_tree(&opts, unsafe_too).map_err(|e| format!("fix: {e}"))?;
         let once = files(root);
+        if one_name_each(root) && report.skipped.is_empty() && once != predicted {
+            let differ: Vec<&String> = once
+                .iter()
+                .zip(&predicted)
+                .filter(|(a, b)| a != b)
+                .map(|(a, _)| &a.0)
+                .collect();
+            return Err(format!(
+                "the dry run (unsafe: {unsafe_too}) foresaw other bytes than fix_tree wrote: {differ:?}"
+            ));
+        }
         let left = reftree::check(&opts).map_err(|e| format!("check: {e}"))?;
         let plan = Plan::new(&left.diagnostics, unsafe_too);
         let (_, again) = fix::fix_tree(&opts, unsafe_too).map_err(|e| format!("fix: {e}"))?;
