@@ -213,7 +213,7 @@ impl CheckArgs {
         };
         Ok(Options {
             progress: Some(Default::default()),
-            fingerprints: (self.fix || self.fix_unsafe) && !self.diff,
+            fingerprints: self.writes(),
             since,
             baseline,
             config,
@@ -225,9 +225,16 @@ impl CheckArgs {
             dialect: self.dialect.map(Into::into),
             cache: self.cache(),
             // `--fix` checks again after writing; a plain check ends here.
-            exit_after: !(self.fix || self.fix_unsafe) || self.diff,
+            exit_after: !self.writes(),
             overlay: Default::default(),
         })
+    }
+
+    /// Whether this run writes fixes: `--fix` or `--fix-unsafe`, never
+    /// beside `--diff` (which shows them, the likely ones too with
+    /// `--fix-unsafe`).
+    pub fn writes(&self) -> bool {
+        (self.fix || self.fix_unsafe) && !self.diff
     }
 
     fn cache(&self) -> reftree::CacheUse {

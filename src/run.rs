@@ -13,9 +13,7 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
             return Ok(ExitCode::from(2));
         }
     };
-    // `--diff` writes nothing, with `--fix` or `--fix-unsafe` or without:
-    // `--diff --fix-unsafe` shows the likely fixes too.
-    let fixing = (args.fix || args.fix_unsafe) && !args.diff;
+    let fixing = args.writes();
     // Two `--fix` runs on one tree take turns: the lock is held from the
     // first check to the last write.
     let _lock = if fixing {

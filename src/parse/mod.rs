@@ -745,7 +745,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     };
                     debug_assert!(link_type == LinkType::Inline);
                     let before = facts.links.len();
-                    if !gitlab_reference(&mut facts, wants, kind, &dest) {
+                    if !counted_as_gitlab_reference(&mut facts, wants, kind, &dest) {
                         push_link(&mut facts, &lines, text, kind, &dest, dest_range, within);
                     }
                     if facts.links.len() > before
@@ -768,7 +768,12 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     let at = range.start + found.offset;
                     match found.what {
                         html::Found::Link(dest)
-                            if !gitlab_reference(&mut facts, wants, LinkKind::Html, &dest) =>
+                            if !counted_as_gitlab_reference(
+                                &mut facts,
+                                wants,
+                                LinkKind::Html,
+                                &dest,
+                            ) =>
                         {
                             let dest_range = at..at + dest.len();
                             push_link(
@@ -797,7 +802,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         if let Some(def) = defs.get(label)
             && used.insert(def.span.start)
             && let Some(dest_range) = definition_dest(text, &def.span)
-            && !gitlab_reference(&mut facts, wants, LinkKind::Definition, &def.dest)
+            && !counted_as_gitlab_reference(&mut facts, wants, LinkKind::Definition, &def.dest)
         {
             let dest = &def.dest;
             push_link(
@@ -960,7 +965,12 @@ fn is_reference(t: LinkType) -> bool {
 /// Under `gitlab`, a link (not an image) whose destination is a GitLab
 /// reference leads to that merge request, issue or commit, not to a file:
 /// counted, not checked.
-fn gitlab_reference(facts: &mut PageFacts, wants: &Wants, kind: LinkKind, dest: &str) -> bool {
+fn counted_as_gitlab_reference(
+    facts: &mut PageFacts,
+    wants: &Wants,
+    kind: LinkKind,
+    dest: &str,
+) -> bool {
     let is = wants.dialect.links_references()
         && kind != LinkKind::Image
         && crate::dialect::gitlab_reference(dest).is_some();

@@ -82,10 +82,10 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .diag(location, "no such file", message)
             .with_about(resolved.to_string());
         let decoded = decode(written_path).unwrap_or_default();
-        let reference = (link.kind != LinkKind::Image && !ctx.dialect.links_references())
-            .then(|| crate::dialect::gitlab_reference(link.written()))
-            .flatten();
         let written = link.written();
+        let reference = (link.kind != LinkKind::Image && !ctx.dialect.links_references())
+            .then(|| crate::dialect::gitlab_reference(written))
+            .flatten();
         let template = (written.contains("{{") && written.contains("}}"))
             || (written.contains("{%") && written.contains("%}"));
         if template {
@@ -96,7 +96,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else if let Some(what) = reference {
             d = d.with_help(format!(
                 "on GitLab, {} is a reference to a {what} and links to it; {} reads it as a path (`--dialect gitlab` checks the tree as GitLab renders it)",
-                code(link.written()),
+                code(written),
                 ctx.dialect.name()
             ));
         } else if let Some(url) = quoted_url(written) {
