@@ -854,6 +854,7 @@ impl Config {
             cut: self.cut_lists.clone(),
             dialect: self.dialect.unwrap_or_default(),
             sites: self.sites.clone(),
+            mkdocs: None,
         }
     }
 

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+pub mod mkdocs;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {

@@ -275,6 +275,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
     }
     let wants = parse::Wants {
         dialect: dialect.0,
+        mkdocs: (dialect.0 == dialect::Dialect::Mkdocs).then(|| dialect::mkdocs::markdown(&root)),
         ..opts.config.wants()
     };
     let max = match opts.max_page_bytes {

@@ -550,6 +550,25 @@ pub struct Wants {
     pub dialect: crate::dialect::Dialect,
     /// The rule file's `sites` (globs of folders each a site or vault).
     pub sites: Vec<String>,
+    /// Under `mkdocs`: the `mkdocs.yml`'s anchors and footnotes (its
+    /// defaults when `None`).
+    pub mkdocs: Option<crate::dialect::mkdocs::Markdown>,
+}
+
+impl Wants {
+    /// How headings get their anchors.
+    fn anchors(&self) -> slug::Style {
+        match (&self.mkdocs, self.dialect) {
+            (Some(m), crate::dialect::Dialect::Mkdocs) => m.anchors.clone(),
+            _ => slug::Style::of(self.dialect),
+        }
+    }
+
+    /// Whether footnotes are anchors (`fn:1`), as MkDocs' `footnotes` makes them.
+    fn footnote_anchors(&self) -> bool {
+        self.dialect == crate::dialect::Dialect::Mkdocs
+            && self.mkdocs.as_ref().is_none_or(|m| m.footnotes)
+    }
 }
 
 impl Wants {
@@ -563,6 +582,7 @@ impl Wants {
             cut: None,
             dialect: crate::dialect::Dialect::Github,
             sites: Vec::new(),
+            mkdocs: None,
         }
     }
 }
@@ -614,7 +634,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         Parser::new_with_broken_link_callback(text, options(wants.dialect), Some(callback))
             .into_offset_iter();
     let mut used_labels: Vec<String> = Vec::new();
-    let mut slugger = slug::Slugger::new(wants.dialect);
+    let mut slugger = slug::Slugger::new(wants.anchors());
+    let footnote_anchors = wants.footnote_anchors();
+    let mut footnote_refs: Vec<String> = Vec::new();
     let mut html = html::Scanner::default();
     let mut structure =
         blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants.clone());
@@ -642,9 +664,37 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
             top.4 = top.4.max(range.end);
         }
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                custom_id = id.map(|i| i.to_string());
+            Event::Start(Tag::Heading {
+                level, id, attrs, ..
+            }) => {
+                // `{#id}`, or attr_list's `{ id="id" }` (also unquoted).
+                custom_id = id.map(|i| i.to_string()).or_else(|| {
+                    attrs.iter().find(|(k, _)| &**k == "id").and_then(|(_, v)| {
+                        let v = v.as_deref()?;
+                        let v = v
+                            .strip_prefix('"')
+                            .and_then(|v| v.strip_suffix('"'))
+                            .or_else(|| v.strip_prefix('\'')?.strip_suffix('\''))
+                            .unwrap_or(v);
+                        (!v.is_empty()).then(|| v.to_string())
+                    })
+                });
+                if let Some(id) = &custom_id {
+                    slugger.reserve(id);
+                }
                 heading = Some((level as u8, range, String::new()));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) if footnote_anchors => {
+                facts.html_anchors.push(format!("fn:{label}"));
+            }
+            Event::FootnoteReference(label) if footnote_anchors => {
+                // The first reference is `fnref:1`, the next `fnref2:1`...
+                let n = footnote_refs.iter().filter(|l| **l == *label).count();
+                facts.html_anchors.push(match n {
+                    0 => format!("fnref:{label}"),
+                    n => format!("fnref{}:{label}", n + 1),
+                });
+                footnote_refs.push(label.to_string());
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, bytes, text_)) = heading.take() {

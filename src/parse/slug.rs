@@ -14,6 +14,18 @@
 //! lowercased; letters, numbers, `_` and `-` kept, each whitespace
 //! character becomes `-`, the rest dropped; an empty result is `section`.
 //! Repeats get the first free `-1`, `-2`, ...
+//!
+//! MkDocs (Python-Markdown's `toc` extension, `slugify` in
+//! <https://python-markdown.github.io/extensions/toc/>): the text folded to
+//! ASCII (Unicode NFKD, other characters dropped), every character that is
+//! not a word character, spacing or `-` dropped, trimmed, lowercased, then
+//! each run of spacing and separators becomes one separator (`-` unless
+//! `toc: separator:` says otherwise). `slugify_unicode` keeps non-ASCII
+//! word characters. pymdownx's `slugs.slugify` (a common `toc: slugify:`)
+//! normalizes (NFC), drops what is not a word character, `-` or a space,
+//! and makes each space a separator, collapsing nothing. Repeats get
+//! `_1`, `_2`, ... (toc's `unique`): `# Header` three times is `header`,
+//! `header_1`, `header_2`.
 
 use std::collections::HashMap;
 
@@ -87,29 +99,218 @@ pub fn mdbook_slug(text: &str) -> String {
     if id.is_empty() { "section".into() } else { id }
 }
 
-/// Hands out anchors for one page in order, de-duplicating like GitHub
-/// (and GitLab, and mdBook).
-#[derive(Default)]
-pub struct Slugger {
-    seen: HashMap<String, u32>,
-    dialect: crate::dialect::Dialect,
+/// Python's `str.isspace`: Unicode's white space and the four
+/// separators `\x1c`..`\x1f` (what `\s` and `strip()` match).
+fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-impl Slugger {
-    pub fn new(dialect: crate::dialect::Dialect) -> Slugger {
-        Slugger {
-            seen: HashMap::new(),
-            dialect,
+/// Python's `\w` on text: a letter, a number or `_` (marks are not).
+fn py_word(c: char) -> bool {
+    use std::sync::OnceLock;
+    static WORD: OnceLock<regex::Regex> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    let re = WORD.get_or_init(|| regex::Regex::new(r"^[\p{L}\p{N}]$").expect("valid regex"));
+    re.is_match(c.encode_utf8(&mut [0u8; 4]))
+}
+
+/// The anchor Python-Markdown's `toc` makes for `text` (MkDocs), before
+/// de-duplication: `markdown.extensions.toc.slugify`, or with `unicode`
+/// its `slugify_unicode`.
+pub fn python_markdown_slug(text: &str, separator: &str, unicode: bool) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String;
+    let text = if unicode || text.is_ascii() {
+        text
+    } else {
+        folded = text.nfkd().filter(char::is_ascii).collect();
+        &folded
+    };
+    let kept: String = text
+        .chars()
+        .filter(|&c| py_word(c) || py_space(c) || c == '-')
+        .collect();
+    let lower = kept.trim_matches(py_space).to_lowercase();
+    // `[{separator}\s]+` -> separator.
+    let joins = |c: char| py_space(c) || separator.contains(c);
+    let mut out = String::with_capacity(lower.len());
+    let mut run = false;
+    for c in lower.chars() {
+        if joins(c) {
+            run = true;
+            continue;
+        }
+        if run {
+            out.push_str(separator);
+            run = false;
+        }
+        out.push(c);
+    }
+    if run {
+        out.push_str(separator);
+    }
+    out
+}
+
+/// The letter case `pymdownx.slugs.slugify(case=...)` gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Case {
+    /// `none`: as written.
+    Keep,
+    /// `lower`.
+    Lower,
+    /// `lower-ascii`: only `A`-`Z` lowercased.
+    LowerAscii,
+    /// `fold`: Unicode case folding (lowercase here, `ß` -> `ss`).
+    Fold,
+}
+
+/// The Unicode normalization `pymdownx.slugs.slugify(normalize=...)` applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Normalize {
+    Nfc,
+    Nfd,
+    Nfkc,
+    Nfkd,
+}
+
+/// The anchor `pymdownx.slugs.slugify(case=..., normalize=...)` makes
+/// for `text`, before de-duplication.
+pub fn pymdownx_slug(text: &str, separator: &str, case: Case, normalize: Normalize) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let normal: String = match normalize {
+        Normalize::Nfc => text.nfc().collect(),
+        Normalize::Nfd => text.nfd().collect(),
+        Normalize::Nfkc => text.nfkc().collect(),
+        Normalize::Nfkd => text.nfkd().collect(),
+    };
+    // `</?[^>]*>` (tags) removed, then trimmed.
+    let mut untagged = String::with_capacity(normal.len());
+    let mut rest = normal.as_str();
+    while let Some(open) = rest.find('<') {
+        untagged.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let tag = after.strip_prefix('/').unwrap_or(after);
+        match tag.find('>') {
+            Some(close) => rest = &tag[close + 1..],
+            None => {
+                untagged.push('<');
+                rest = after;
+            }
+        }
+    }
+    untagged.push_str(rest);
+    let trimmed = untagged.trim_matches(py_space);
+    let cased = match case {
+        Case::Keep => trimmed.to_string(),
+        Case::Lower => trimmed.to_lowercase(),
+        Case::LowerAscii => trimmed.to_ascii_lowercase(),
+        Case::Fold => trimmed
+            .chars()
+            .flat_map(|c| match c {
+                'ß' => "ss".chars().collect::<Vec<_>>(),
+                c => c.to_lowercase().collect(),
+            })
+            .collect(),
+    };
+    let mut out = String::with_capacity(cased.len());
+    for c in cased.chars() {
+        match c {
+            ' ' => out.push_str(separator),
+            '-' => out.push('-'),
+            c if py_word(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How a renderer makes a heading's anchor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Style {
+    #[default]
+    Github,
+    Gitlab,
+    Mdbook,
+    /// Python-Markdown's `toc` (MkDocs): `slugify`, or `slugify_unicode`.
+    PythonMarkdown {
+        separator: String,
+        unicode: bool,
+    },
+    /// `toc: slugify: !!python/object/apply:pymdownx.slugs.slugify`.
+    Pymdownx {
+        separator: String,
+        case: Case,
+        normalize: Normalize,
+    },
+}
+
+impl Style {
+    /// The anchors a dialect's renderer makes, as configured by default.
+    pub fn of(dialect: crate::dialect::Dialect) -> Style {
+        use crate::dialect::Dialect;
+        match dialect {
+            Dialect::Gitlab => Style::Gitlab,
+            Dialect::Mdbook => Style::Mdbook,
+            Dialect::Mkdocs => Style::PythonMarkdown {
+                separator: "-".into(),
+                unicode: false,
+            },
+            Dialect::Github | Dialect::Obsidian => Style::Github,
         }
     }
 
+    fn slug(&self, text: &str) -> String {
+        match self {
+            Style::Github => slug(text),
+            Style::Gitlab => gitlab_slug(text),
+            Style::Mdbook => mdbook_slug(text),
+            Style::PythonMarkdown { separator, unicode } => {
+                python_markdown_slug(text, separator, *unicode)
+            }
+            Style::Pymdownx {
+                separator,
+                case,
+                normalize,
+            } => pymdownx_slug(text, separator, *case, *normalize),
+        }
+    }
+
+    /// Python-Markdown numbers repeats `_1`, `_2` (and an empty anchor
+    /// too); the others `-1`, `-2`.
+    fn python(&self) -> bool {
+        matches!(self, Style::PythonMarkdown { .. } | Style::Pymdownx { .. })
+    }
+}
+
+/// Hands out anchors for one page in order, de-duplicating as the
+/// renderer does.
+#[derive(Default)]
+pub struct Slugger {
+    seen: HashMap<String, u32>,
+    style: Style,
+}
+
+impl Slugger {
+    pub fn new(style: Style) -> Slugger {
+        Slugger {
+            seen: HashMap::new(),
+            style,
+        }
+    }
+
+    /// An anchor set by hand (`{#id}`): later headings do not take it.
+    pub fn reserve(&mut self, id: &str) {
+        self.seen.entry(id.to_string()).or_insert(0);
+    }
+
     pub fn anchor(&mut self, text: &str) -> String {
-        use crate::dialect::Dialect;
-        let original = match self.dialect {
-            Dialect::Gitlab => gitlab_slug(text),
-            Dialect::Mdbook => mdbook_slug(text),
-            _ => slug(text),
-        };
+        let original = self.style.slug(text);
+        if self.style.python() {
+            return self.python_unique(original);
+        }
         let mut result = original.clone();
         while self.seen.contains_key(&result) {
             let n = self.seen.get_mut(&original).expect("original was seen");
@@ -118,6 +319,29 @@ impl Slugger {
         }
         self.seen.insert(result.clone(), 0);
         result
+    }
+
+    /// toc's `unique`: while taken (or empty), `base_N` with the next
+    /// `N`, where an anchor already ending in `_N` counts on from it.
+    fn python_unique(&mut self, id: String) -> String {
+        if !(id.is_empty() || self.seen.contains_key(&id)) {
+            self.seen.insert(id.clone(), 0);
+            return id;
+        }
+        let (base, mut count) = match id.rsplit_once('_') {
+            Some((b, n)) if !n.is_empty() && n.bytes().all(|d| d.is_ascii_digit()) => {
+                (b.to_string(), n.parse::<u64>().unwrap_or(0))
+            }
+            _ => (id.clone(), 0),
+        };
+        loop {
+            count += 1;
+            let next = format!("{base}_{count}");
+            if !self.seen.contains_key(&next) {
+                self.seen.insert(next.clone(), 0);
+                return next;
+            }
+        }
     }
 }
 
@@ -128,7 +352,7 @@ mod tests {
     /// GitLab's own examples (docs.gitlab.com, "Heading IDs and links").
     #[test]
     fn gitlab_anchors_as_its_documentation_gives_them() {
-        let mut s = Slugger::new(crate::dialect::Dialect::Gitlab);
+        let mut s = Slugger::new(Style::Gitlab);
         for (heading, id) in [
             (
                 "This heading has spaces in it",
@@ -193,7 +417,7 @@ mod tests {
         ] {
             assert_eq!(mdbook_slug(heading), id, "{heading}");
         }
-        let mut s = Slugger::new(crate::dialect::Dialect::Mdbook);
+        let mut s = Slugger::new(Style::Mdbook);
         for (heading, id) in [
             ("::", "section"),
             ("!!!", "section-1"),
@@ -202,6 +426,57 @@ mod tests {
         ] {
             assert_eq!(s.anchor(heading), id, "{heading}");
         }
+    }
+
+    /// Python-Markdown's own examples (the `toc` extension's documentation,
+    /// <https://python-markdown.github.io/extensions/toc/>): three `# Header`
+    /// are `header`, `header_1`, `header_2`; `# Header 1` is `header-1`.
+    #[test]
+    fn mkdocs_anchors_as_python_markdown_documents_them() {
+        let mut s = Slugger::new(Style::of(crate::dialect::Dialect::Mkdocs));
+        for (heading, id) in [
+            ("Header", "header"),
+            ("Header", "header_1"),
+            ("Header", "header_2"),
+            ("Header 1", "header-1"),
+            ("Header 2", "header-2"),
+        ] {
+            assert_eq!(s.anchor(heading), id, "{heading}");
+        }
+    }
+
+    /// What Python-Markdown 3.11 (`markdown.markdown(text,
+    /// extensions=['toc'])`) gave for these headings, where GitHub's rules
+    /// give another anchor (MkDocs sites link them so).
+    #[test]
+    fn mkdocs_anchors_fold_to_ascii_and_collapse_separators() {
+        let mut s = Slugger::new(Style::of(crate::dialect::Dialect::Mkdocs));
+        for (heading, id) in [
+            ("Sub- and superscripts", "sub-and-superscripts"),
+            ("Caret, Mark & Tilde", "caret-mark-tilde"),
+            ("Café Über — naïve", "cafe-uber-naive"),
+            ("_1", "_1"),
+            ("", "_2"),
+            ("  Trimmed  ", "trimmed"),
+        ] {
+            assert_eq!(s.anchor(heading), id, "{heading:?}");
+        }
+        assert_eq!(python_markdown_slug("Café Über", "-", true), "café-über");
+        assert_eq!(python_markdown_slug("A - b c", "_", false), "a_-_b_c");
+    }
+
+    /// pymdownx.slugs.slugify(case="lower"), as pymdown-extensions 10
+    /// gives them: spaces become separators one for one, Unicode is kept.
+    #[test]
+    fn pymdownx_slugs_keep_unicode_and_every_space() {
+        let lower = |t| pymdownx_slug(t, "-", Case::Lower, Normalize::Nfc);
+        assert_eq!(lower("Sub- and superscripts"), "sub--and-superscripts");
+        assert_eq!(lower("Café <em>Über</em>"), "café-über");
+        assert_eq!(lower("  C# & .NET "), "c--net");
+        assert_eq!(
+            pymdownx_slug("Straße", "-", Case::Fold, Normalize::Nfc),
+            "strasse"
+        );
     }
 
     #[test]

@@ -1,0 +1,260 @@
+//! What an `mkdocs.yml` says about its pages' Markdown: how the `toc`
+//! extension makes heading anchors (`slugify`, `separator`), and whether
+//! the `footnotes` extension gives footnotes their `fn:` anchors. MkDocs
+//! always loads `toc` (<https://www.mkdocs.org/user-guide/configuration/#markdown_extensions>);
+//! the rest is what `markdown_extensions` lists.
+
+use crate::parse::slug::{Case, Normalize, Style};
+use std::path::Path;
+use yaml_rust2::parser::{Event, Parser};
+
+/// The Markdown settings of an MkDocs site.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Markdown {
+    /// How headings get their anchors.
+    pub anchors: Style,
+    /// Footnotes are anchors `fn:LABEL` (and their references `fnref:LABEL`).
+    pub footnotes: bool,
+}
+
+impl Default for Markdown {
+    /// Without an `mkdocs.yml` to read: `toc`'s defaults, and footnotes
+    /// taken as on (a link to `#fn:1` is not reported for want of a setting).
+    fn default() -> Self {
+        Markdown {
+            anchors: Style::of(crate::dialect::Dialect::Mkdocs),
+            footnotes: true,
+        }
+    }
+}
+
+/// The settings of the `mkdocs.yml` (or `.yaml`) at `root`, if any.
+pub fn markdown(root: &Path) -> Markdown {
+    super::MKDOCS_YML
+        .iter()
+        .find_map(|name| super::config_text(root, name))
+        .map_or_else(Markdown::default, |text| markdown_in(&text))
+}
+
+/// A YAML node with the tags MkDocs' configuration uses
+/// (`!!python/name:markdown.extensions.toc.slugify_unicode`).
+#[derive(Debug)]
+enum Node {
+    Scalar(String, Option<String>),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>, Option<String>),
+}
+
+impl Node {
+    fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Map(pairs, _) => pairs
+                .iter()
+                .find_map(|(k, v)| (k.str() == Some(key)).then_some(v)),
+            _ => None,
+        }
+    }
+
+    fn str(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn tag(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(_, t) | Node::Map(_, t) => t.as_deref(),
+            Node::Seq(_) => None,
+        }
+    }
+}
+
+/// A collection being read.
+enum Frame {
+    Seq(Vec<Node>),
+    Map {
+        pairs: Vec<(Node, Node)>,
+        key: Option<Node>,
+        tag: Option<String>,
+    },
+}
+
+/// The first document of `text`, tags kept; `None` when it does not parse.
+fn load(text: &str) -> Option<Node> {
+    let mut parser = Parser::new_from_str(text);
+    let tag = |t: Option<yaml_rust2::parser::Tag>| t.map(|t| t.suffix);
+    let mut open: Vec<Frame> = Vec::new();
+    loop {
+        let (event, _) = parser.next_token().ok()?;
+        let node = match event {
+            Event::StreamEnd | Event::DocumentEnd => return None,
+            Event::Scalar(value, _, _, t) => Node::Scalar(value, tag(t)),
+            Event::SequenceStart(..) => {
+                open.push(Frame::Seq(Vec::new()));
+                continue;
+            }
+            Event::MappingStart(_, t) => {
+                open.push(Frame::Map {
+                    pairs: Vec::new(),
+                    key: None,
+                    tag: tag(t),
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match open.pop()? {
+                Frame::Seq(items) => Node::Seq(items),
+                Frame::Map { pairs, tag, .. } => Node::Map(pairs, tag),
+            },
+            _ => continue,
+        };
+        match open.last_mut() {
+            None => return Some(node),
+            Some(Frame::Seq(items)) => items.push(node),
+            Some(Frame::Map { pairs, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => pairs.push((k, node)),
+            },
+        }
+    }
+}
+
+/// The settings in the text of an `mkdocs.yml`; MkDocs' defaults where it
+/// says nothing (or does not parse).
+fn markdown_in(text: &str) -> Markdown {
+    let mut found = Markdown {
+        footnotes: false,
+        ..Markdown::default()
+    };
+    let Some(config) = load(text) else {
+        return Markdown::default();
+    };
+    let Some(Node::Seq(extensions)) = config.get("markdown_extensions") else {
+        return found;
+    };
+    for (name, options) in extensions.iter().flat_map(named) {
+        let name = name.strip_prefix("markdown.extensions.").unwrap_or(&name);
+        match name {
+            "footnotes" => found.footnotes = true,
+            "toc" => {
+                if let Some(options) = options {
+                    found.anchors = toc_style(options);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// An entry of `markdown_extensions`: a name, or a mapping from a name to
+/// its options.
+fn named(e: &Node) -> Vec<(String, Option<&Node>)> {
+    match e {
+        Node::Scalar(name, _) => vec![(name.clone(), None)],
+        Node::Map(pairs, _) => pairs
+            .iter()
+            .filter_map(|(k, v)| Some((k.str()?.to_string(), Some(v))))
+            .collect(),
+        Node::Seq(_) => Vec::new(),
+    }
+}
+
+/// The anchors `toc`'s options make: its `separator`, and its `slugify`
+/// (Python-Markdown's two, or pymdownx's configurable one).
+fn toc_style(options: &Node) -> Style {
+    let separator = options
+        .get("separator")
+        .and_then(Node::str)
+        .unwrap_or("-")
+        .to_string();
+    let default = Style::PythonMarkdown {
+        separator: separator.clone(),
+        unicode: false,
+    };
+    let Some(slugify) = options.get("slugify") else {
+        return default;
+    };
+    let function = slugify.tag().unwrap_or_default();
+    let function = function
+        .strip_prefix("python/name:")
+        .or_else(|| function.strip_prefix("python/object/apply:"))
+        .unwrap_or(function);
+    match function {
+        "markdown.extensions.toc.slugify_unicode" => Style::PythonMarkdown {
+            separator,
+            unicode: true,
+        },
+        "pymdownx.slugs.slugify" => {
+            let kwds = slugify.get("kwds");
+            let arg = |k: &str| kwds.and_then(|m| m.get(k)).and_then(Node::str);
+            let case = match arg("case") {
+                Some("lower") => Case::Lower,
+                Some("lower-ascii") => Case::LowerAscii,
+                Some("fold") => Case::Fold,
+                _ => Case::Keep,
+            };
+            let normalize = match arg("normalize") {
+                Some("NFD") => Normalize::Nfd,
+                Some("NFKC") => Normalize::Nfkc,
+                Some("NFKD") => Normalize::Nfkd,
+                _ => Normalize::Nfc,
+            };
+            Style::Pymdownx {
+                separator,
+                case,
+                normalize,
+            }
+        }
+        _ => default,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mkdocs_yml_names_its_toc_slugify_and_footnotes() {
+        let text = "site_name: x
+markdown_extensions:
+  - footnotes
+  - toc:
+      permalink: true
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds:
+          case: lower
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+";
+        assert_eq!(
+            markdown_in(text),
+            Markdown {
+                anchors: Style::Pymdownx {
+                    separator: "-".into(),
+                    case: Case::Lower,
+                    normalize: Normalize::Nfc,
+                },
+                footnotes: true,
+            }
+        );
+        let unicode = "markdown_extensions:\n  - toc:\n      separator: _\n      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n";
+        assert_eq!(
+            markdown_in(unicode).anchors,
+            Style::PythonMarkdown {
+                separator: "_".into(),
+                unicode: true
+            }
+        );
+        // MkDocs' defaults: toc's slugify, no footnotes.
+        assert_eq!(
+            markdown_in("site_name: x\n"),
+            Markdown {
+                anchors: Style::of(crate::dialect::Dialect::Mkdocs),
+                footnotes: false,
+            }
+        );
+    }
+}

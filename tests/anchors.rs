@@ -1,0 +1,167 @@
+//! MkDocs' heading anchors are Python-Markdown's, not GitHub's: checked
+//! against what the real tools made of 500 random heading texts
+//! (`tests/golden/mkdocs_anchors.py` wrote the file), and on a site whose
+//! `mkdocs.yml` chooses the slugify function.
+
+mod common;
+
+use common::write;
+use reftree::parse::slug::{Case, Normalize, pymdownx_slug, python_markdown_slug};
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn anchors_are_those_python_markdown_and_pymdownx_make() {
+    let golden = include_str!("golden/mkdocs_anchors.jsonl");
+    let mut lines = golden.lines();
+    let versions = lines.next().expect("a first line");
+    assert!(versions.contains("\"markdown\""), "{versions}");
+    let mut compared = 0;
+    for line in lines {
+        let case: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        let text = case["text"].as_str().expect("text");
+        let want: Vec<&str> = case["anchors"]
+            .as_array()
+            .expect("anchors")
+            .iter()
+            .map(|a| a.as_str().expect("a string"))
+            .collect();
+        let got = [
+            python_markdown_slug(text, "-", false),
+            python_markdown_slug(text, "-", true),
+            python_markdown_slug(text, "_", false),
+            pymdownx_slug(text, "-", Case::Lower, Normalize::Nfc),
+            pymdownx_slug(text, "-", Case::Keep, Normalize::Nfc),
+        ];
+        for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(got, want, "slugify #{i} of {text:?}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 2500);
+}
+
+/// `reftree check --format short -q` in `dir`: stdout.
+fn short(dir: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(dir)
+        .args([
+            "check",
+            "--root",
+            ".",
+            "--no-cache",
+            "--format",
+            "short",
+            "-q",
+        ])
+        .output()
+        .expect("reftree runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Headings, repeats, `{ id="..." }` and footnotes, linked as an MkDocs
+/// site links them: nothing to report; then the same links on GitHub's
+/// anchors would be broken, and a real typo is.
+const GUIDE: &str = "# Guide
+
+## Sub- and superscripts
+
+## Caret, Mark & Tilde
+
+## Café
+
+## Usage
+
+## Usage
+
+### 9.7.0 <small>November 11, 2025</small> { id=\"9.7.0\" }
+
+### Navigation path { id=navigation-path }
+
+A note.[^1]
+
+[^1]: The note.
+";
+
+const INDEX: &str = "# Index
+
+- [a](guide.md#sub-and-superscripts)
+- [b](guide.md#caret-mark-tilde)
+- [c](guide.md#cafe)
+- [d](guide.md#usage_1)
+- [e](guide.md#9.7.0)
+- [f](guide.md#navigation-path)
+- [g](guide.md#fn:1)
+- [h](guide.md#fnref:1)
+";
+
+#[test]
+fn an_mkdocs_site_links_headings_by_python_markdowns_anchors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "mkdocs.yml",
+        "site_name: x\nmarkdown_extensions:\n  - attr_list\n  - footnotes\n",
+    );
+    write(d, "docs/guide.md", GUIDE);
+    write(d, "docs/index.md", INDEX);
+    assert_eq!(short(d), "");
+
+    // GitHub's anchors for the same headings: the site's links miss.
+    std::fs::remove_file(d.join("mkdocs.yml")).expect("removed");
+    let github = short(d);
+    for fragment in [
+        "#sub-and-superscripts",
+        "#caret-mark-tilde",
+        "#cafe",
+        "#usage_1",
+        "#fn:1",
+    ] {
+        assert!(
+            github.contains(&format!("`{fragment}`")),
+            "{fragment}: {github}"
+        );
+    }
+
+    // Without `footnotes` in the configuration, footnotes have no anchors.
+    write(
+        d,
+        "mkdocs.yml",
+        "site_name: x\nmarkdown_extensions:\n  - attr_list\n",
+    );
+    let out = short(d);
+    assert!(out.contains("fragment `#fn:1` not found"), "{out}");
+    assert!(!out.contains("#cafe"), "{out}");
+}
+
+#[test]
+fn a_toc_slugify_named_in_mkdocs_yml_makes_the_anchors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "mkdocs.yml",
+        "site_name: x
+markdown_extensions:
+  - toc:
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds:
+          case: lower
+",
+    );
+    write(
+        d,
+        "docs/guide.md",
+        "# Guide\n\n## Sub- and superscripts\n\n## Café\n",
+    );
+    write(
+        d,
+        "docs/index.md",
+        "# Index\n\n[a](guide.md#sub--and-superscripts) [b](guide.md#café) [c](guide.md#cafe)\n",
+    );
+    assert_eq!(
+        short(d),
+        "docs/index.md:3:69: error[broken-fragment] fragment `#cafe` not found in `docs/guide.md`\n"
+    );
+}
