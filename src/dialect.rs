@@ -144,6 +144,7 @@ impl Dialect {
         let folder = |dir: &str| Site {
             dir: dir.to_string(),
             appended: Vec::new(),
+            autorefs: mkdocs::Autorefs::Off,
         };
         if !configured.is_empty() {
             let mut globs = globset::GlobSetBuilder::new();
@@ -227,6 +228,10 @@ impl Dialect {
             sites.push(Site {
                 dir: under(&site),
                 appended,
+                autorefs: match self {
+                    Dialect::Mkdocs => mkdocs::autorefs_in(&text),
+                    _ => mkdocs::Autorefs::Off,
+                },
             });
         }
         sites.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
@@ -348,6 +353,8 @@ fn vaults_below(root: &Path) -> bool {
 pub struct Site {
     pub dir: String,
     pub appended: Vec<String>,
+    /// How `[text][label]` with no definition is read (MkDocs' autorefs).
+    pub autorefs: mkdocs::Autorefs,
 }
 
 /// How `/path` links resolve: `strip` is taken off the front of the path
@@ -600,7 +607,8 @@ mod absolute_tests {
             Dialect::Mkdocs.sites(root, &files, &[], &[]),
             [Site {
                 dir: "docs".into(),
-                appended: vec!["includes/links.md".into()]
+                appended: vec!["includes/links.md".into()],
+                autorefs: mkdocs::Autorefs::Off,
             }]
         );
         assert!(Dialect::Github.sites(root, &files, &[], &[]).is_empty());

@@ -121,6 +121,9 @@ pub struct Stats {
     pub ignored_custom_ids: usize,
     /// Links to GitLab references (`gitlab` only), not checked offline.
     pub gitlab_references: usize,
+    /// `[text][identifier]` links MkDocs' autorefs leaves to mkdocstrings
+    /// (API objects, not in the pages), not checked offline.
+    pub api_references: usize,
     /// The pages were not in memory (a cold page cache) and were read
     /// ahead, many at a time.
     pub read_ahead: bool,
@@ -544,6 +547,17 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .sum(),
         gitlab_references: reported
             .map(|p| p.facts.unchecked.gitlab_references as usize)
+            .sum(),
+        api_references: index
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.reported && in_scope(&p.path))
+            .map(|(n, p)| {
+                (0..p.facts.undefined_refs.len())
+                    .filter(|&i| index.autoref(n, i) == Some(index::Autoref::Object))
+                    .count()
+            })
             .sum(),
         stages: stages.0,
         read_ahead: index.read_ahead,

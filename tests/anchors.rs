@@ -165,3 +165,67 @@ markdown_extensions:
         "docs/index.md:3:69: error[broken-fragment] fragment `#cafe` not found in `docs/guide.md`\n"
     );
 }
+
+/// `reftree check --format short` in `dir`: stdout and stderr.
+fn short_and_summary(dir: &Path) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(dir)
+        .args(["check", "--root", ".", "--no-cache", "--format", "short"])
+        .output()
+        .expect("reftree runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A site with mkdocstrings (which loads autorefs): `[text][label]` with
+/// no definition links to the heading anchored `label` anywhere in the
+/// site, else to an API object (counted, not checked); `#pkg.mod.Class`
+/// on a page that documents `pkg.mod` is that object's anchor; attr_list
+/// ids after a paragraph are anchors. Without the plugins, the same labels
+/// are undefined.
+#[test]
+fn autorefs_and_mkdocstrings_link_what_no_page_defines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let plugins = "site_name: x\nplugins:\n  - search\n  - mkdocstrings:\n      handlers:\n        python: {}\n";
+    write(d, "mkdocs.yml", plugins);
+    write(
+        d,
+        "docs/api.md",
+        "# API\n\n::: pkg.models\n    options:\n      show_root_heading: true\n",
+    );
+    write(
+        d,
+        "docs/guide.md",
+        "# Guide\n\n## Usage\n\n* **After** validators.\n{#after-validator}\n",
+    );
+    write(
+        d,
+        "docs/index.md",
+        "# Index\n\n[Usage][usage] and [`Model`][pkg.models.Model] and [`str`][] and \
+         [after](guide.md#after-validator) and [Model](api.md#pkg.models.Model).\n",
+    );
+    let (out, err) = short_and_summary(d);
+    assert_eq!(out, "");
+    assert!(
+        err.contains("2 `[text][identifier]` links name no heading: MkDocs' autorefs leaves them to mkdocstrings"),
+        "{err}"
+    );
+
+    // autorefs alone knows headings, not objects.
+    write(d, "mkdocs.yml", "site_name: x\nplugins:\n  - autorefs\n");
+    let (out, _) = short_and_summary(d);
+    assert!(!out.contains("label `usage`"), "{out}");
+    assert!(out.contains("label `pkg.models.Model`"), "{out}");
+    assert!(
+        out.contains("fragment `#pkg.models.Model` not found"),
+        "{out}"
+    );
+
+    // Neither: every undefined label is reported.
+    write(d, "mkdocs.yml", "site_name: x\n");
+    let (out, _) = short_and_summary(d);
+    assert!(out.contains("label `usage`"), "{out}");
+}

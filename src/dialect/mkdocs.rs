@@ -147,6 +147,39 @@ fn markdown_in(text: &str) -> Markdown {
     found
 }
 
+/// How a site reads `[text][label]` whose label no page defines: MkDocs'
+/// `autorefs` plugin (<https://mkdocstrings.github.io/autorefs/>) links it
+/// to the heading anchored `label` anywhere in the site; with
+/// `mkdocstrings` (which loads `autorefs`) also to the API objects it
+/// documents and those of the inventories it imports, which only the
+/// built site knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Autorefs {
+    /// Neither plugin: an undefined label is text.
+    #[default]
+    Off,
+    /// `autorefs`: a heading's anchor in the site.
+    Headings,
+    /// `mkdocstrings`: a heading's anchor, or an object's identifier.
+    Objects,
+}
+
+/// The autorefs the `plugins` of an `mkdocs.yml` (its text) turn on.
+pub fn autorefs_in(text: &str) -> Autorefs {
+    let config = load(text);
+    let names: Vec<String> = match config.as_ref().and_then(|c| c.get("plugins")) {
+        Some(Node::Seq(plugins)) => plugins.iter().flat_map(named).map(|(n, _)| n).collect(),
+        _ => Vec::new(),
+    };
+    if names.iter().any(|n| n == "mkdocstrings") {
+        Autorefs::Objects
+    } else if names.iter().any(|n| n == "autorefs") {
+        Autorefs::Headings
+    } else {
+        Autorefs::Off
+    }
+}
+
 /// An entry of `markdown_extensions`: a name, or a mapping from a name to
 /// its options.
 fn named(e: &Node) -> Vec<(String, Option<&Node>)> {
@@ -213,6 +246,21 @@ fn toc_style(options: &Node) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugins_say_what_autorefs_links() {
+        assert_eq!(autorefs_in("site_name: x\n"), Autorefs::Off);
+        assert_eq!(
+            autorefs_in("plugins:\n  - search\n  - autorefs\n"),
+            Autorefs::Headings
+        );
+        assert_eq!(
+            autorefs_in(
+                "plugins:\n  - autorefs\n  - mkdocstrings:\n      handlers:\n        python: {}\n"
+            ),
+            Autorefs::Objects
+        );
+    }
 
     #[test]
     fn mkdocs_yml_names_its_toc_slugify_and_footnotes() {

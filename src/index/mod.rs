@@ -55,6 +55,7 @@ pub struct Entries {
 struct SiteFolder {
     dir: String,
     labels: FastSet<String>,
+    autorefs: crate::dialect::mkdocs::Autorefs,
 }
 
 impl SiteFolder {
@@ -72,6 +73,7 @@ impl SiteFolder {
                     .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
                     .flat_map(|text| parse::defined_labels(&text))
                     .collect(),
+                autorefs: site.autorefs,
                 dir: site.dir,
             })
             .collect()
@@ -208,6 +210,11 @@ impl Entries {
     pub fn appended_defines(&self, page: &str, label: &str) -> bool {
         self.site_of(page)
             .is_some_and(|site| site.labels.contains(&parse::label_key(label)))
+    }
+
+    /// How the site holding `page` reads a label no page defines.
+    pub fn autorefs(&self, page: &str) -> crate::dialect::mkdocs::Autorefs {
+        self.site_of(page).map(|s| s.autorefs).unwrap_or_default()
     }
 
     /// The real path of an entry that matches `path` ignoring letter case.
@@ -511,9 +518,32 @@ pub struct Index {
     /// them up (page, index in its `links`, where it leads):
     /// [`wiki::markdown_links_by_name`].
     markdown_by_name: Vec<(u32, u32, wiki::WikiTarget)>,
+    /// The undefined reference labels of reported pages that MkDocs'
+    /// autorefs links (page, index in its `undefined_refs`, how), in order.
+    autorefs: Vec<(u32, u32, Autoref)>,
+}
+
+/// Where MkDocs' autorefs takes `[text][label]` whose label no page defines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Autoref {
+    /// To the heading anchored `label` in the site.
+    Heading,
+    /// To an API object of that identifier, if mkdocstrings knows one:
+    /// not in the pages, not checked offline.
+    Object,
 }
 
 impl Index {
+    /// Where MkDocs' autorefs takes the undefined reference `i` of page
+    /// number `page` (`None`: nowhere, or autorefs is off).
+    pub fn autoref(&self, page: usize, i: usize) -> Option<Autoref> {
+        let key = (page as u32, i as u32);
+        let at = self
+            .autorefs
+            .binary_search_by_key(&key, |(p, r, _)| (*p, *r));
+        at.ok().map(|at| self.autorefs[at].2)
+    }
+
     /// The index in `pages` of file `file`, if it is a page.
     pub fn page_index(&self, file: u32) -> Option<usize> {
         match self.page_of.get(file as usize) {
@@ -643,7 +673,9 @@ pub fn build(
         input_problems,
         read_ahead,
         markdown_by_name: Vec::new(),
+        autorefs: Vec::new(),
     };
+    index.autorefs = autorefs(&index);
     // Wiki links, and in a vault the Markdown links whose path names no
     // file, resolve against the whole vault: once every page is read, each
     // page's in parallel, with one set of the vault's name tables.
@@ -723,6 +755,41 @@ pub fn build(
         index.markdown_by_name = found.into_iter().flatten().collect();
     }
     index
+}
+
+/// The undefined labels of reported pages that autorefs links: to a
+/// heading anchor of the same site (labels written in backticks too,
+/// `` [`x.y`][] ``), else, under mkdocstrings, to an object.
+fn autorefs(index: &Index) -> Vec<(u32, u32, Autoref)> {
+    use crate::dialect::mkdocs::Autorefs;
+    let on = |p: &Page| index.entries.autorefs(&p.path) != Autorefs::Off;
+    let asked = |p: &&Page| p.reported && !p.facts.undefined_refs.is_empty() && on(p);
+    if !index.pages.iter().any(|p| asked(&p)) {
+        return Vec::new();
+    }
+    let site = |p: &Page| index.entries.site_number(&p.path);
+    let mut anchors: crate::hash::FastSet<(Option<usize>, &str)> = Default::default();
+    for page in index.pages.iter().filter(|p| on(p)) {
+        let s = site(page);
+        anchors.extend(page.facts.headings.iter().map(|h| (s, h.anchor.as_str())));
+        anchors.extend(page.facts.html_anchors.iter().map(|a| (s, a.as_str())));
+    }
+    let mut found = Vec::new();
+    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| asked(p)) {
+        let objects = index.entries.autorefs(&page.path) == Autorefs::Objects;
+        for (i, r) in page.facts.undefined_refs.iter().enumerate() {
+            let label = r.label.trim().trim_matches('`');
+            let how = if anchors.contains(&(site(page), label)) {
+                Autoref::Heading
+            } else if objects {
+                Autoref::Object
+            } else {
+                continue;
+            };
+            found.push((p as u32, i as u32, how));
+        }
+    }
+    found
 }
 
 use crate::diag::FILE_START as START;

@@ -146,6 +146,10 @@ pub struct PageFacts {
     pub wiki_links: Vec<WikiLink>,
     /// `^block-id`s ending a paragraph or list item (Obsidian).
     pub block_ids: Vec<Box<str>>,
+    /// Under `mkdocs`, the identifiers of `::: pkg.module` lines: what
+    /// mkdocstrings documents on the page, each object anchored by its
+    /// identifier (`#pkg.module.Class`).
+    pub api_objects: Vec<Box<str>>,
 }
 
 /// `[[folder/Note#Heading|alias]]` or `![[image.png]]`.
@@ -232,6 +236,66 @@ pub fn attr_list_id(heading: &str) -> Option<(&str, &str)> {
         }
     }
     Some((id?, braces))
+}
+
+/// What MkDocs' extensions make anchors of in a text event `t` (at `range`
+/// of the page's `text`): attr_list's `{#id}`, `{: #id .class }` or
+/// `{ id="id" }` after a block or an inline element (outside headings,
+/// whose own attribute lists the parser reads), and mkdocstrings' `:::
+/// pkg.module` lines.
+fn mkdocs_anchors(
+    t: &str,
+    outside_heading: bool,
+    text: &str,
+    range: &Range<usize>,
+    facts: &mut PageFacts,
+) {
+    let line_start = range.start == 0 || text.as_bytes()[range.start - 1] == b'\n';
+    if let Some(rest) = t.strip_prefix("::: ")
+        && line_start
+        && let Some(id) = rest.split_whitespace().next()
+    {
+        facts.api_objects.push(id.into());
+        return;
+    }
+    if !outside_heading {
+        return;
+    }
+    for open in memchr::memchr_iter(b'{', t.as_bytes()) {
+        let inner = &t[open + 1..];
+        let Some(close) = inner.find(['}', '{', '\n']) else {
+            break;
+        };
+        if inner.as_bytes()[close] != b'}' {
+            continue;
+        }
+        if let Some(id) = attr_list_set_id(&inner[..close]) {
+            facts.html_anchors.push(id.to_string());
+        }
+    }
+}
+
+/// The id an attribute list (the text between its braces) sets, when it
+/// is one: `#id`, `.class` and `key=value` tokens (`id=value` sets the id),
+/// an optional `:` first.
+fn attr_list_set_id(inner: &str) -> Option<&str> {
+    let inner = inner.trim_start();
+    let inner = inner.strip_prefix(':').unwrap_or(inner);
+    let mut id = None;
+    for token in inner.split_whitespace() {
+        if let Some(i) = token.strip_prefix('#') {
+            id = Some(i);
+        } else if let Some(v) = token.strip_prefix("id=") {
+            let unquoted = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'')?.strip_suffix('\''));
+            id = Some(unquoted.unwrap_or(v));
+        } else if !(token.starts_with('.') && token.len() > 1 || token.contains('=')) {
+            return None;
+        }
+    }
+    id.filter(|i| !i.is_empty() && !i.contains(['"', '\'']))
 }
 
 /// Syntax another dialect would check, counted so that nothing is skipped
@@ -423,6 +487,7 @@ impl PageFacts {
             unchecked: std::mem::take(&mut self.unchecked),
             wiki_links: exact(&mut self.wiki_links),
             block_ids: exact(&mut self.block_ids),
+            api_objects: exact(&mut self.api_objects),
         }
     }
 }
@@ -636,6 +701,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::new(wants.anchors());
     let footnote_anchors = wants.footnote_anchors();
+    let mkdocs = wants.dialect == crate::dialect::Dialect::Mkdocs;
     let mut footnote_refs: Vec<String> = Vec::new();
     let mut html = html::Scanner::default();
     let mut structure =
@@ -731,6 +797,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     && image_depth == 0
                 {
                     h.push_str(&t);
+                }
+                if mkdocs && !code_block {
+                    mkdocs_anchors(&t, heading.is_none(), text, &range, &mut facts);
                 }
                 if !code_block {
                     let first = candidates.partition_point(|&c| c < range.start);
@@ -1277,6 +1346,31 @@ mod dialect_tests {
         for plain in ["No id", "Set {a, b}", "{#}", "Two {#a #b}", "Css {.wide}"] {
             assert_eq!(attr_list_id(plain), None, "{plain}");
         }
+    }
+
+    /// attr_list after a paragraph, list item or inline element, and
+    /// mkdocstrings' `:::` lines, as MkDocs reads them.
+    #[test]
+    fn mkdocs_anchors_outside_headings() {
+        let facts = parse_with(
+            "* **After** validators run last.\n{#field-after-validator}\n\n\
+             A *word*{: #word .x } and a set {a, b} and {.only-class} and `{#code}`.\n\n\
+             Note.\n{ id=\"note-1\" }\n\n\
+             ::: pydantic.config\n    options:\n      show_root_heading: true\n\n\
+             ```\n{#fenced}\n::: not.this\n```\n",
+            0,
+            &Wants {
+                dialect: crate::dialect::Dialect::Mkdocs,
+                ..Wants::all()
+            },
+        );
+        assert_eq!(
+            facts.html_anchors,
+            ["field-after-validator", "word", "note-1"]
+        );
+        assert_eq!(facts.api_objects, [Box::from("pydantic.config")]);
+        let github = parse("Text\n{#x}\n\n::: a.b\n", 0);
+        assert!(github.html_anchors.is_empty() && github.api_objects.is_empty());
     }
 
     #[test]

@@ -74,6 +74,13 @@ pub fn render(outcome: &Outcome) -> String {
             s.gitlab_references
         );
     }
+    if s.api_references > 0 {
+        let _ = writeln!(
+            out,
+            "{} `[text][identifier]` links name no heading: MkDocs' autorefs leaves them to mkdocstrings (API objects, not in the pages), which is not checked offline",
+            s.api_references
+        );
+    }
     for c in &outcome.compared {
         compared(&mut out, c);
     }

@@ -41,7 +41,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // matches a wiki link's: by the heading's text.
         let in_vault =
             ctx.dialect.has_wiki_links() && crate::index::wiki::fragment_found(target, fragment);
-        if found(fragment, target) || in_vault {
+        if found(fragment, target) || in_vault || documented_object(index, fragment, target) {
             continue;
         }
         let Some(range) = link.fragment_range() else {
@@ -122,6 +122,20 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// GitHub lowercases the fragment when no element has it exactly; `#top`
 /// and the empty fragment go to the top of the page.
+/// Under mkdocstrings, `#pkg.module.Class` on a page that documents
+/// `pkg.module` (`::: pkg.module`): the object's anchor, made when the
+/// site is built from the code, which is not read here.
+fn documented_object(index: &Index, fragment: &str, page: &Page) -> bool {
+    use crate::dialect::mkdocs::Autorefs;
+    !page.facts.api_objects.is_empty()
+        && index.entries.autorefs(&page.path) == Autorefs::Objects
+        && page.facts.api_objects.iter().any(|o| {
+            fragment
+                .strip_prefix(&**o)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+}
+
 fn found(fragment: &str, page: &Page) -> bool {
     if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
         return true;

@@ -15,8 +15,12 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for page in index.pages.iter().filter(|p| p.reported) {
-        for r in &page.facts.undefined_refs {
+    use crate::dialect::mkdocs::Autorefs;
+    for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
+        for (i, r) in page.facts.undefined_refs.iter().enumerate() {
+            if index.autoref(p, i).is_some() {
+                continue; // MkDocs' autorefs links it (or leaves it to mkdocstrings)
+            }
             if index.entries.appended_defines(&page.path, &r.label) {
                 continue; // defined in a page MkDocs appends to this one
             }
@@ -33,10 +37,16 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         code(&r.label)
                     ),
                 )
-                .with_help(format!(
-                    "add {} on its own line, or use an inline link",
-                    code(&format!("[{}]: <url>", r.label))
-                )),
+                .with_help(match index.entries.autorefs(&page.path) {
+                    Autorefs::Off => format!(
+                        "add {} on its own line, or use an inline link",
+                        code(&format!("[{}]: <url>", r.label))
+                    ),
+                    _ => format!(
+                        "the site's autorefs plugin finds no heading anchored {} either: use a heading's anchor, or define the label",
+                        code(r.label.trim().trim_matches('`'))
+                    ),
+                }),
             );
         }
     }
