@@ -144,6 +144,8 @@ impl Dialect {
         let folder = |dir: &str| Site {
             dir: dir.to_string(),
             appended: Vec::new(),
+            snippet_bases: Vec::new(),
+            directory_urls: false,
             autorefs: mkdocs::Autorefs::Off,
         };
         if !configured.is_empty() {
@@ -207,8 +209,20 @@ impl Dialect {
                 }
             };
             let mut appended = Vec::new();
+            let mut snippet_bases = Vec::new();
             if self == Dialect::Mkdocs {
                 let (append, bases) = snippets(&text);
+                snippet_bases = bases
+                    .iter()
+                    .filter_map(|b| inside(&folder, b))
+                    .map(|b| {
+                        if b == "." {
+                            under("").trim_end_matches('/').to_string()
+                        } else {
+                            under(&b)
+                        }
+                    })
+                    .collect();
                 for a in &append {
                     let known =
                         known.get_or_insert_with(|| files.iter().map(String::as_str).collect());
@@ -228,6 +242,8 @@ impl Dialect {
             sites.push(Site {
                 dir: under(&site),
                 appended,
+                snippet_bases,
+                directory_urls: self == Dialect::Mkdocs && mkdocs::directory_urls_in(&text),
                 autorefs: match self {
                     Dialect::Mkdocs => mkdocs::autorefs_in(&text),
                     _ => mkdocs::Autorefs::Off,
@@ -355,6 +371,12 @@ pub struct Site {
     pub appended: Vec<String>,
     /// How `[text][label]` with no definition is read (MkDocs' autorefs).
     pub autorefs: mkdocs::Autorefs,
+    /// MkDocs serves `a/b.md` at `a/b/` (`use_directory_urls`); else at `a/b.html`.
+    pub directory_urls: bool,
+    /// The folders (root-relative, `""` for the root) in which
+    /// `pymdownx.snippets` looks for the files a page includes with
+    /// `--8<-- "file.md"`; none when the extension is off.
+    pub snippet_bases: Vec<String>,
 }
 
 /// How `/path` links resolve: `strip` is taken off the front of the path
@@ -402,7 +424,8 @@ fn docs_dir_in(text: &str) -> String {
 }
 
 /// `pymdownx.snippets`' `auto_append` files and `base_path` folders (`.`
-/// when it names none) in the text of an `mkdocs.yml`.
+/// when it names none) in the text of an `mkdocs.yml`; no folders when
+/// the extension is not listed.
 fn snippets(text: &str) -> (Vec<String>, Vec<String>) {
     use yaml_rust2::Yaml;
     let strings = |y: &Yaml| -> Vec<String> {
@@ -418,12 +441,19 @@ fn snippets(text: &str) -> (Vec<String>, Vec<String>) {
     let Ok(docs) = yaml_rust2::YamlLoader::load_from_str(text) else {
         return (Vec::new(), Vec::new());
     };
+    let name = Yaml::String("pymdownx.snippets".into());
+    let listed = |d: &Yaml| {
+        d["markdown_extensions"]
+            .as_vec()
+            .is_some_and(|e| e.contains(&name))
+    };
     let config = docs.first().and_then(|d| {
         d["markdown_extensions"]
             .as_vec()?
             .iter()
-            .find_map(|e| e.as_hash()?.get(&Yaml::String("pymdownx.snippets".into())))
+            .find_map(|e| e.as_hash()?.get(&name))
             .cloned()
+            .or_else(|| listed(d).then_some(Yaml::Null))
     });
     let Some(config) = config else {
         return (Vec::new(), Vec::new());
@@ -608,6 +638,8 @@ mod absolute_tests {
             [Site {
                 dir: "docs".into(),
                 appended: vec!["includes/links.md".into()],
+                snippet_bases: vec!["docs".into(), String::new()],
+                directory_urls: true,
                 autorefs: mkdocs::Autorefs::Off,
             }]
         );

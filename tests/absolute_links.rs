@@ -88,3 +88,40 @@ fn a_fragment_on_a_folder_link_is_checked_in_the_folder_page_the_dialect_shows()
          index.md:5:11: error[broken-fragment] fragment `#nope` not found in `guide/index.md`\n"
     );
 }
+
+/// MkDocs rewrites a link to a file of the site; any other it leaves as
+/// written, a URL the browser resolves from the page's own URL (`a/b.md`
+/// is served at `a/b/`, `index.md` at the site's top). Those the built
+/// site serves are not broken: `getting-started/` on `index.md`,
+/// `../../img/x.png` on `guide/setup.md`, raw HTML's `href="guide/setup/"`.
+#[test]
+fn mkdocs_serves_links_it_leaves_as_urls_from_the_pages_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "mkdocs.yml", "site_name: x\n");
+    write(d, "docs/img/x.png", "png");
+    write(d, "docs/getting-started.md", "# Start\n");
+    write(
+        d,
+        "docs/guide/setup.md",
+        "# Setup\n\n![x](../../img/x.png) ![missing](../../img/y.png) [start](../../getting-started/)\n",
+    );
+    write(
+        d,
+        "docs/index.md",
+        "# Index\n\n[start](getting-started/) <a href=\"guide/setup/\">setup</a> [gone](gone/) [page](getting-started)\n",
+    );
+    assert_eq!(
+        short(d, &["--root", "."]),
+        "docs/guide/setup.md:3:34: warning[link-outside-root] link `../../img/y.png` leads outside `docs`, the folder the site is built from; it was not checked\n\
+         docs/index.md:3:67: error[broken-link] link target `gone/` does not exist (resolved to `docs/gone`)\n"
+    );
+    // Served as `x.html` (use_directory_urls: false), `setup.md` is at
+    // `guide/setup.html`: `../../img/x.png` leaves the site.
+    write(d, "mkdocs.yml", "site_name: x\nuse_directory_urls: false\n");
+    let out = short(d, &["--root", "."]);
+    assert!(
+        out.contains("link `../../img/x.png` leads outside"),
+        "{out}"
+    );
+}

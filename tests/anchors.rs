@@ -229,3 +229,34 @@ fn autorefs_and_mkdocstrings_link_what_no_page_defines() {
     let (out, _) = short_and_summary(d);
     assert!(out.contains("label `usage`"), "{out}");
 }
+
+/// pymdownx.snippets puts a file's text in a page (`--8<-- "file.md"`,
+/// looked for in `base_path`, else beside `mkdocs.yml`): its headings are
+/// the page's anchors. Not when the extension is off.
+#[test]
+fn a_page_has_the_headings_of_the_files_its_snippets_include() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "mkdocs.yml",
+        "site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets\n",
+    );
+    write(
+        d,
+        "CONTRIBUTING.md",
+        "# Contributing\n\n## Submitting pull requests\n",
+    );
+    write(d, "docs/contributing.md", "--8<-- \"CONTRIBUTING.md\"\n");
+    write(
+        d,
+        "docs/index.md",
+        "# Index\n\n[PRs](contributing.md#submitting-pull-requests) [typo](contributing.md#submiting)\n",
+    );
+    assert_eq!(
+        short(d),
+        "docs/index.md:3:72: error[broken-fragment] fragment `#submiting` not found in `docs/contributing.md`\n"
+    );
+    write(d, "mkdocs.yml", "site_name: x\n");
+    assert!(short(d).contains("`#submitting-pull-requests` not found"));
+}

@@ -180,6 +180,17 @@ pub fn autorefs_in(text: &str) -> Autorefs {
     }
 }
 
+/// Whether the site's pages are served as folders (`a/b.md` at `a/b/`):
+/// `use_directory_urls`, true unless the `mkdocs.yml` (its text) says no.
+pub fn directory_urls_in(text: &str) -> bool {
+    let config = load(text);
+    let value = config.as_ref().and_then(|c| c.get("use_directory_urls"));
+    !matches!(
+        value.and_then(Node::str),
+        Some("false" | "False" | "FALSE" | "no" | "off")
+    )
+}
+
 /// An entry of `markdown_extensions`: a name, or a mapping from a name to
 /// its options.
 fn named(e: &Node) -> Vec<(String, Option<&Node>)> {
@@ -246,6 +257,12 @@ fn toc_style(options: &Node) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_are_folders_unless_mkdocs_yml_says_no() {
+        assert!(directory_urls_in("site_name: x\n"));
+        assert!(!directory_urls_in("use_directory_urls: false\n"));
+    }
 
     #[test]
     fn plugins_say_what_autorefs_links() {

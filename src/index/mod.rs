@@ -56,6 +56,11 @@ struct SiteFolder {
     dir: String,
     labels: FastSet<String>,
     autorefs: crate::dialect::mkdocs::Autorefs,
+    snippet_bases: Vec<String>,
+    directory_urls: bool,
+    /// An MkDocs site (from an `mkdocs.yml`): links it does not rewrite
+    /// are URLs of the built site.
+    mkdocs: bool,
 }
 
 impl SiteFolder {
@@ -74,6 +79,9 @@ impl SiteFolder {
                     .flat_map(|text| parse::defined_labels(&text))
                     .collect(),
                 autorefs: site.autorefs,
+                snippet_bases: site.snippet_bases,
+                directory_urls: site.directory_urls,
+                mkdocs: wants.dialect == crate::dialect::Dialect::Mkdocs,
                 dir: site.dir,
             })
             .collect()
@@ -215,6 +223,96 @@ impl Entries {
     /// How the site holding `page` reads a label no page defines.
     pub fn autorefs(&self, page: &str) -> crate::dialect::mkdocs::Autorefs {
         self.site_of(page).map(|s| s.autorefs).unwrap_or_default()
+    }
+
+    /// Where the built MkDocs site takes `path` (a relative link's path,
+    /// decoded) written on `page`: MkDocs rewrites a link to a file of the
+    /// site; any other it leaves as written, a URL the browser resolves
+    /// from the page's own URL (`a/b.md` is served at `a/b/`, `a/index.md`
+    /// at `a/`). The file served there, if any: `x/` is `x.md`,
+    /// `x/index.md` or `x/README.md`; `x.html` is `x.md` (pages not served
+    /// as folders); anything else, that file.
+    pub fn served(&self, page: &str, path: &str) -> Option<u32> {
+        let site = self.site_of(page).filter(|s| s.mkdocs)?;
+        // A link to a page MkDocs rewrites or warns about (a page's `.md`
+        // is rendered, never served as it is).
+        let md = path.len() >= 3 && path[path.len() - 3..].eq_ignore_ascii_case(".md");
+        if md || path.starts_with('/') || path.contains(':') {
+            return None;
+        }
+        let rel = page
+            .strip_prefix(site.dir.as_str())?
+            .trim_start_matches('/');
+        let stem = rel.strip_suffix(".md").unwrap_or(rel);
+        let (parent, name) = stem.rsplit_once('/').unwrap_or(("", stem));
+        let index_page = name.eq_ignore_ascii_case("index") || name.eq_ignore_ascii_case("readme");
+        let url_dir = if site.directory_urls && !index_page {
+            stem
+        } else {
+            parent
+        };
+        let mut parts: Vec<&str> = url_dir.split('/').filter(|s| !s.is_empty()).collect();
+        for seg in path.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        let joined = parts.join("/");
+        let folder = path.is_empty() || path.ends_with('/') || path.ends_with("/.");
+        let mut candidates: Vec<String> = Vec::new();
+        if !folder {
+            candidates.push(joined.clone());
+            if let Some(page) = joined.strip_suffix(".html") {
+                match page.strip_suffix("index") {
+                    Some(dir) => candidates.push(format!("{dir}index.md")),
+                    None => candidates.push(format!("{page}.md")),
+                }
+            }
+        }
+        let under = |p: &str| {
+            if p.is_empty() {
+                String::new()
+            } else {
+                format!("{p}/")
+            }
+        };
+        candidates.push(format!("{}index.md", under(&joined)));
+        candidates.push(format!("{}README.md", under(&joined)));
+        if !joined.is_empty() {
+            candidates.push(format!("{joined}.md"));
+        }
+        candidates.into_iter().find_map(|c| {
+            let full = if site.dir.is_empty() {
+                c
+            } else {
+                format!("{}/{c}", site.dir)
+            };
+            match self.exact(&full)? {
+                Target::File(f) => Some(f),
+                _ => None,
+            }
+        })
+    }
+
+    /// The page a snippet (`--8<-- "file.md"`) on `page` includes: the
+    /// file in the first of the site's snippet folders that has it.
+    pub fn snippet(&self, page: &str, file: &str) -> Option<u32> {
+        let site = self.site_of(page)?;
+        site.snippet_bases.iter().find_map(|base| {
+            let path = if base.is_empty() {
+                file.to_string()
+            } else {
+                format!("{base}/{file}")
+            };
+            match self.exact(path.trim_start_matches("./"))? {
+                Target::File(f) => Some(f),
+                _ => None,
+            }
+        })
     }
 
     /// The real path of an entry that matches `path` ignoring letter case.

@@ -150,6 +150,9 @@ pub struct PageFacts {
     /// mkdocstrings documents on the page, each object anchored by its
     /// identifier (`#pkg.module.Class`).
     pub api_objects: Vec<Box<str>>,
+    /// Under `mkdocs`, the files `pymdownx.snippets` puts in the page
+    /// (`--8<-- "file.md"`, or a `--8<--` block of names), as written.
+    pub snippets: Vec<Box<str>>,
 }
 
 /// `[[folder/Note#Heading|alias]]` or `![[image.png]]`.
@@ -273,6 +276,60 @@ fn mkdocs_anchors(
             facts.html_anchors.push(id.to_string());
         }
     }
+}
+
+/// pymdownx.snippets' includes in `text`: `--8<-- "file.md"` (or with
+/// `'`), and the names on the lines of a `--8<--` ... `--8<--` block, each
+/// with the offset of its line's first visible byte. A `;` before the
+/// marker turns it off; a `:section` or `:1:3` after the name is dropped;
+/// URLs are left out.
+/// <https://facelessuser.github.io/pymdown-extensions/extensions/snippets/>
+fn snippet_lines(text: &str) -> Vec<(usize, &str)> {
+    const MARK: &str = "--8<--";
+    let mut out = Vec::new();
+    if memchr::memmem::find(text.as_bytes(), MARK.as_bytes()).is_none() {
+        return out;
+    }
+    fn name(n: &str) -> Option<&str> {
+        let n = n.trim();
+        if n.starts_with(';') || n.contains("://") {
+            return None;
+        }
+        let n = n.split_once(':').map_or(n, |(before, _)| before);
+        (!n.is_empty()).then_some(n)
+    }
+    let mut in_block = false;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let trimmed = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        if in_block {
+            if trimmed == MARK {
+                in_block = false;
+            } else if let Some(n) = name(trimmed) {
+                out.push((start + indent, n));
+            }
+            continue;
+        }
+        let Some(rest) = trimmed.strip_prefix(MARK) else {
+            continue;
+        };
+        let rest = rest.trim();
+        if rest.is_empty() {
+            in_block = true;
+            continue;
+        }
+        let quoted = rest
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .or_else(|| rest.strip_prefix('\'')?.strip_suffix('\''));
+        if let Some(n) = quoted.and_then(name) {
+            out.push((start + indent, n));
+        }
+    }
+    out
 }
 
 /// The id an attribute list (the text between its braces) sets, when it
@@ -488,6 +545,7 @@ impl PageFacts {
             wiki_links: exact(&mut self.wiki_links),
             block_ids: exact(&mut self.block_ids),
             api_objects: exact(&mut self.api_objects),
+            snippets: exact(&mut self.snippets),
         }
     }
 }
@@ -689,6 +747,11 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         None
     };
     let candidates = unrendered_candidates(text);
+    let snippets = if wants.dialect == crate::dialect::Dialect::Mkdocs {
+        snippet_lines(text)
+    } else {
+        Vec::new()
+    };
     // `[[wiki]]` links the dialect shows as text: counted, not checked.
     let wiki = if wants.dialect.has_wiki_links() {
         Vec::new()
@@ -800,6 +863,12 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 }
                 if mkdocs && !code_block {
                     mkdocs_anchors(&t, heading.is_none(), text, &range, &mut facts);
+                    // Snippet lines starting in this text (not in code).
+                    let first = snippets.partition_point(|(at, _)| *at < range.start);
+                    let here = snippets[first..]
+                        .iter()
+                        .take_while(|(at, _)| *at < range.end);
+                    facts.snippets.extend(here.map(|(_, f)| Box::from(*f)));
                 }
                 if !code_block {
                     let first = candidates.partition_point(|&c| c < range.start);
@@ -1369,6 +1438,19 @@ mod dialect_tests {
             ["field-after-validator", "word", "note-1"]
         );
         assert_eq!(facts.api_objects, [Box::from("pydantic.config")]);
+        let snippets = parse_with(
+            "# Contributing\n\n--8<-- \"CONTRIBUTING.md\"\n\n--8<--\nlinks.md\nfaq.md:install\n;skipped.md\n--8<--\n\n\
+             ;--8<-- \"off.md\"\n\n    --8<-- \"code.md\"\n",
+            0,
+            &Wants {
+                dialect: crate::dialect::Dialect::Mkdocs,
+                ..Wants::all()
+            },
+        );
+        assert_eq!(
+            snippets.snippets,
+            ["CONTRIBUTING.md", "links.md", "faq.md"].map(Box::from)
+        );
         let github = parse("Text\n{#x}\n\n::: a.b\n", 0);
         assert!(github.html_anchors.is_empty() && github.api_objects.is_empty());
     }

@@ -41,7 +41,11 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // matches a wiki link's: by the heading's text.
         let in_vault =
             ctx.dialect.has_wiki_links() && crate::index::wiki::fragment_found(target, fragment);
-        if found(fragment, target) || in_vault || documented_object(index, fragment, target) {
+        if found(fragment, target)
+            || in_vault
+            || documented_object(index, fragment, target)
+            || included(index, fragment, target)
+        {
             continue;
         }
         let Some(range) = link.fragment_range() else {
@@ -134,6 +138,18 @@ fn documented_object(index: &Index, fragment: &str, page: &Page) -> bool {
                 .strip_prefix(&**o)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
         })
+}
+
+/// Under MkDocs' pymdownx.snippets, a page that includes another
+/// (`--8<-- "CONTRIBUTING.md"`) has its headings too.
+fn included(index: &Index, fragment: &str, page: &Page) -> bool {
+    page.facts.snippets.iter().any(|file| {
+        index
+            .entries
+            .snippet(&page.path, file)
+            .and_then(|f| index.page_by_file(f))
+            .is_some_and(|p| found(fragment, p))
+    })
 }
 
 fn found(fragment: &str, page: &Page) -> bool {

@@ -34,6 +34,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     } else {
         reported_links(index)
             .filter(|(_, l)| matches!(l.target, Target::Missing { .. }))
+            .filter(|(page, l)| !super::served_by_mkdocs(index, page, l))
             .collect()
     };
     if broken.is_empty() {

@@ -17,7 +17,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (page, link) in reported_links(index) {
-        if link.target != Target::Outside {
+        if link.target != Target::Outside || super::served_by_mkdocs(index, page, link) {
             continue;
         }
         let path = &link.written()[link.path_range()];

@@ -182,6 +182,17 @@ pub fn relative_link(from_dir: &str, to: &str) -> String {
     parts.join("/")
 }
 
+/// A link MkDocs leaves as written (it names no file of the site) that
+/// the built site serves all the same, as a URL from the page's own URL:
+/// `getting-started/` on `index.md`, `../img/logo.png` on `guide/setup.md`
+/// (served at `guide/setup/`). Not broken where it is read.
+pub(crate) fn served_by_mkdocs(index: &Index, page: &Page, link: &Link) -> bool {
+    let written = &link.written()[link.path_range()];
+    let decoded =
+        crate::index::resolve::decode(written).unwrap_or(std::borrow::Cow::Borrowed(written));
+    index.entries.served(&page.path, &decoded).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
