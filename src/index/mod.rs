@@ -251,17 +251,7 @@ impl Entries {
         } else {
             parent
         };
-        let mut parts: Vec<&str> = url_dir.split('/').filter(|s| !s.is_empty()).collect();
-        for seg in path.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
-        let joined = parts.join("/");
+        let joined = wiki::normalize(&format!("{url_dir}/{path}"))?;
         let folder = path.is_empty() || path.ends_with('/') || path.ends_with("/.");
         let mut candidates: Vec<String> = Vec::new();
         if !folder {
@@ -793,10 +783,11 @@ pub fn build(
             .pages
             .par_iter()
             .map(|page| {
+                let origin = wiki::Origin::of(&index, page);
                 page.facts
                     .wiki_links
                     .iter()
-                    .map(|w| vault.resolve(&index, page, wiki::note_of(&w.target)))
+                    .map(|w| vault.resolve_from(&index, &origin, wiki::note_of(&w.target)))
                     .collect()
             })
             .collect();

@@ -35,6 +35,26 @@ pub struct Vault {
     aliases: HashMap<(u32, String), Vec<u32>>,
 }
 
+/// Where a page's wiki links are resolved from: its vault, its path in
+/// the vault, its folder.
+#[derive(Clone, Copy)]
+pub struct Origin<'a> {
+    vault: u32,
+    from_path: &'a str,
+    dir: &'a str,
+}
+
+impl<'a> Origin<'a> {
+    pub fn of(index: &Index, page: &'a Page) -> Origin<'a> {
+        let (vault, from_path) = in_vault(index, &page.path);
+        Origin {
+            vault,
+            from_path,
+            dir: page.dir(),
+        }
+    }
+}
+
 /// The vault holding `path` (`u32::MAX`: none of the sites), and `path`
 /// from the vault's folder.
 fn in_vault<'p>(index: &Index, path: &'p str) -> (u32, &'p str) {
@@ -94,13 +114,21 @@ impl Vault {
 
     /// Resolve the note part of a wiki link written on `from`.
     pub fn resolve(&self, index: &Index, from: &Page, note: &str) -> WikiTarget {
+        self.resolve_from(index, &Origin::of(index, from), note)
+    }
+
+    /// [`Vault::resolve`] from a page's [`Origin`], found once for all its links.
+    pub fn resolve_from(&self, index: &Index, origin: &Origin<'_>, note: &str) -> WikiTarget {
         let note = note.trim();
         if note.is_empty() {
             return WikiTarget::SamePage;
         }
         let lower = note.to_lowercase();
-        let dir = from.dir();
-        let (vault, from_path) = in_vault(index, &from.path);
+        let Origin {
+            vault,
+            from_path,
+            dir,
+        } = *origin;
         // A path: from the vault's folder, or from the linking note's folder.
         if lower.contains('/') {
             let at = |p: Option<String>| p.and_then(|p| self.by_path.get(&(vault, p)).copied());
@@ -215,9 +243,11 @@ pub fn page_links(page: &Page) -> impl Iterator<Item = Resolved<'_>> {
         .iter()
         .zip(&page.wiki_targets)
         .map(move |(link, target)| {
-            let (note, fragment) = match link.target.split_once('#') {
-                Some((n, f)) => (n, Some(f)),
-                None => (&*link.target, None),
+            // A byte search: `split_once` by char cost 3% of a vault's run.
+            let t = &*link.target;
+            let (note, fragment) = match memchr::memchr(b'#', t.as_bytes()) {
+                Some(i) => (&t[..i], Some(&t[i + 1..])),
+                None => (t, None),
             };
             Resolved {
                 page,
@@ -230,7 +260,7 @@ pub fn page_links(page: &Page) -> impl Iterator<Item = Resolved<'_>> {
 }
 
 /// `a/b/../c` -> `a/c`; `None` above the root.
-fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for seg in path.split('/') {
         match seg {

@@ -78,7 +78,8 @@ fn check_link<'a>(
     out: &mut Vec<Diagnostic>,
 ) {
     let (page, w, note, fragment) = (r.page, r.link, r.note, r.fragment);
-    let at = Location::of_text(&page.path, w.offset, w.pos, &w.target);
+    // Made only for a finding: most links are fine.
+    let at = || Location::of_text(&page.path, w.offset, w.pos, &w.target);
     let target = match r.target {
         WikiTarget::SamePage => Some(page),
         WikiTarget::File(f) => index.page_by_file(*f),
@@ -86,7 +87,7 @@ fn check_link<'a>(
         WikiTarget::Missing => {
             let names = names.get_or_init(|| Names::new(index));
             let d = ctx.diag(
-                at,
+                at(),
                 "no such note",
                 format!("no note or file named `{note}` in the vault"),
             );
@@ -120,7 +121,7 @@ fn check_link<'a>(
             let stem = of.rsplit('/').next().unwrap_or(of).trim_end_matches(".md");
             out.push(
                 ctx.diag(
-                    at,
+                    at(),
                     "an alias, not a note",
                     format!(
                         "`{note}` is only an alias of `{of}`: Obsidian does not resolve `[[{note}]]` to it"
