@@ -146,6 +146,7 @@ impl Dialect {
             appended: Vec::new(),
             snippet_bases: Vec::new(),
             directory_urls: false,
+            macros: false,
             autorefs: mkdocs::Autorefs::Off,
         };
         if !configured.is_empty() {
@@ -244,6 +245,7 @@ impl Dialect {
                 appended,
                 snippet_bases,
                 directory_urls: self == Dialect::Mkdocs && mkdocs::directory_urls_in(&text),
+                macros: self == Dialect::Mkdocs && mkdocs::macros_in(&text),
                 autorefs: match self {
                     Dialect::Mkdocs => mkdocs::autorefs_in(&text),
                     _ => mkdocs::Autorefs::Off,
@@ -373,6 +375,8 @@ pub struct Site {
     pub autorefs: mkdocs::Autorefs,
     /// MkDocs serves `a/b.md` at `a/b/` (`use_directory_urls`); else at `a/b.html`.
     pub directory_urls: bool,
+    /// Its pages are templates a macros plugin renders (`{{ page.url }}`).
+    pub macros: bool,
     /// The folders (root-relative, `""` for the root) in which
     /// `pymdownx.snippets` looks for the files a page includes with
     /// `--8<-- "file.md"`; none when the extension is off.
@@ -448,7 +452,12 @@ fn snippets(text: &str) -> (Vec<String>, Vec<String>) {
             .is_some_and(|e| e.contains(&name))
     };
     let config = docs.first().and_then(|d| {
-        d["markdown_extensions"]
+        let extensions = &d["markdown_extensions"];
+        // A mapping from names to options (FastAPI writes it so), or a list.
+        if let Some(map) = extensions.as_hash() {
+            return map.get(&name).cloned();
+        }
+        extensions
             .as_vec()?
             .iter()
             .find_map(|e| e.as_hash()?.get(&name))
@@ -640,6 +649,7 @@ mod absolute_tests {
                 appended: vec!["includes/links.md".into()],
                 snippet_bases: vec!["docs".into(), String::new()],
                 directory_urls: true,
+                macros: false,
                 autorefs: mkdocs::Autorefs::Off,
             }]
         );

@@ -121,6 +121,9 @@ pub struct Stats {
     pub ignored_custom_ids: usize,
     /// Links to GitLab references (`gitlab` only), not checked offline.
     pub gitlab_references: usize,
+    /// Links written as template expressions on pages a site's macros
+    /// render (`{{ sponsor.url }}`), not checked.
+    pub template_links: usize,
     /// `[text][identifier]` links MkDocs' autorefs leaves to mkdocstrings
     /// (API objects, not in the pages), not checked offline.
     pub api_references: usize,
@@ -547,6 +550,23 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .sum(),
         gitlab_references: reported
             .map(|p| p.facts.unchecked.gitlab_references as usize)
+            .sum(),
+        template_links: index
+            .pages
+            .iter()
+            .filter(|p| p.reported && in_scope(&p.path))
+            .map(|p| {
+                let macros = index.entries.macros(&p.path);
+                let unrendered = p.facts.unrendered.iter();
+                p.links
+                    .iter()
+                    .filter(|l| matches!(l.target, index::resolve::Target::Missing { .. }))
+                    .filter(|l| rules::filled_by_macros(&index, p, l))
+                    .count()
+                    + unrendered
+                        .filter(|u| macros && rules::is_template(&u.dest))
+                        .count()
+            })
             .sum(),
         api_references: index
             .pages

@@ -125,3 +125,55 @@ fn mkdocs_serves_links_it_leaves_as_urls_from_the_pages_url() {
         "{out}"
     );
 }
+
+/// On a site whose pages a macros plugin renders (`plugins: [macros]`, or
+/// an extension like FastAPI's `zensical.extensions.macros`, with
+/// `mkdocs.yml`'s lists written as mappings), `{{ sponsor.url }}` is
+/// filled in when the site is built: counted in the summary, not a
+/// broken link. Without macros it is one, and its help says why.
+#[test]
+fn template_links_on_a_site_with_macros_are_counted_not_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "mkdocs.yml",
+        "site_name: x\nmarkdown_extensions:\n  zensical.extensions.macros: null\n",
+    );
+    write(
+        d,
+        "docs/index.md",
+        "# Index\n\n[sponsor]({{ sponsor.url }}) [logo]({{sponsor.img}}) [gone](gone.md)\n",
+    );
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_reftree"))
+            .current_dir(d)
+            .args(["check", "--root", ".", "--format", "short"])
+            .output()
+            .expect("reftree runs")
+    };
+    let out = run();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        stdout,
+        "docs/index.md:3:61: error[broken-link] link target `gone.md` does not exist\n"
+    );
+    assert!(
+        stderr.contains("2 links are template expressions"),
+        "{stderr}"
+    );
+    write(d, "mkdocs.yml", "site_name: x\n");
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("link target `{{sponsor.img}}` does not exist"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`{{ sponsor.url }}` is shown as plain text"),
+        "{stdout}"
+    );
+}

@@ -129,10 +129,7 @@ fn markdown_in(text: &str) -> Markdown {
     let Some(config) = load(text) else {
         return Markdown::default();
     };
-    let Some(Node::Seq(extensions)) = config.get("markdown_extensions") else {
-        return found;
-    };
-    for (name, options) in extensions.iter().flat_map(named) {
+    for (name, options) in entries(&config, "markdown_extensions") {
         let name = name.strip_prefix("markdown.extensions.").unwrap_or(&name);
         match name {
             "footnotes" => found.footnotes = true,
@@ -167,10 +164,10 @@ pub enum Autorefs {
 /// The autorefs the `plugins` of an `mkdocs.yml` (its text) turn on.
 pub fn autorefs_in(text: &str) -> Autorefs {
     let config = load(text);
-    let names: Vec<String> = match config.as_ref().and_then(|c| c.get("plugins")) {
-        Some(Node::Seq(plugins)) => plugins.iter().flat_map(named).map(|(n, _)| n).collect(),
-        _ => Vec::new(),
-    };
+    let names: Vec<String> = config
+        .as_ref()
+        .map(|c| entries(c, "plugins").into_iter().map(|(n, _)| n).collect())
+        .unwrap_or_default();
     if names.iter().any(|n| n == "mkdocstrings") {
         Autorefs::Objects
     } else if names.iter().any(|n| n == "autorefs") {
@@ -189,6 +186,29 @@ pub fn directory_urls_in(text: &str) -> bool {
         value.and_then(Node::str),
         Some("false" | "False" | "FALSE" | "no" | "off")
     )
+}
+
+/// Whether the site's pages are templates that a macros plugin or
+/// extension renders (`macros`, mkdocs-macros-plugin; an extension such as
+/// `zensical.extensions.macros`): `{{ sponsor.url }}` is filled in then.
+pub fn macros_in(text: &str) -> bool {
+    let Some(config) = load(text) else {
+        return false;
+    };
+    let named = |key| entries(&config, key).into_iter().map(|(n, _)| n);
+    named("plugins").any(|n| n == "macros")
+        || named("markdown_extensions").any(|n| n == "macros" || n.ends_with(".macros"))
+}
+
+/// The entries of `plugins` or `markdown_extensions`: MkDocs takes a
+/// list (of names, or of one-key mappings from a name to its options) or
+/// a mapping from names to options.
+fn entries<'a>(config: &'a Node, key: &str) -> Vec<(String, Option<&'a Node>)> {
+    match config.get(key) {
+        Some(Node::Seq(items)) => items.iter().flat_map(named).collect(),
+        Some(map @ Node::Map(..)) => named(map),
+        _ => Vec::new(),
+    }
 }
 
 /// An entry of `markdown_extensions`: a name, or a mapping from a name to
@@ -257,6 +277,24 @@ fn toc_style(options: &Node) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// FastAPI's `mkdocs.yml` writes `plugins` and `markdown_extensions`
+    /// as mappings.
+    #[test]
+    fn extensions_and_plugins_may_be_mappings() {
+        let text = "plugins:\n  mkdocstrings:\n    handlers: {}\nmarkdown_extensions:\n  zensical.extensions.macros: null\n  footnotes: null\n  toc:\n    separator: _\n";
+        assert_eq!(autorefs_in(text), Autorefs::Objects);
+        assert!(macros_in(text));
+        assert!(markdown_in(text).footnotes);
+        assert_eq!(
+            markdown_in(text).anchors,
+            Style::PythonMarkdown {
+                separator: "_".into(),
+                unicode: false
+            }
+        );
+        assert!(!macros_in("plugins:\n  - search\n"));
+    }
 
     #[test]
     fn pages_are_folders_unless_mkdocs_yml_says_no() {

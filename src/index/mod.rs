@@ -58,6 +58,7 @@ struct SiteFolder {
     autorefs: crate::dialect::mkdocs::Autorefs,
     snippet_bases: Vec<String>,
     directory_urls: bool,
+    macros: bool,
     /// An MkDocs site (from an `mkdocs.yml`): links it does not rewrite
     /// are URLs of the built site.
     mkdocs: bool,
@@ -81,6 +82,7 @@ impl SiteFolder {
                 autorefs: site.autorefs,
                 snippet_bases: site.snippet_bases,
                 directory_urls: site.directory_urls,
+                macros: site.macros,
                 mkdocs: wants.dialect == crate::dialect::Dialect::Mkdocs,
                 dir: site.dir,
             })
@@ -220,6 +222,12 @@ impl Entries {
             .is_some_and(|site| site.labels.contains(&parse::label_key(label)))
     }
 
+    /// Whether the site holding `page` renders its pages as templates
+    /// (MkDocs' macros): `{{ sponsor.url }}` is filled in when it is built.
+    pub fn macros(&self, page: &str) -> bool {
+        self.site_of(page).is_some_and(|s| s.macros)
+    }
+
     /// How the site holding `page` reads a label no page defines.
     pub fn autorefs(&self, page: &str) -> crate::dialect::mkdocs::Autorefs {
         self.site_of(page).map(|s| s.autorefs).unwrap_or_default()
@@ -236,7 +244,7 @@ impl Entries {
         let site = self.site_of(page).filter(|s| s.mkdocs)?;
         // A link to a page MkDocs rewrites or warns about (a page's `.md`
         // is rendered, never served as it is).
-        let md = path.len() >= 3 && path[path.len() - 3..].eq_ignore_ascii_case(".md");
+        let md = path.len() >= 3 && path.as_bytes()[path.len() - 3..].eq_ignore_ascii_case(b".md");
         if md || path.starts_with('/') || path.contains(':') {
             return None;
         }

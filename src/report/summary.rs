@@ -74,6 +74,13 @@ pub fn render(outcome: &Outcome) -> String {
             s.gitlab_references
         );
     }
+    if s.template_links > 0 {
+        let _ = writeln!(
+            out,
+            "{} links are template expressions (`{{{{ page.url }}}}`) that the site's macros fill in when it is built: not checked",
+            s.template_links
+        );
+    }
     if s.api_references > 0 {
         let _ = writeln!(
             out,

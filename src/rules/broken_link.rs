@@ -35,6 +35,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         reported_links(index)
             .filter(|(_, l)| matches!(l.target, Target::Missing { .. }))
             .filter(|(page, l)| !super::served_by_mkdocs(index, page, l))
+            .filter(|(page, l)| !super::filled_by_macros(index, page, l))
             .collect()
     };
     if broken.is_empty() {
@@ -87,9 +88,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let reference = (link.kind != LinkKind::Image && !ctx.dialect.links_references())
             .then(|| crate::dialect::gitlab_reference(written))
             .flatten();
-        let template = (written.contains("{{") && written.contains("}}"))
-            || (written.contains("{%") && written.contains("%}"));
-        if template {
+        if super::is_template(written) {
             d = d.with_help(format!(
                 "{} is a template expression (Jinja, Liquid, Hugo): a build step fills it in, and as written it names no file; check the built pages, or leave this page out with `--exclude`",
                 code(written)

@@ -182,6 +182,19 @@ pub fn relative_link(from_dir: &str, to: &str) -> String {
     parts.join("/")
 }
 
+/// A destination written as a template expression (`{{ page.url }}`,
+/// `{% link x %}`): a build step fills it in.
+pub(crate) fn is_template(written: &str) -> bool {
+    (written.contains("{{") && written.contains("}}"))
+        || (written.contains("{%") && written.contains("%}"))
+}
+
+/// A template link on a page that the site's macros render (MkDocs with
+/// `macros`): not a path until the site is built; counted, not checked.
+pub(crate) fn filled_by_macros(index: &Index, page: &Page, link: &Link) -> bool {
+    is_template(link.written()) && index.entries.macros(&page.path)
+}
+
 /// A link MkDocs leaves as written (it names no file of the site) that
 /// the built site serves all the same, as a URL from the page's own URL:
 /// `getting-started/` on `index.md`, `../img/logo.png` on `guide/setup.md`
