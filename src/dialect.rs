@@ -56,6 +56,18 @@ impl Dialect {
         }
     }
 
+    /// How the renderer makes a heading's anchor, in a few words (for helps).
+    pub fn anchor_rule(self) -> &'static str {
+        match self {
+            Dialect::Github | Dialect::Obsidian => "lowercase, spaces to `-`",
+            Dialect::Gitlab => "lowercase, runs of spaces and hyphens to one `-`",
+            Dialect::Mkdocs => {
+                "by Python-Markdown's `toc` as `mkdocs.yml` sets it: by default folded to ASCII, lowercase, runs of spaces and hyphens to one `-`, repeats `_1`"
+            }
+            Dialect::Mdbook => "lowercase, spaces to `-`, `section` when nothing is left",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Dialect> {
         Dialect::ALL.into_iter().find(|d| d.name() == name)
     }

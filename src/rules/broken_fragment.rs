@@ -114,9 +114,10 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             None => {
                 d = d.with_help(format!(
-                    "no similar anchor; {where_} has {} anchors, {} makes them from headings (lowercase, spaces to `-`)",
+                    "no similar anchor; {where_} has {} anchors, {} makes them from headings ({})",
                     target.anchors().count(),
-                    ctx.dialect.tool()
+                    ctx.dialect.tool(),
+                    ctx.dialect.anchor_rule()
                 ));
             }
         }
