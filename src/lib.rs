@@ -121,6 +121,8 @@ pub struct Stats {
     pub ignored_custom_ids: usize,
     /// Links to GitLab references (`gitlab` only), not checked offline.
     pub gitlab_references: usize,
+    /// all-contributors' emoji links (`#code-login`), which lead nowhere by design.
+    pub contributor_links: usize,
     /// Links written as template expressions on pages a site's macros
     /// render (`{{ sponsor.url }}`), not checked.
     pub template_links: usize,
@@ -550,6 +552,17 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .sum(),
         gitlab_references: reported
             .map(|p| p.facts.unchecked.gitlab_references as usize)
+            .sum(),
+        contributor_links: index
+            .pages
+            .iter()
+            .filter(|p| p.reported && in_scope(&p.path) && p.facts.unchecked.all_contributors)
+            .map(|p| {
+                p.links
+                    .iter()
+                    .filter(|l| rules::broken_fragment::contributor_key(p, l))
+                    .count()
+            })
             .sum(),
         template_links: index
             .pages

@@ -260,3 +260,39 @@ fn a_page_has_the_headings_of_the_files_its_snippets_include() {
     write(d, "mkdocs.yml", "site_name: x\n");
     assert!(short(d).contains("`#submitting-pull-requests` not found"));
 }
+
+/// all-contributors writes each contributor's emoji as a link to an
+/// anchor no page has (`#question-login`), on purpose: inside its table
+/// those are counted, not reported; the same link elsewhere is broken.
+#[test]
+fn all_contributors_emoji_links_are_counted_not_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "README.md",
+        "# Project\n\n## Contributors\n\n<!-- ALL-CONTRIBUTORS-LIST:START - Do not remove or modify this section -->\n\
+         <table><tr><td><a href=\"https://github.com/ann\">Ann</a><br />\
+         <a href=\"#question-ann\" title=\"Answering Questions\">💬</a> \
+         <a href=\"#userTesting-ann\" title=\"User Testing\">📓</a> \
+         <a href=\"#contributors\">up</a> <a href=\"#nope-ann\">?</a></td></tr></table>\n\
+         <!-- ALL-CONTRIBUTORS-LIST:END -->\n",
+    );
+    let (out, err) = short_and_summary(d);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("fragment `#nope-ann` not found"), "{out}");
+    assert!(
+        err.contains("2 links of all-contributors tables (`#code-login`) lead nowhere by design"),
+        "{err}"
+    );
+    write(
+        d,
+        "OTHER.md",
+        "# Other\n\n<a href=\"#question-ann\">💬</a>\n",
+    );
+    let (out, _) = short_and_summary(d);
+    assert!(
+        out.contains("OTHER.md:3:11: error[broken-fragment] fragment `#question-ann`"),
+        "{out}"
+    );
+}

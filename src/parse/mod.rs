@@ -368,6 +368,10 @@ pub struct Unchecked {
     /// (`group/project!123`): GitLab links them to that merge request,
     /// issue or commit, which cannot be checked offline.
     pub gitlab_references: u32,
+    /// The page holds an all-contributors table
+    /// (`<!-- ALL-CONTRIBUTORS-LIST:START -->`), whose emoji links
+    /// (`#code-login`) lead nowhere by design.
+    pub all_contributors: bool,
 }
 
 /// Lines of `text` that say how many more items a cut list holds.
@@ -757,6 +761,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         None
     };
     let candidates = unrendered_candidates(text);
+    static CONTRIBUTORS: Finder =
+        Finder::new(|| memchr::memmem::Finder::new("ALL-CONTRIBUTORS-LIST:START"));
+    facts.unchecked.all_contributors = CONTRIBUTORS.find(text.as_bytes()).is_some();
     let snippets = if wants.dialect == crate::dialect::Dialect::Mkdocs {
         snippet_lines(text)
     } else {

@@ -74,6 +74,13 @@ pub fn render(outcome: &Outcome) -> String {
             s.gitlab_references
         );
     }
+    if s.contributor_links > 0 {
+        let _ = writeln!(
+            out,
+            "{} links of all-contributors tables (`#code-login`) lead nowhere by design: not checked",
+            s.contributor_links
+        );
+    }
     if s.template_links > 0 {
         let _ = writeln!(
             out,

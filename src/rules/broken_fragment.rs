@@ -34,7 +34,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             },
             _ => continue,
         };
-        if !target.parsed {
+        if !target.parsed || contributor_key(page, link) {
             continue;
         }
         // In a vault, a Markdown link's `#Heading` is matched as Obsidian
@@ -127,6 +127,63 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// GitHub lowercases the fragment when no element has it exactly; `#top`
 /// and the empty fragment go to the top of the page.
+/// The contribution types of all-contributors' emoji key
+/// (<https://allcontributors.org/docs/en/emoji-key>).
+const CONTRIBUTIONS: [&str; 33] = [
+    "a11y",
+    "audio",
+    "blog",
+    "bug",
+    "business",
+    "code",
+    "content",
+    "data",
+    "design",
+    "doc",
+    "eventOrganizing",
+    "example",
+    "financial",
+    "fundingFinding",
+    "ideas",
+    "infra",
+    "maintenance",
+    "mentoring",
+    "platform",
+    "plugin",
+    "projectManagement",
+    "promotion",
+    "question",
+    "research",
+    "review",
+    "security",
+    "talk",
+    "test",
+    "tool",
+    "translation",
+    "tutorial",
+    "userTesting",
+    "video",
+];
+
+/// An emoji link of an all-contributors table (`<a href="#question-login"
+/// title="Answering Questions">`): the generator writes it to an anchor
+/// that no page has, on purpose (the emoji is what it shows). Counted in
+/// the summary, not reported.
+pub(crate) fn contributor_key(page: &Page, link: &crate::index::Link) -> bool {
+    if !page.facts.unchecked.all_contributors
+        || link.kind != crate::parse::LinkKind::Html
+        || link.target != Target::SamePage
+    {
+        return false;
+    }
+    let Some(fragment) = link.fragment() else {
+        return false;
+    };
+    fragment
+        .split_once('-')
+        .is_some_and(|(kind, login)| !login.is_empty() && CONTRIBUTIONS.contains(&kind))
+}
+
 /// Under mkdocstrings, `#pkg.module.Class` on a page that documents
 /// `pkg.module` (`::: pkg.module`): the object's anchor, made when the
 /// site is built from the code, which is not read here.

@@ -2,7 +2,7 @@
 
 mod ambiguous_wiki_link;
 mod backslash_in_path;
-mod broken_fragment;
+pub(crate) mod broken_fragment;
 mod broken_link;
 mod broken_wiki_link;
 mod case_mismatch;
