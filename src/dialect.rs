@@ -223,8 +223,12 @@ impl Dialect {
             };
             let mut appended = Vec::new();
             let mut snippet_bases = Vec::new();
+            let config = match self {
+                Dialect::Mkdocs => mkdocs::site_in(&text),
+                _ => mkdocs::SiteConfig::default(),
+            };
             if self == Dialect::Mkdocs {
-                let (append, bases) = snippets(&text);
+                let (append, bases) = (&config.auto_append, &config.snippet_bases);
                 snippet_bases = bases
                     .iter()
                     .filter_map(|b| inside(&folder, b))
@@ -236,7 +240,7 @@ impl Dialect {
                         }
                     })
                     .collect();
-                for a in &append {
+                for a in append {
                     let known =
                         known.get_or_insert_with(|| files.iter().map(String::as_str).collect());
                     let found = bases
@@ -256,12 +260,9 @@ impl Dialect {
                 dir: under(&site),
                 appended,
                 snippet_bases,
-                directory_urls: self == Dialect::Mkdocs && mkdocs::directory_urls_in(&text),
-                macros: self == Dialect::Mkdocs && mkdocs::macros_in(&text),
-                autorefs: match self {
-                    Dialect::Mkdocs => mkdocs::autorefs_in(&text),
-                    _ => mkdocs::Autorefs::Off,
-                },
+                directory_urls: config.directory_urls,
+                macros: config.macros,
+                autorefs: config.autorefs,
             });
         }
         sites.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
@@ -439,53 +440,6 @@ fn docs_dir_in(text: &str) -> String {
         .unwrap_or_else(|| "docs".into())
 }
 
-/// `pymdownx.snippets`' `auto_append` files and `base_path` folders (`.`
-/// when it names none) in the text of an `mkdocs.yml`; no folders when
-/// the extension is not listed.
-fn snippets(text: &str) -> (Vec<String>, Vec<String>) {
-    use yaml_rust2::Yaml;
-    let strings = |y: &Yaml| -> Vec<String> {
-        match y {
-            Yaml::String(s) => vec![s.clone()],
-            Yaml::Array(a) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let Ok(docs) = yaml_rust2::YamlLoader::load_from_str(text) else {
-        return (Vec::new(), Vec::new());
-    };
-    let name = Yaml::String("pymdownx.snippets".into());
-    let listed = |d: &Yaml| {
-        d["markdown_extensions"]
-            .as_vec()
-            .is_some_and(|e| e.contains(&name))
-    };
-    let config = docs.first().and_then(|d| {
-        let extensions = &d["markdown_extensions"];
-        // A mapping from names to options (FastAPI writes it so), or a list.
-        if let Some(map) = extensions.as_hash() {
-            return map.get(&name).cloned();
-        }
-        extensions
-            .as_vec()?
-            .iter()
-            .find_map(|e| e.as_hash()?.get(&name))
-            .cloned()
-            .or_else(|| listed(d).then_some(Yaml::Null))
-    });
-    let Some(config) = config else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut bases = strings(&config["base_path"]);
-    if bases.is_empty() {
-        bases.push(".".into());
-    }
-    (strings(&config["auto_append"]), bases)
-}
-
 /// `dir` (relative to `root`, as a config file writes it) when it is a
 /// folder inside the root.
 fn inside(root: &Path, dir: &str) -> Option<String> {
@@ -641,6 +595,10 @@ mod absolute_tests {
     #[test]
     fn mkdocs_snippets_auto_append_is_read_from_mkdocs_yml() {
         let text = "site_name: x\nextra:\n  key: !ENV KEY\nmarkdown_extensions:\n  - toc:\n      permalink: true\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n  - pymdownx.snippets:\n      auto_append:\n        - includes/links.md\n      base_path: [docs, .]\n";
+        let snippets = |text| {
+            let c = mkdocs::site_in(text);
+            (c.auto_append, c.snippet_bases)
+        };
         assert_eq!(
             snippets(text),
             (

@@ -569,16 +569,16 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .iter()
             .filter(|p| p.reported && in_scope(&p.path))
             .map(|p| {
-                let macros = index.entries.macros(&p.path);
-                let unrendered = p.facts.unrendered.iter();
-                p.links
+                let missing = p
+                    .links
                     .iter()
                     .filter(|l| matches!(l.target, index::resolve::Target::Missing { .. }))
-                    .filter(|l| rules::filled_by_macros(&index, p, l))
+                    .map(|l| l.written());
+                let unrendered = p.facts.unrendered.iter().map(|u| u.dest.as_str());
+                missing
+                    .chain(unrendered)
+                    .filter(|written| rules::filled_by_macros(&index, p, written))
                     .count()
-                    + unrendered
-                        .filter(|u| macros && rules::is_template(&u.dest))
-                        .count()
             })
             .sum(),
         api_references: index

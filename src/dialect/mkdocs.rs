@@ -90,6 +90,9 @@ fn load(text: &str) -> Option<Node> {
         let node = match event {
             Event::StreamEnd | Event::DocumentEnd => return None,
             Event::Scalar(value, _, _, t) => Node::Scalar(value, tag(t)),
+            // `*name`: a node written elsewhere; a placeholder keeps a
+            // mapping's keys and values paired.
+            Event::Alias(_) => Node::Scalar(String::new(), None),
             Event::SequenceStart(..) => {
                 open.push(Frame::Seq(Vec::new()));
                 continue;
@@ -161,43 +164,74 @@ pub enum Autorefs {
     Objects,
 }
 
-/// The autorefs the `plugins` of an `mkdocs.yml` (its text) turn on.
-pub fn autorefs_in(text: &str) -> Autorefs {
-    let config = load(text);
-    let names: Vec<String> = config
-        .as_ref()
-        .map(|c| entries(c, "plugins").into_iter().map(|(n, _)| n).collect())
-        .unwrap_or_default();
-    if names.iter().any(|n| n == "mkdocstrings") {
+/// What one `mkdocs.yml` says about its site's links, its YAML read once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteConfig {
+    /// The autorefs its `plugins` turn on.
+    pub autorefs: Autorefs,
+    /// Pages are served as folders (`a/b.md` at `a/b/`):
+    /// `use_directory_urls`, true unless it says no.
+    pub directory_urls: bool,
+    /// Its pages are templates that a macros plugin or extension renders
+    /// (`macros`, mkdocs-macros-plugin; an extension such as
+    /// `zensical.extensions.macros`): `{{ sponsor.url }}` is filled in then.
+    pub macros: bool,
+    /// `pymdownx.snippets`' `auto_append` files, as written.
+    pub auto_append: Vec<String>,
+    /// Its `base_path` folders (`.` when it names none); none when the
+    /// extension is not listed.
+    pub snippet_bases: Vec<String>,
+}
+
+/// The [`SiteConfig`] in the text of an `mkdocs.yml`.
+pub fn site_in(text: &str) -> SiteConfig {
+    let config = load(text).unwrap_or(Node::Map(Vec::new(), None));
+    let names = |key| entries(&config, key).into_iter().map(|(n, _)| n);
+    let plugins: Vec<String> = names("plugins").collect();
+    let autorefs = if plugins.iter().any(|n| n == "mkdocstrings") {
         Autorefs::Objects
-    } else if names.iter().any(|n| n == "autorefs") {
+    } else if plugins.iter().any(|n| n == "autorefs") {
         Autorefs::Headings
     } else {
         Autorefs::Off
-    }
-}
-
-/// Whether the site's pages are served as folders (`a/b.md` at `a/b/`):
-/// `use_directory_urls`, true unless the `mkdocs.yml` (its text) says no.
-pub fn directory_urls_in(text: &str) -> bool {
-    let config = load(text);
-    let value = config.as_ref().and_then(|c| c.get("use_directory_urls"));
-    !matches!(
-        value.and_then(Node::str),
-        Some("false" | "False" | "FALSE" | "no" | "off")
-    )
-}
-
-/// Whether the site's pages are templates that a macros plugin or
-/// extension renders (`macros`, mkdocs-macros-plugin; an extension such as
-/// `zensical.extensions.macros`): `{{ sponsor.url }}` is filled in then.
-pub fn macros_in(text: &str) -> bool {
-    let Some(config) = load(text) else {
-        return false;
     };
-    let named = |key| entries(&config, key).into_iter().map(|(n, _)| n);
-    named("plugins").any(|n| n == "macros")
-        || named("markdown_extensions").any(|n| n == "macros" || n.ends_with(".macros"))
+    let directory_urls = !matches!(
+        config.get("use_directory_urls").and_then(Node::str),
+        Some("false" | "False" | "FALSE" | "no" | "off")
+    );
+    let macros = plugins.iter().any(|n| n == "macros")
+        || names("markdown_extensions").any(|n| n == "macros" || n.ends_with(".macros"));
+    // Each option a string or a list of strings.
+    let strings = |options: Option<&Node>, key: &str| -> Vec<String> {
+        match options.and_then(|o| o.get(key)) {
+            Some(Node::Scalar(s, _)) => vec![s.clone()],
+            Some(Node::Seq(items)) => items
+                .iter()
+                .filter_map(|i| i.str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let snippets = entries(&config, "markdown_extensions")
+        .into_iter()
+        .find(|(name, _)| name == "pymdownx.snippets");
+    let (auto_append, snippet_bases) = match snippets {
+        Some((_, options)) => {
+            let mut bases = strings(options, "base_path");
+            if bases.is_empty() {
+                bases.push(".".into());
+            }
+            (strings(options, "auto_append"), bases)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    SiteConfig {
+        autorefs,
+        directory_urls,
+        macros,
+        auto_append,
+        snippet_bases,
+    }
 }
 
 /// The entries of `plugins` or `markdown_extensions`: MkDocs takes a
@@ -283,8 +317,8 @@ mod tests {
     #[test]
     fn extensions_and_plugins_may_be_mappings() {
         let text = "plugins:\n  mkdocstrings:\n    handlers: {}\nmarkdown_extensions:\n  zensical.extensions.macros: null\n  footnotes: null\n  toc:\n    separator: _\n";
-        assert_eq!(autorefs_in(text), Autorefs::Objects);
-        assert!(macros_in(text));
+        assert_eq!(site_in(text).autorefs, Autorefs::Objects);
+        assert!(site_in(text).macros);
         assert!(markdown_in(text).footnotes);
         assert_eq!(
             markdown_in(text).anchors,
@@ -293,17 +327,18 @@ mod tests {
                 unicode: false
             }
         );
-        assert!(!macros_in("plugins:\n  - search\n"));
+        assert!(!site_in("plugins:\n  - search\n").macros);
     }
 
     #[test]
     fn pages_are_folders_unless_mkdocs_yml_says_no() {
-        assert!(directory_urls_in("site_name: x\n"));
-        assert!(!directory_urls_in("use_directory_urls: false\n"));
+        assert!(site_in("site_name: x\n").directory_urls);
+        assert!(!site_in("use_directory_urls: false\n").directory_urls);
     }
 
     #[test]
     fn plugins_say_what_autorefs_links() {
+        let autorefs_in = |text| site_in(text).autorefs;
         assert_eq!(autorefs_in("site_name: x\n"), Autorefs::Off);
         assert_eq!(
             autorefs_in("plugins:\n  - search\n  - autorefs\n"),
@@ -314,6 +349,11 @@ mod tests {
                 "plugins:\n  - autorefs\n  - mkdocstrings:\n      handlers:\n        python: {}\n"
             ),
             Autorefs::Objects
+        );
+        // An alias as a value keeps the keys after it in place.
+        assert_eq!(
+            autorefs_in("x: &a 1\ny: *a\nplugins:\n  - autorefs\n"),
+            Autorefs::Headings
         );
     }
 

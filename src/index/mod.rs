@@ -868,8 +868,7 @@ fn autorefs(index: &Index) -> Vec<(u32, u32, Autoref)> {
     let mut anchors: crate::hash::FastSet<(Option<usize>, &str)> = Default::default();
     for page in index.pages.iter().filter(|p| on(p)) {
         let s = site(page);
-        anchors.extend(page.facts.headings.iter().map(|h| (s, h.anchor.as_str())));
-        anchors.extend(page.facts.html_anchors.iter().map(|a| (s, a.as_str())));
+        anchors.extend(page.anchors().map(|a| (s, a)));
     }
     let mut found = Vec::new();
     for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| asked(p)) {

@@ -322,15 +322,18 @@ fn snippet_lines(text: &str) -> Vec<(usize, &str)> {
             in_block = true;
             continue;
         }
-        let quoted = rest
-            .strip_prefix('"')
-            .and_then(|r| r.strip_suffix('"'))
-            .or_else(|| rest.strip_prefix('\'')?.strip_suffix('\''));
-        if let Some(n) = quoted.and_then(name) {
+        if let Some(n) = unquote(rest).and_then(name) {
             out.push((start + indent, n));
         }
     }
     out
+}
+
+/// `v` without the double or single quotes around it, if it has them.
+fn unquote(v: &str) -> Option<&str> {
+    v.strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'')?.strip_suffix('\''))
 }
 
 /// The id an attribute list (the text between its braces) sets, when it
@@ -344,11 +347,7 @@ fn attr_list_set_id(inner: &str) -> Option<&str> {
         if let Some(i) = token.strip_prefix('#') {
             id = Some(i);
         } else if let Some(v) = token.strip_prefix("id=") {
-            let unquoted = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .or_else(|| v.strip_prefix('\'')?.strip_suffix('\''));
-            id = Some(unquoted.unwrap_or(v));
+            id = Some(unquote(v).unwrap_or(v));
         } else if !(token.starts_with('.') && token.len() > 1 || token.contains('=')) {
             return None;
         }
@@ -764,7 +763,8 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     static CONTRIBUTORS: Finder =
         Finder::new(|| memchr::memmem::Finder::new("ALL-CONTRIBUTORS-LIST:START"));
     facts.unchecked.all_contributors = CONTRIBUTORS.find(text.as_bytes()).is_some();
-    let snippets = if wants.dialect == crate::dialect::Dialect::Mkdocs {
+    let mkdocs = wants.dialect == crate::dialect::Dialect::Mkdocs;
+    let snippets = if mkdocs {
         snippet_lines(text)
     } else {
         Vec::new()
@@ -781,8 +781,8 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     let mut used_labels: Vec<String> = Vec::new();
     let mut slugger = slug::Slugger::new(wants.anchors());
     let footnote_anchors = wants.footnote_anchors();
-    let mkdocs = wants.dialect == crate::dialect::Dialect::Mkdocs;
-    let mut footnote_refs: Vec<String> = Vec::new();
+    // References to each footnote so far (a count per label, not a scan).
+    let mut footnote_refs: crate::hash::FastMap<String, u32> = Default::default();
     let mut html = html::Scanner::default();
     let mut structure =
         blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants.clone());
@@ -817,11 +817,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 custom_id = id.map(|i| i.to_string()).or_else(|| {
                     attrs.iter().find(|(k, _)| &**k == "id").and_then(|(_, v)| {
                         let v = v.as_deref()?;
-                        let v = v
-                            .strip_prefix('"')
-                            .and_then(|v| v.strip_suffix('"'))
-                            .or_else(|| v.strip_prefix('\'')?.strip_suffix('\''))
-                            .unwrap_or(v);
+                        let v = unquote(v).unwrap_or(v);
                         (!v.is_empty()).then(|| v.to_string())
                     })
                 });
@@ -835,12 +831,12 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
             }
             Event::FootnoteReference(label) if footnote_anchors => {
                 // The first reference is `fnref:1`, the next `fnref2:1`...
-                let n = footnote_refs.iter().filter(|l| **l == *label).count();
-                facts.html_anchors.push(match n {
-                    0 => format!("fnref:{label}"),
-                    n => format!("fnref{}:{label}", n + 1),
+                let n = footnote_refs.entry(label.to_string()).or_insert(0);
+                *n += 1;
+                facts.html_anchors.push(match *n {
+                    1 => format!("fnref:{label}"),
+                    n => format!("fnref{n}:{label}"),
                 });
-                footnote_refs.push(label.to_string());
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, bytes, text_)) = heading.take() {

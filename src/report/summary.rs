@@ -74,26 +74,24 @@ pub fn render(outcome: &Outcome) -> String {
             s.gitlab_references
         );
     }
-    if s.contributor_links > 0 {
-        let _ = writeln!(
-            out,
-            "{} links of all-contributors tables (`#code-login`) lead nowhere by design: not checked",
-            s.contributor_links
-        );
-    }
-    if s.template_links > 0 {
-        let _ = writeln!(
-            out,
-            "{} links are template expressions (`{{{{ page.url }}}}`) that the site's macros fill in when it is built: not checked",
-            s.template_links
-        );
-    }
-    if s.api_references > 0 {
-        let _ = writeln!(
-            out,
-            "{} `[text][identifier]` links name no heading: MkDocs' autorefs leaves them to mkdocstrings (API objects, not in the pages), which is not checked offline",
-            s.api_references
-        );
+    // What is counted, not checked, each with its reason.
+    for (n, what) in [
+        (
+            s.contributor_links,
+            "links of all-contributors tables (`#code-login`) lead nowhere by design: not checked",
+        ),
+        (
+            s.template_links,
+            "links are template expressions (`{{ page.url }}`) that the site's macros fill in when it is built: not checked",
+        ),
+        (
+            s.api_references,
+            "`[text][identifier]` links name no heading: MkDocs' autorefs leaves them to mkdocstrings (API objects, not in the pages), which is not checked offline",
+        ),
+    ] {
+        if n > 0 {
+            let _ = writeln!(out, "{n} {what}");
+        }
     }
     for c in &outcome.compared {
         compared(&mut out, c);

@@ -125,8 +125,6 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// GitHub lowercases the fragment when no element has it exactly; `#top`
-/// and the empty fragment go to the top of the page.
 /// The contribution types of all-contributors' emoji key
 /// (<https://allcontributors.org/docs/en/emoji-key>).
 const CONTRIBUTIONS: [&str; 33] = [
@@ -210,6 +208,8 @@ fn included(index: &Index, fragment: &str, page: &Page) -> bool {
     })
 }
 
+/// GitHub lowercases the fragment when no element has it exactly; `#top`
+/// and the empty fragment go to the top of the page.
 fn found(fragment: &str, page: &Page) -> bool {
     if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
         return true;

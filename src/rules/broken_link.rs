@@ -35,7 +35,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         reported_links(index)
             .filter(|(_, l)| matches!(l.target, Target::Missing { .. }))
             .filter(|(page, l)| !super::served_by_mkdocs(index, page, l))
-            .filter(|(page, l)| !super::filled_by_macros(index, page, l))
+            .filter(|(page, l)| !super::filled_by_macros(index, page, l.written()))
             .collect()
     };
     if broken.is_empty() {

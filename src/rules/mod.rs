@@ -189,10 +189,11 @@ pub(crate) fn is_template(written: &str) -> bool {
         || (written.contains("{%") && written.contains("%}"))
 }
 
-/// A template link on a page that the site's macros render (MkDocs with
-/// `macros`): not a path until the site is built; counted, not checked.
-pub(crate) fn filled_by_macros(index: &Index, page: &Page, link: &Link) -> bool {
-    is_template(link.written()) && index.entries.macros(&page.path)
+/// A destination written as a template on a page that the site's macros
+/// render (MkDocs with `macros`): not a path until the site is built;
+/// counted, not checked.
+pub(crate) fn filled_by_macros(index: &Index, page: &Page, written: &str) -> bool {
+    is_template(written) && index.entries.macros(&page.path)
 }
 
 /// A link MkDocs leaves as written (it names no file of the site) that

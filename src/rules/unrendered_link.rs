@@ -18,10 +18,9 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for page in index.pages.iter().filter(|p| p.reported) {
-        // The site's macros fill `{{ sponsor.url }}` in before Markdown reads it.
-        let macros = index.entries.macros(&page.path);
         for u in &page.facts.unrendered {
-            if macros && super::is_template(&u.dest) {
+            // The site's macros fill `{{ sponsor.url }}` in before Markdown reads it.
+            if super::filled_by_macros(index, page, &u.dest) {
                 continue;
             }
             let fixed = u
