@@ -305,6 +305,58 @@ fn obsidians_documented_link_examples_resolve_as_documented() {
     }
 }
 
+/// A wiki link by path, as Obsidian resolves it: from the vault's folder
+/// (`[[a/folder/Note]]`), from the linking note's folder (`[[sub/Page]]`),
+/// or a partial path, the end of one file's path (`[[folder/Note]]`), letter
+/// case aside. A path whose last name is a note elsewhere is broken, with
+/// the note's name as the certain fix.
+#[test]
+fn wiki_links_by_path_resolve_from_the_vault_the_folder_or_a_path_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (path, text) in [
+        (".obsidian/app.json", "{}\n"),
+        ("a/folder/Note.md", "# Note\n"),
+        ("b/Note.md", "# Note\n"),
+        ("b/sub/Page.md", "# Page\n"),
+        ("img/Chart.PNG", "png"),
+        (
+            "b/Links.md",
+            "# Links\n\n[[a/folder/Note]] [[sub/Page]] [[Folder/note]] [[folder/Chart.png]]\n",
+        ),
+    ] {
+        common::write(d, path, text);
+    }
+    let found = findings(d);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    // `[[folder/Chart.png]]`: no `folder/` holds it.
+    assert!(
+        found[0].starts_with("b/Links.md:3 broken-wiki-link")
+            && found[0].contains("folder/Chart.png"),
+        "{found:#?}"
+    );
+    edit(
+        d,
+        "b/Links.md",
+        " [[folder/Chart.png]]",
+        " [[img/chart.png]] [[old/Page]]",
+    );
+    let found = findings(d);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("b/Links.md:3 broken-wiki-link") && found[0].contains("`old/Page`"),
+        "{found:#?}"
+    );
+    let fixed = std::process::Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .args(["check", "--fix", "-q", "--no-cache", "--root", "."])
+        .current_dir(d)
+        .output()
+        .expect("run reftree");
+    assert!(fixed.status.success(), "{fixed:?}");
+    let text = std::fs::read_to_string(d.join("b/Links.md")).expect("read");
+    assert!(text.contains("[[Page]]"), "{text}");
+}
+
 /// A repository of two vaults, `en/` and `de/`, the same notes in each
 /// (as Obsidian's help keeps one vault per language), each with its
 /// `.obsidian/` folder unless `marked` is false.

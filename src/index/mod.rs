@@ -799,36 +799,40 @@ pub fn build(
                     .collect()
             })
             .collect();
-        for (page, t) in index.pages.iter_mut().zip(targets) {
-            // Those that lead to a file are links like any other for the
-            // schema rules (relations, orphans, duplicates): in an item, a
-            // link of kind `Wiki`; elsewhere, a plain target.
-            let mut added = false;
-            for (w, target) in page.facts.wiki_links.iter().zip(&t) {
-                let wiki::WikiTarget::File(f) = target else {
-                    continue;
-                };
-                match w.at {
-                    Some(at) => {
-                        page.links.push(Link {
-                            kind: LinkKind::Wiki,
-                            offset: w.offset,
-                            len: w.target.len() as u32,
-                            pos: w.pos,
-                            target: Target::File(*f),
-                            at: Some(at),
-                            text: None,
-                        });
-                        added = true;
+        index
+            .pages
+            .par_iter_mut()
+            .zip(targets)
+            .for_each(|(page, t)| {
+                // Those that lead to a file are links like any other for the
+                // schema rules (relations, orphans, duplicates): in an item, a
+                // link of kind `Wiki`; elsewhere, a plain target.
+                let mut added = false;
+                for (w, target) in page.facts.wiki_links.iter().zip(&t) {
+                    let wiki::WikiTarget::File(f) = target else {
+                        continue;
+                    };
+                    match w.at {
+                        Some(at) => {
+                            page.links.push(Link {
+                                kind: LinkKind::Wiki,
+                                offset: w.offset,
+                                len: w.target.len() as u32,
+                                pos: w.pos,
+                                target: Target::File(*f),
+                                at: Some(at),
+                                text: None,
+                            });
+                            added = true;
+                        }
+                        None => page.plain_targets.push(*f),
                     }
-                    None => page.plain_targets.push(*f),
                 }
-            }
-            if added {
-                page.links.sort_by_key(|l| l.offset);
-            }
-            page.wiki_targets = t;
-        }
+                if added {
+                    page.links.sort_by_key(|l| l.offset);
+                }
+                page.wiki_targets = t;
+            });
     }
     if by_name {
         let found: Vec<Vec<(u32, u32, wiki::WikiTarget)>> = index

@@ -6,7 +6,6 @@
 //! <https://help.obsidian.md/links>, <https://help.obsidian.md/aliases>.
 
 use super::{Index, Page};
-use crate::hash::FastMap as HashMap;
 
 /// Where a wiki link's note part leads.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,11 +27,55 @@ pub enum WikiTarget {
 /// may hold several vaults (a folder with `.obsidian/`, or the rule file's
 /// `sites`): each name is looked up among the files of the linking note's
 /// vault, the files outside every vault being one more.
+///
+/// Each table is a sorted vector of (key, file), the key a 128-bit hash of
+/// the vault and the lowercased name, as [`super::path_key`] keys paths:
+/// one allocation per table, where maps of strings to vectors made four
+/// per file (and were a tenth of a vault's run, built on one thread).
 pub struct Vault {
-    by_stem: HashMap<(u32, String), Vec<u32>>,
-    by_name: HashMap<(u32, String), Vec<u32>>,
-    by_path: HashMap<(u32, String), u32>,
-    aliases: HashMap<(u32, String), Vec<u32>>,
+    by_stem: Table,
+    by_name: Table,
+    /// A path names one file: of several keys alike (`a/Note` is the note
+    /// `a/Note.md` and may be a file `a/Note` too), the last file.
+    by_path: Table,
+    /// Notes in page order within a key.
+    aliases: Table,
+}
+
+/// The key of a lowercased name in vault `vault`.
+fn key(vault: u32, lower: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128_with_seed(lower.as_bytes(), vault.into())
+}
+
+/// Files by key: (key, file) sorted by key, files in the order they were
+/// added within a key, and where each key's run starts.
+struct Table {
+    entries: Vec<(u128, u32)>,
+    start: crate::hash::FastMap<u128, u32>,
+}
+
+impl Table {
+    fn new(mut entries: Vec<(u128, u32)>) -> Table {
+        use rayon::slice::ParallelSliceMut as _;
+        entries.par_sort_by_key(|e| e.0); // stable
+        let mut start = crate::hash::FastMap::default();
+        start.reserve(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            start.entry(e.0).or_insert(i as u32);
+        }
+        Table { entries, start }
+    }
+
+    /// The files under `key`, in the order they were added.
+    fn get(&self, key: u128) -> &[(u128, u32)] {
+        let Some(&at) = self.start.get(&key) else {
+            return &[];
+        };
+        let run = &self.entries[at as usize..];
+        // Runs are short (one file, mostly): a scan, not a binary search
+        // over the rest of the table.
+        &run[..run.iter().take_while(|e| e.0 == key).count()]
+    }
 }
 
 /// Where a page's wiki links are resolved from: its vault, its path in
@@ -74,42 +117,57 @@ fn is_note(path: &str) -> bool {
 
 impl Vault {
     pub fn new(index: &Index) -> Vault {
-        let mut v = Vault {
-            by_stem: HashMap::default(),
-            by_name: HashMap::default(),
-            by_path: HashMap::default(),
-            aliases: HashMap::default(),
-        };
-        for (f, full) in index.files.iter().enumerate() {
-            let f = f as u32;
-            let (vault, path) = in_vault(index, full);
-            let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
-            if is_note(path) {
-                let stem = name[..name.len() - 3].to_string();
-                v.by_stem.entry((vault, stem)).or_default().push(f);
-                v.by_path
-                    .insert((vault, path[..path.len() - 3].to_lowercase()), f);
-            }
-            v.by_path.insert((vault, path.to_lowercase()), f);
-            v.by_name.entry((vault, name)).or_default().push(f);
+        use rayon::prelude::*;
+        // Each file's keys, in parallel: (by stem, by name, by path, by
+        // path without `.md`); a note has all four.
+        let keys: Vec<(Option<u128>, u128, u128, Option<u128>)> = index
+            .files
+            .par_iter()
+            .map(|full| {
+                let (vault, path) = in_vault(index, full);
+                let lower = path.to_lowercase();
+                let name = lower.rsplit('/').next().unwrap_or(&lower);
+                let note = is_note(path);
+                let stem = note.then(|| key(vault, &name[..name.len() - 3]));
+                let bare = note.then(|| key(vault, &lower[..lower.len() - 3]));
+                (stem, key(vault, name), key(vault, &lower), bare)
+            })
+            .collect();
+        let files = || keys.iter().zip(0u32..);
+        let by_stem: Vec<(u128, u32)> = files().filter_map(|(k, f)| Some((k.0?, f))).collect();
+        let by_name: Vec<(u128, u32)> = files().map(|(k, f)| (k.1, f)).collect();
+        // In the order the files were added: a note's path without `.md`,
+        // then its path.
+        let by_path: Vec<(u128, u32)> = files()
+            .flat_map(|(k, f)| k.3.map(|b| (b, f)).into_iter().chain([(k.2, f)]))
+            .collect();
+        let aliases: Vec<(u128, u32)> = index
+            .pages
+            .par_iter()
+            .filter_map(|page| Some((page, page.facts.front_matter.as_ref()?)))
+            .flat_map_iter(|(page, fm)| {
+                let vault = in_vault(index, &page.path).0;
+                fm.entries
+                    .iter()
+                    .filter(|e| matches!(&*e.key, "aliases" | "alias"))
+                    .map(move |e| (key(vault, &e.value.to_lowercase()), page.file))
+            })
+            .collect();
+        let ((by_stem, by_name), (by_path, aliases)) = rayon::join(
+            || rayon::join(|| Table::new(by_stem), || Table::new(by_name)),
+            || rayon::join(|| Table::new(by_path), || Table::new(aliases)),
+        );
+        Vault {
+            by_stem,
+            by_name,
+            by_path,
+            aliases,
         }
-        for page in &index.pages {
-            let Some(fm) = &page.facts.front_matter else {
-                continue;
-            };
-            let vault = in_vault(index, &page.path).0;
-            for e in fm
-                .entries
-                .iter()
-                .filter(|e| matches!(&*e.key, "aliases" | "alias"))
-            {
-                v.aliases
-                    .entry((vault, e.value.to_lowercase()))
-                    .or_default()
-                    .push(page.file);
-            }
-        }
-        v
+    }
+
+    /// The file whose path (from the vault's folder, lowercased) is `lower`.
+    fn at_path(&self, vault: u32, lower: &str) -> Option<u32> {
+        self.by_path.get(key(vault, lower)).last().map(|e| e.1)
     }
 
     /// Resolve the note part of a wiki link written on `from`.
@@ -131,7 +189,7 @@ impl Vault {
         } = *origin;
         // A path: from the vault's folder, or from the linking note's folder.
         if lower.contains('/') {
-            let at = |p: Option<String>| p.and_then(|p| self.by_path.get(&(vault, p)).copied());
+            let at = |p: Option<String>| p.and_then(|p| self.at_path(vault, &p));
             let from_dir = from_path.rsplit_once('/').map_or("", |(d, _)| d);
             if let Some(f) = at(normalize(lower.trim_start_matches('/')))
                 .or_else(|| at(normalize(&format!("{}/{lower}", from_dir.to_lowercase()))))
@@ -139,24 +197,35 @@ impl Vault {
                 return WikiTarget::File(f);
             }
             // A partial path (`folder/Note` of `a/folder/Note.md`).
+            // A path ending in `/name` is a file named `name`, or a note
+            // whose stem it is: only those are compared.
             let tail = format!("/{}", lower.trim_start_matches('/'));
-            let mut found: Vec<u32> = self
-                .by_path
-                .iter()
-                .filter(|((v, p), _)| *v == vault && p.ends_with(&tail))
-                .map(|(_, &f)| f)
+            let last = key(vault, tail.rsplit('/').next().unwrap_or_default());
+            let mut found: Vec<u32> = (self.by_stem.get(last).iter())
+                .chain(self.by_name.get(last))
+                .map(|e| e.1)
+                .filter(|&f| {
+                    let path = in_vault(index, &index.files[f as usize]).1.to_lowercase();
+                    let bare = is_note(&path).then(|| &path[..path.len() - 3]);
+                    path.ends_with(&tail) || bare.is_some_and(|b| b.ends_with(&tail))
+                })
                 .collect();
             found.sort_unstable();
             found.dedup();
             return self.choose(index, dir, vault, &found, note);
         }
-        let key = (vault, lower);
-        let found = self
-            .by_stem
-            .get(&key)
-            .or_else(|| self.by_name.get(&key))
-            .map_or(&[][..], Vec::as_slice);
-        self.choose(index, dir, vault, found, note)
+        let k = key(vault, &lower);
+        let mut found = self.by_stem.get(k);
+        if found.is_empty() {
+            found = self.by_name.get(k);
+        }
+        match found {
+            [one] => WikiTarget::File(one.1),
+            _ => {
+                let found: Vec<u32> = found.iter().map(|e| e.1).collect();
+                self.choose(index, dir, vault, &found, note)
+            }
+        }
     }
 
     /// One of several files by one name: the one in `dir`, else the one
@@ -170,9 +239,9 @@ impl Vault {
         note: &str,
     ) -> WikiTarget {
         match found.len() {
-            0 => match self.aliases.get(&(vault, note.to_lowercase())) {
-                Some(notes) => WikiTarget::AliasOnly(notes.clone()),
-                None => WikiTarget::Missing,
+            0 => match self.aliases.get(key(vault, &note.to_lowercase())) {
+                [] => WikiTarget::Missing,
+                notes => WikiTarget::AliasOnly(notes.iter().map(|e| e.1).collect()),
             },
             1 => WikiTarget::File(found[0]),
             _ => {

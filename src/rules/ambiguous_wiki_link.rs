@@ -4,7 +4,8 @@
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Severity, code};
 use crate::index::Index;
-use crate::index::wiki::{WikiTarget, markdown_links_by_name, reported_links};
+use crate::index::wiki::{Resolved, WikiTarget, markdown_links_by_name, page_links};
+use rayon::prelude::*;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ambiguous-wiki-link",
@@ -47,29 +48,40 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for r in reported_links(index) {
-        let WikiTarget::Ambiguous(files) = r.target else {
-            continue;
-        };
-        let (page, w, note) = (r.page, r.link, r.note);
-        let paths = paths_of(index, files);
-        let first = paths[0].trim_end_matches(".md");
-        out.push(
-            ctx.diag(
-                Location::of_text(&page.path, w.offset, w.pos, &w.target),
-                "which one?",
-                format!(
-                    "`{note}` names {} files: `{}`",
-                    paths.len(),
-                    paths.join("`, `")
-                ),
-            )
-            .with_help(
-                vaults_hint(hint, &paths)
-                    .unwrap_or_else(|| format!("write the path, as in `[[{first}]]`")),
+    // Page by page in parallel: a vault opened at the wrong folder has a
+    // finding, with a long message, for most of its links.
+    let found: Vec<Diagnostic> = index
+        .pages
+        .par_iter()
+        .filter(|p| p.reported)
+        .flat_map_iter(|page| page_links(page).filter_map(|r| ambiguous(index, ctx, hint, r)))
+        .collect();
+    out.extend(found);
+}
+
+/// The finding about a wiki link whose name several files answer to.
+fn ambiguous(index: &Index, ctx: &Ctx, hint: bool, r: Resolved<'_>) -> Option<Diagnostic> {
+    let WikiTarget::Ambiguous(files) = r.target else {
+        return None;
+    };
+    let (page, w, note) = (r.page, r.link, r.note);
+    let paths = paths_of(index, files);
+    let first = paths[0].trim_end_matches(".md");
+    Some(
+        ctx.diag(
+            Location::of_text(&page.path, w.offset, w.pos, &w.target),
+            "which one?",
+            format!(
+                "`{note}` names {} files: `{}`",
+                paths.len(),
+                paths.join("`, `")
             ),
-        );
-    }
+        )
+        .with_help(
+            vaults_hint(hint, &paths)
+                .unwrap_or_else(|| format!("write the path, as in `[[{first}]]`")),
+        ),
+    )
 }
 
 /// The paths of the files a name matches.
