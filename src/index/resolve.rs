@@ -12,15 +12,17 @@ pub enum Target {
     SamePage,
     File(u32),
     Dir,
-    /// Nothing on disk. `resolved` is the root-relative path it asked for.
+    /// Nothing on disk. `resolved` is the root-relative path it asked for
+    /// (a thin box, as `actual` below: a target is 16 bytes, not 24, and
+    /// there is one in every link kept).
     Missing {
-        resolved: Box<str>,
+        resolved: Box<String>,
         /// A decoded segment held a `/` (`%2F`), which is not a separator in a URL.
         encoded_slash: bool,
     },
     /// Only a file (or folder) with other letter case exists.
     CaseMismatch {
-        actual: Box<str>,
+        actual: Box<String>,
     },
     /// `..` climbs above the root.
     Outside,
@@ -201,7 +203,7 @@ pub fn resolve(dest: &str, dir: &str, entries: &Entries) -> Target {
             joined
         };
         Target::Missing {
-            resolved: resolved.into(),
+            resolved: Box::new(resolved),
             encoded_slash,
         }
     })
@@ -335,7 +337,9 @@ fn fallback(
     }
     entries
         .case_insensitive(joined)
-        .map(|actual| Target::CaseMismatch { actual })
+        .map(|actual| Target::CaseMismatch {
+            actual: Box::new(actual.into()),
+        })
 }
 
 #[cfg(test)]

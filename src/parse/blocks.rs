@@ -39,14 +39,13 @@ pub struct Item {
     /// makes two rows the same row (`| [ORDERS](o.md) | BILL_TO_ID |` and
     /// `| [ORDERS](o.md) | SHIP_TO_ID |` are two edges to one page).
     pub whole: u64,
-    /// This item's numbers: `nums[num_start..num_start + num_len]`.
-    pub num_start: u32,
-    pub num_len: u16,
 }
 
 /// A table cell that holds only a number (`17`, `2,148`).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Num {
+    /// The row it is in (index into `items`): a row's numbers are one run.
+    pub item: u32,
     pub col: u16,
     pub value: u64,
     pub offset: u32,
@@ -106,6 +105,19 @@ pub struct Blocks {
     /// A paragraph that ends with `:` and holds one number, right before a
     /// list or table: "The index lists the 25 most-referenced tables:".
     pub lead_ins: Vec<LeadIn>,
+}
+
+impl Blocks {
+    /// The numbers in row `item` (index into `items`).
+    pub fn nums_of(&self, item: usize) -> &[Num] {
+        let item = item as u32;
+        let start = self.nums.partition_point(|n| n.item < item);
+        let len = self.nums[start..]
+            .iter()
+            .take_while(|n| n.item == item)
+            .count();
+        &self.nums[start..start + len]
+    }
 }
 
 /// A sentence that says how long the list or table under it is.
@@ -753,8 +765,6 @@ impl Builder {
             end: lines.file_offset(range.end),
             key: 0,
             whole: 0,
-            num_start: self.blocks.nums.len() as u32,
-            num_len: 0,
         });
         self.item_key = KeyHasher::default();
         self.item_start = range.start;
@@ -781,7 +791,6 @@ impl Builder {
                     self.blocks.notes.push((at, normalize(note).into()));
                 }
             }
-            item.num_len = (self.blocks.nums.len() as u32 - item.num_start) as u16;
             self.blocks.items.push(item);
         }
     }
@@ -815,6 +824,7 @@ impl Builder {
                         .unwrap_or(src.len() - d);
                     let at = range.start + d;
                     self.blocks.nums.push(Num {
+                        item: self.blocks.items.len() as u32,
                         col: self.col,
                         value,
                         offset: lines.file_offset(at),

@@ -57,13 +57,14 @@ impl RawLink {
 pub struct Heading {
     pub level: u8,
     /// The heading's rendered text (what the anchor is made from).
-    pub text: String,
-    pub anchor: String,
+    pub text: Box<str>,
+    pub anchor: Box<str>,
     /// Byte range of the whole heading line(s).
     pub bytes: Range<u32>,
     pub pos: Pos,
-    /// A trailing `(N)` or `(N words)`: the count the heading declares.
-    pub count: Option<DeclaredCount>,
+    /// A trailing `(N)` or `(N words)`: the count the heading declares
+    /// (boxed: most headings declare none).
+    pub count: Option<Box<DeclaredCount>>,
 }
 
 /// A number a page declares, with where it is written.
@@ -850,11 +851,11 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                             slugger.anchor(&text_)
                         }
                     };
-                    let count = heading_count(text, &bytes, &text_, &lines);
+                    let count = heading_count(text, &bytes, &text_, &lines).map(Box::new);
                     facts.headings.push(Heading {
                         level,
-                        text: text_,
-                        anchor,
+                        text: text_.into(),
+                        anchor: anchor.into(),
                         bytes: lines.file_offset(bytes.start)..lines.file_offset(bytes.end),
                         pos: lines.pos(bytes.start),
                         count,
@@ -1472,10 +1473,10 @@ mod dialect_tests {
     fn a_heading_id_is_the_anchor_on_mkdocs_and_text_on_github() {
         let text = "# Title\n\n## Part one {#part}\n";
         let mkdocs = facts(text, Dialect::Mkdocs);
-        assert_eq!(mkdocs.headings[1].anchor, "part");
+        assert_eq!(&*mkdocs.headings[1].anchor, "part");
         assert_eq!(mkdocs.unchecked.custom_ids, 0);
         let github = facts(text, Dialect::Github);
-        assert_eq!(github.headings[1].anchor, "part-one-part");
+        assert_eq!(&*github.headings[1].anchor, "part-one-part");
         assert_eq!(github.unchecked.custom_ids, 1);
     }
 

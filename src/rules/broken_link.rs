@@ -44,7 +44,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut missing: Vec<&str> = broken
         .iter()
         .filter_map(|(_, l)| match &l.target {
-            Target::Missing { resolved, .. } => Some(&**resolved),
+            Target::Missing { resolved, .. } => Some(resolved.as_str()),
             _ => None,
         })
         .collect();
@@ -71,7 +71,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         let absolute = written_path.starts_with('/');
         let message =
-            if !absolute && (relative_to_page == **resolved || written_path == &**resolved) {
+            if !absolute && (relative_to_page == **resolved || written_path == resolved.as_str()) {
                 format!("link target {} does not exist", code(written_path))
             } else {
                 format!(
@@ -114,7 +114,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ));
             d = d.with_fix(url, false);
         } else {
-            match cache.get(&**resolved).and_then(Option::as_ref) {
+            match cache.get(resolved.as_str()).and_then(Option::as_ref) {
                 Some(Suggestion::Near(found)) => {
                     let new = relative_link(page.dir(), found);
                     let slash = if *encoded_slash {

@@ -221,7 +221,7 @@ fn nearest_heading<'a>(page: &'a crate::index::Page, fragment: &str) -> Option<&
             // The distance is at least the difference in length.
             let key = heading_key(&h.text);
             (key.chars().count().abs_diff(chars) <= limit)
-                .then(|| (strsim::levenshtein(&key, &want), h.text.as_str()))
+                .then(|| (strsim::levenshtein(&key, &want), &*h.text))
         })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -27,14 +27,13 @@ pub fn claims<'a>(
         let Some(col) = container.header.iter().position(|h| normalize(h) == want) else {
             continue;
         };
-        for (i, item) in blocks
+        for (i, _) in blocks
             .items
             .iter()
             .enumerate()
             .filter(|(_, it)| it.container as usize == c)
         {
-            let nums = &blocks.nums
-                [item.num_start as usize..item.num_start as usize + item.num_len as usize];
+            let nums = blocks.nums_of(i);
             let Some(num) = nums.iter().find(|n| n.col as usize == col) else {
                 continue;
             };

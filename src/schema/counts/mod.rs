@@ -145,7 +145,7 @@ pub fn heading_count<'a>(
 ) -> Option<&'a DeclaredCount> {
     let h = &page.facts.headings[sec.heading as usize];
     h.count
-        .as_ref()
+        .as_deref()
         .filter(|c| sec.level >= 2 && units.iter().any(|u| *u == normalize(&c.unit)))
 }
 

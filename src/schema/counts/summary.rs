@@ -25,12 +25,12 @@ pub fn claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
             c.bytes.start > sec.bytes.start && c.bytes.end <= sec.bytes.end && c.level > sec.level
         })
         .collect();
-    for item in blocks.items[sec.items.start as usize..sec.items.end as usize]
-        .iter()
-        .filter(|i| i.container == table)
+    let in_section = sec.items.start as usize..sec.items.end as usize;
+    for (i, item) in in_section
+        .map(|i| (i, &blocks.items[i]))
+        .filter(|(_, it)| it.container == table)
     {
-        let nums =
-            &blocks.nums[item.num_start as usize..item.num_start as usize + item.num_len as usize];
+        let nums = blocks.nums_of(i);
         let Some(num) = nums.iter().find(|n| n.col >= 1) else {
             continue;
         };
@@ -50,7 +50,7 @@ pub fn claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
                     c,
                     format!("{} item(s) here", c.items.len()),
                 )),
-                page.facts.headings[c.heading as usize].text.clone(),
+                page.facts.headings[c.heading as usize].text.to_string(),
             ),
             None => (0, None, "its subsection".to_string()),
         };
