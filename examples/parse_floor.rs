@@ -2,6 +2,11 @@
 //! single-threaded: `cargo run --release --example parse_floor -- DIR`.
 use std::time::Instant;
 
+/// The binary's allocator, so that the parse is timed as reftree runs it
+/// (both sides alike: pulldown-cmark allocates too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let dir = std::env::args().nth(1).expect("a folder");
     let mut texts = Vec::new();
