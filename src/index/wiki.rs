@@ -31,7 +31,7 @@ pub enum WikiTarget {
 /// Each table is a sorted vector of (key, file), the key a 128-bit hash of
 /// the vault and the lowercased name, as [`super::path_key`] keys paths:
 /// one allocation per table, where maps of strings to vectors made four
-/// per file (and were a tenth of a vault's run, built on one thread).
+/// per file, on one thread (7.5 ms of a 93 ms run on a 10k-note vault).
 pub struct Vault {
     by_stem: Table,
     by_name: Table,
@@ -201,7 +201,10 @@ impl Vault {
             // whose stem it is: only those are compared.
             let tail = format!("/{}", lower.trim_start_matches('/'));
             let last = key(vault, tail.rsplit('/').next().unwrap_or_default());
-            let mut found: Vec<u32> = (self.by_stem.get(last).iter())
+            let mut found: Vec<u32> = self
+                .by_stem
+                .get(last)
+                .iter()
                 .chain(self.by_name.get(last))
                 .map(|e| e.1)
                 .filter(|&f| {
