@@ -357,6 +357,55 @@ fn wiki_links_by_path_resolve_from_the_vault_the_folder_or_a_path_end() {
     assert!(text.contains("[[Page]]"), "{text}");
 }
 
+/// `[[a/Note]]` where the vault holds both the note `a/Note.md` and a file
+/// `a/Note` (no extension): the note, whose headings are checked, by its
+/// path from the vault's folder as by a partial path.
+#[test]
+fn a_path_names_the_note_before_a_file_without_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (path, text) in [
+        (".obsidian/app.json", "{}\n"),
+        ("x/a/Note.md", "# Note\n\n## Kept\n"),
+        ("x/a/Note", "not a note\n"),
+        ("Links.md", "# Links\n\n[[x/a/Note#Kept]] [[a/Note#Kept]]\n"),
+    ] {
+        common::write(d, path, text);
+    }
+    assert_eq!(findings(d), Vec::<String>::new());
+    edit(d, "x/a/Note.md", "## Kept", "## Renamed");
+    let found = findings(d);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|f| f.starts_with("Links.md:3 broken-wiki-link") && f.contains("`x/a/Note.md`")),
+        "{found:#?}"
+    );
+}
+
+/// A note whose name ends in a capital sigma (`ΑΣ.md`) by its path: a
+/// link lowercases `x/ΑΣ` with a final sigma (`x/ας`), as the note's path
+/// without `.md` lowercases, both by its full path and by a partial one.
+#[test]
+fn a_path_ending_in_a_final_sigma_resolves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (path, text) in [
+        (".obsidian/app.json", "{}\n"),
+        ("y/x/ΑΣ.md", "# ΑΣ\n\n## H\n"),
+        (
+            "Links.md",
+            "# Links\n\n[[y/x/ΑΣ#H]] [[x/ΑΣ#H]] [[x/ας#H]]\n",
+        ),
+    ] {
+        common::write(d, path, text);
+    }
+    assert_eq!(findings(d), Vec::<String>::new());
+    edit(d, "y/x/ΑΣ.md", "## H", "## G");
+    assert_eq!(findings(d).len(), 3, "{:#?}", findings(d));
+}
+
 /// A repository of two vaults, `en/` and `de/`, the same notes in each
 /// (as Obsidian's help keeps one vault per language), each with its
 /// `.obsidian/` folder unless `marked` is false.

@@ -38,6 +38,10 @@ pub struct Vault {
     /// A path names one file: of several keys alike (`a/Note` is the note
     /// `a/Note.md` and may be a file `a/Note` too), the last file.
     by_path: Table,
+    /// Notes by the last segment of their path without `.md`, lowercased:
+    /// the stem, but for a final sigma (`ΑΣ.md` has the stem `ασ` and the
+    /// path `ας`). What a partial path's last segment is looked up in.
+    by_bare_name: Table,
     /// Notes in page order within a key.
     aliases: Table,
 }
@@ -118,28 +122,38 @@ fn is_note(path: &str) -> bool {
 impl Vault {
     pub fn new(index: &Index) -> Vault {
         use rayon::prelude::*;
-        // Each file's keys, in parallel: (by stem, by name, by path, by
-        // path without `.md`); a note has all four.
-        let keys: Vec<(Option<u128>, u128, u128, Option<u128>)> = index
+        // Each file's keys, in parallel: by name and by path; a note's by
+        // stem, by path without `.md`, and by that path's last segment.
+        let keys: Vec<(u128, u128, Option<[u128; 3]>)> = index
             .files
             .par_iter()
             .map(|full| {
                 let (vault, path) = in_vault(index, full);
                 let lower = path.to_lowercase();
                 let name = lower.rsplit('/').next().unwrap_or(&lower);
-                let note = is_note(path);
-                let stem = note.then(|| key(vault, &name[..name.len() - 3]));
-                let bare = note.then(|| key(vault, &lower[..lower.len() - 3]));
-                (stem, key(vault, name), key(vault, &lower), bare)
+                let note = is_note(path).then(|| {
+                    // Lowercased without `.md`, as a link writes it (a
+                    // final sigma lowercases as one before `.md` does not).
+                    let bare = path[..path.len() - 3].to_lowercase();
+                    let bare_last = bare.rsplit('/').next().unwrap_or(&bare);
+                    [
+                        key(vault, &name[..name.len() - 3]),
+                        key(vault, &bare),
+                        key(vault, bare_last),
+                    ]
+                });
+                (key(vault, name), key(vault, &lower), note)
             })
             .collect();
         let files = || keys.iter().zip(0u32..);
-        let by_stem: Vec<(u128, u32)> = files().filter_map(|(k, f)| Some((k.0?, f))).collect();
-        let by_name: Vec<(u128, u32)> = files().map(|(k, f)| (k.1, f)).collect();
+        let notes = || files().filter_map(|(k, f)| Some((k.2?, f)));
+        let by_stem: Vec<(u128, u32)> = notes().map(|(n, f)| (n[0], f)).collect();
+        let by_bare_name: Vec<(u128, u32)> = notes().map(|(n, f)| (n[2], f)).collect();
+        let by_name: Vec<(u128, u32)> = files().map(|(k, f)| (k.0, f)).collect();
         // In the order the files were added: a note's path without `.md`,
         // then its path.
         let by_path: Vec<(u128, u32)> = files()
-            .flat_map(|(k, f)| k.3.map(|b| (b, f)).into_iter().chain([(k.2, f)]))
+            .flat_map(|(k, f)| k.2.map(|n| (n[1], f)).into_iter().chain([(k.1, f)]))
             .collect();
         let aliases: Vec<(u128, u32)> = index
             .pages
@@ -153,14 +167,20 @@ impl Vault {
                     .map(move |e| (key(vault, &e.value.to_lowercase()), page.file))
             })
             .collect();
-        let ((by_stem, by_name), (by_path, aliases)) = rayon::join(
+        let ((by_stem, by_name), (by_path, (aliases, by_bare_name))) = rayon::join(
             || rayon::join(|| Table::new(by_stem), || Table::new(by_name)),
-            || rayon::join(|| Table::new(by_path), || Table::new(aliases)),
+            || {
+                rayon::join(
+                    || Table::new(by_path),
+                    || rayon::join(|| Table::new(aliases), || Table::new(by_bare_name)),
+                )
+            },
         );
         Vault {
             by_stem,
             by_name,
             by_path,
+            by_bare_name,
             aliases,
         }
     }
@@ -198,19 +218,24 @@ impl Vault {
             }
             // A partial path (`folder/Note` of `a/folder/Note.md`).
             // A path ending in `/name` is a file named `name`, or a note
-            // whose stem it is: only those are compared.
+            // whose stem it is: only those are compared, each by the
+            // paths it holds (where a note `a/Note.md` and a file `a/Note`
+            // are both `a/Note`, the note).
             let tail = format!("/{}", lower.trim_start_matches('/'));
             let last = key(vault, tail.rsplit('/').next().unwrap_or_default());
             let mut found: Vec<u32> = self
-                .by_stem
+                .by_bare_name
                 .get(last)
                 .iter()
                 .chain(self.by_name.get(last))
                 .map(|e| e.1)
                 .filter(|&f| {
-                    let path = in_vault(index, &index.files[f as usize]).1.to_lowercase();
-                    let bare = is_note(&path).then(|| &path[..path.len() - 3]);
-                    path.ends_with(&tail) || bare.is_some_and(|b| b.ends_with(&tail))
+                    let path = in_vault(index, &index.files[f as usize]).1;
+                    let bare = is_note(path).then(|| path[..path.len() - 3].to_lowercase());
+                    [Some(path.to_lowercase()), bare]
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p.ends_with(&tail) && self.at_path(vault, &p) == Some(f))
                 })
                 .collect();
             found.sort_unstable();
