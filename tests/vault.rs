@@ -101,6 +101,16 @@ fn edit(root: &Path, page: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
 }
 
+/// A vault (`.obsidian/` at its root) of these notes and files.
+fn vault_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write(dir.path(), ".obsidian/app.json", "{}\n");
+    for (path, text) in files {
+        common::write(dir.path(), path, text);
+    }
+    dir
+}
+
 #[test]
 fn a_clean_vault_gives_no_finding() {
     let dir = vault();
@@ -257,10 +267,7 @@ fn relations_and_orphans_hold_over_wiki_links() {
 /// exactly one finding.
 #[test]
 fn obsidians_documented_link_examples_resolve_as_documented() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    let notes = [
-        (".obsidian/app.json", "{}\n"),
+    let dir = vault_of(&[
         (
             "Internal links.md",
             "# Internal links\n\n[[#Preview a linked file]]\n\
@@ -280,12 +287,8 @@ fn obsidians_documented_link_examples_resolve_as_documented() {
             "2023-01-01.md",
             "# 2023-01-01\n\nA quote of the day. ^37066d\n",
         ),
-    ];
-    for (path, text) in notes {
-        let p = d.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
+    ]);
+    let d = dir.path();
     assert_eq!(findings(d), Vec::<String>::new());
     for (page, from, to) in [
         (
@@ -312,10 +315,7 @@ fn obsidians_documented_link_examples_resolve_as_documented() {
 /// the note's name as the certain fix.
 #[test]
 fn wiki_links_by_path_resolve_from_the_vault_the_folder_or_a_path_end() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    for (path, text) in [
-        (".obsidian/app.json", "{}\n"),
+    let dir = vault_of(&[
         ("a/folder/Note.md", "# Note\n"),
         ("b/Note.md", "# Note\n"),
         ("b/sub/Page.md", "# Page\n"),
@@ -324,9 +324,8 @@ fn wiki_links_by_path_resolve_from_the_vault_the_folder_or_a_path_end() {
             "b/Links.md",
             "# Links\n\n[[a/folder/Note]] [[sub/Page]] [[Folder/note]] [[folder/Chart.png]]\n",
         ),
-    ] {
-        common::write(d, path, text);
-    }
+    ]);
+    let d = dir.path();
     let found = findings(d);
     assert_eq!(found.len(), 1, "{found:#?}");
     // `[[folder/Chart.png]]`: no `folder/` holds it.
@@ -362,16 +361,12 @@ fn wiki_links_by_path_resolve_from_the_vault_the_folder_or_a_path_end() {
 /// path from the vault's folder as by a partial path.
 #[test]
 fn a_path_names_the_note_before_a_file_without_extension() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    for (path, text) in [
-        (".obsidian/app.json", "{}\n"),
+    let dir = vault_of(&[
         ("x/a/Note.md", "# Note\n\n## Kept\n"),
         ("x/a/Note", "not a note\n"),
         ("Links.md", "# Links\n\n[[x/a/Note#Kept]] [[a/Note#Kept]]\n"),
-    ] {
-        common::write(d, path, text);
-    }
+    ]);
+    let d = dir.path();
     assert_eq!(findings(d), Vec::<String>::new());
     edit(d, "x/a/Note.md", "## Kept", "## Renamed");
     let found = findings(d);
@@ -389,18 +384,14 @@ fn a_path_names_the_note_before_a_file_without_extension() {
 /// without `.md` lowercases, both by its full path and by a partial one.
 #[test]
 fn a_path_ending_in_a_final_sigma_resolves() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    for (path, text) in [
-        (".obsidian/app.json", "{}\n"),
+    let dir = vault_of(&[
         ("y/x/ΑΣ.md", "# ΑΣ\n\n## H\n"),
         (
             "Links.md",
             "# Links\n\n[[y/x/ΑΣ#H]] [[x/ΑΣ#H]] [[x/ας#H]]\n",
         ),
-    ] {
-        common::write(d, path, text);
-    }
+    ]);
+    let d = dir.path();
     assert_eq!(findings(d), Vec::<String>::new());
     edit(d, "y/x/ΑΣ.md", "## H", "## G");
     assert_eq!(findings(d).len(), 3, "{:#?}", findings(d));
