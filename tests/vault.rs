@@ -379,22 +379,23 @@ fn a_path_names_the_note_before_a_file_without_extension() {
     );
 }
 
-/// A note whose name ends in a capital sigma (`ΑΣ.md`) by its path: a
-/// link lowercases `x/ΑΣ` with a final sigma (`x/ας`), as the note's path
-/// without `.md` lowercases, both by its full path and by a partial one.
+/// A note whose name ends in a capital sigma (`ΑΣ.md`): a link lowercases
+/// `ΑΣ` with a final sigma (`ας`), as Obsidian compares names, and so does
+/// the note's name without `.md`: by its name, its full path and a partial
+/// one, in either case.
 #[test]
-fn a_path_ending_in_a_final_sigma_resolves() {
+fn a_name_ending_in_a_final_sigma_resolves() {
     let dir = vault_of(&[
         ("y/x/ΑΣ.md", "# ΑΣ\n\n## H\n"),
         (
             "Links.md",
-            "# Links\n\n[[y/x/ΑΣ#H]] [[x/ΑΣ#H]] [[x/ας#H]]\n",
+            "# Links\n\n[[y/x/ΑΣ#H]] [[x/ΑΣ#H]] [[x/ας#H]] [[ΑΣ#H]] [[ας#H]]\n",
         ),
     ]);
     let d = dir.path();
     assert_eq!(findings(d), Vec::<String>::new());
     edit(d, "y/x/ΑΣ.md", "## H", "## G");
-    assert_eq!(findings(d).len(), 3, "{:#?}", findings(d));
+    assert_eq!(findings(d).len(), 5, "{:#?}", findings(d));
 }
 
 /// A repository of two vaults, `en/` and `de/`, the same notes in each

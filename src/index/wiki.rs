@@ -33,15 +33,14 @@ pub enum WikiTarget {
 /// one allocation per table, where maps of strings to vectors made four
 /// per file, on one thread (7.5 ms of a 93 ms run on a 10k-note vault).
 pub struct Vault {
+    /// Notes by their name without `.md`, lowercased on its own, as a
+    /// link's name is (`ΑΣ.md` is `ας`: a capital sigma ends a word there,
+    /// not before `.md`).
     by_stem: Table,
     by_name: Table,
     /// A path names one file: of several keys alike (`a/Note` is the note
     /// `a/Note.md` and may be a file `a/Note` too), the last file.
     by_path: Table,
-    /// Notes by the last segment of their path without `.md`, lowercased:
-    /// the stem, but for a final sigma (`ΑΣ.md` has the stem `ασ` and the
-    /// path `ας`). What a partial path's last segment is looked up in.
-    by_bare_name: Table,
     /// Notes in page order within a key.
     aliases: Table,
 }
@@ -123,8 +122,8 @@ impl Vault {
     pub fn new(index: &Index) -> Vault {
         use rayon::prelude::*;
         // Each file's keys, in parallel: by name and by path; a note's by
-        // stem, by path without `.md`, and by that path's last segment.
-        let keys: Vec<(u128, u128, Option<[u128; 3]>)> = index
+        // stem and by path without `.md`.
+        let keys: Vec<(u128, u128, Option<[u128; 2]>)> = index
             .files
             .par_iter()
             .map(|full| {
@@ -135,12 +134,8 @@ impl Vault {
                     // Lowercased without `.md`, as a link writes it (a
                     // final sigma lowercases as one before `.md` does not).
                     let bare = path[..path.len() - 3].to_lowercase();
-                    let bare_last = bare.rsplit('/').next().unwrap_or(&bare);
-                    [
-                        key(vault, &name[..name.len() - 3]),
-                        key(vault, &bare),
-                        key(vault, bare_last),
-                    ]
+                    let stem = bare.rsplit('/').next().unwrap_or(&bare);
+                    [key(vault, stem), key(vault, &bare)]
                 });
                 (key(vault, name), key(vault, &lower), note)
             })
@@ -148,7 +143,6 @@ impl Vault {
         let files = || keys.iter().zip(0u32..);
         let notes = || files().filter_map(|(k, f)| Some((k.2?, f)));
         let by_stem: Vec<(u128, u32)> = notes().map(|(n, f)| (n[0], f)).collect();
-        let by_bare_name: Vec<(u128, u32)> = notes().map(|(n, f)| (n[2], f)).collect();
         let by_name: Vec<(u128, u32)> = files().map(|(k, f)| (k.0, f)).collect();
         // In the order the files were added: a note's path without `.md`,
         // then its path.
@@ -167,20 +161,14 @@ impl Vault {
                     .map(move |e| (key(vault, &e.value.to_lowercase()), page.file))
             })
             .collect();
-        let ((by_stem, by_name), (by_path, (aliases, by_bare_name))) = rayon::join(
+        let ((by_stem, by_name), (by_path, aliases)) = rayon::join(
             || rayon::join(|| Table::new(by_stem), || Table::new(by_name)),
-            || {
-                rayon::join(
-                    || Table::new(by_path),
-                    || rayon::join(|| Table::new(aliases), || Table::new(by_bare_name)),
-                )
-            },
+            || rayon::join(|| Table::new(by_path), || Table::new(aliases)),
         );
         Vault {
             by_stem,
             by_name,
             by_path,
-            by_bare_name,
             aliases,
         }
     }
@@ -224,7 +212,7 @@ impl Vault {
             let tail = format!("/{}", lower.trim_start_matches('/'));
             let last = key(vault, tail.rsplit('/').next().unwrap_or_default());
             let mut found: Vec<u32> = self
-                .by_bare_name
+                .by_stem
                 .get(last)
                 .iter()
                 .chain(self.by_name.get(last))
