@@ -516,15 +516,9 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     let stats = Stats {
         files,
         pages: index.pages.len(),
-        checked_pages: index
-            .pages
-            .iter()
-            .filter(|p| p.reported && in_scope(&p.path))
-            .count(),
-        links: index
-            .pages
-            .iter()
-            .filter(|p| p.reported && in_scope(&p.path))
+        checked_pages: reported.clone().count(),
+        links: reported
+            .clone()
             .map(|p| {
                 // Wiki links that lead nowhere are not among the page's links.
                 let unresolved = p
@@ -551,12 +545,12 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .map(|p| p.facts.unchecked.custom_ids as usize)
             .sum(),
         gitlab_references: reported
+            .clone()
             .map(|p| p.facts.unchecked.gitlab_references as usize)
             .sum(),
-        contributor_links: index
-            .pages
-            .iter()
-            .filter(|p| p.reported && in_scope(&p.path) && p.facts.unchecked.all_contributors)
+        contributor_links: reported
+            .clone()
+            .filter(|p| p.facts.unchecked.all_contributors)
             .map(|p| {
                 p.links
                     .iter()
@@ -564,10 +558,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                     .count()
             })
             .sum(),
-        template_links: index
-            .pages
-            .iter()
-            .filter(|p| p.reported && in_scope(&p.path))
+        template_links: reported
             .map(|p| {
                 let missing = p
                     .links

@@ -311,16 +311,6 @@ pub fn note_of(target: &str) -> &str {
     target.split('#').next().unwrap_or_default()
 }
 
-/// Every wiki link of the reported pages, with where it leads (resolved
-/// when the index was built).
-pub fn reported_links(index: &Index) -> impl Iterator<Item = Resolved<'_>> {
-    index
-        .pages
-        .iter()
-        .filter(|p| p.reported)
-        .flat_map(page_links)
-}
-
 /// The wiki links of one page, with where they lead.
 pub fn page_links(page: &Page) -> impl Iterator<Item = Resolved<'_>> {
     page.facts
