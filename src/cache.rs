@@ -178,6 +178,8 @@ pub struct Report {
     pub discarded: Option<String>,
     /// Why it could not be written, if so.
     pub error: Option<String>,
+    /// Pages whose findings were the last run's ([`crate::replay`]).
+    pub replayed: usize,
 }
 
 pub struct Cache {
@@ -197,12 +199,14 @@ pub struct Cache {
     read_only: bool,
     hits: AtomicUsize,
     misses: AtomicUsize,
+    /// The records' places came from the list beside the file.
+    listed: bool,
 }
 
 /// Where records go: straight into a new file when the old one is not
 /// worth keeping (absent, another key, damaged), else held to be appended.
 enum Sink {
-    Stream(std::io::BufWriter<tempfile::NamedTempFile>),
+    Stream(Writer),
     Hold(Vec<(Box<str>, Vec<u8>)>),
     /// Writing failed: why.
     Failed(String),
@@ -224,7 +228,11 @@ impl Sink {
                 Ok(w)
             });
         match made {
-            Ok(w) => Sink::Stream(w),
+            Ok(w) => Sink::Stream(Writer {
+                w,
+                at: HEADER as u64,
+                heads: Vec::new(),
+            }),
             Err(e) => Sink::Failed(format!("cannot write in `{}`: {e}", dir.display())),
         }
     }
@@ -232,7 +240,7 @@ impl Sink {
     fn push(&mut self, path: &str, record: Vec<u8>) {
         match self {
             Sink::Stream(w) => {
-                if let Err(e) = w.write_all(&record) {
+                if let Err(e) = w.write(&record) {
                     *self = Sink::Failed(e.to_string());
                 }
             }
@@ -240,6 +248,128 @@ impl Sink {
             Sink::Failed(_) => {}
         }
     }
+}
+
+/// A new cache file being written, and where its records went.
+struct Writer {
+    w: std::io::BufWriter<tempfile::NamedTempFile>,
+    at: u64,
+    heads: Vec<Listed>,
+}
+
+impl Writer {
+    fn write(&mut self, record: &[u8]) -> std::io::Result<()> {
+        self.w.write_all(record)?;
+        if let Some(l) = Listed::of(record, self.at) {
+            self.heads.push(l);
+        }
+        self.at += record.len() as u64;
+        Ok(())
+    }
+}
+
+/// A record's head and place, as the list beside the cache file keeps it
+/// (`pages-*.idx`): a run that finds the list true to the cache file
+/// takes its records' places from it, without reading the file through.
+#[derive(Clone, Serialize, Deserialize)]
+struct Listed {
+    path: String,
+    stamp: Stamp,
+    hash: u128,
+    racy: bool,
+    record: std::ops::Range<u64>,
+    head: u32,
+    check: u64,
+}
+
+impl Listed {
+    /// The head of `record` (prefix included), written at `at`.
+    fn of(record: &[u8], at: u64) -> Option<Listed> {
+        let check = u64::from_le_bytes(record.get(4..PREFIX)?.try_into().ok()?);
+        let body = &record[PREFIX..];
+        let (head, rest) = postcard::take_from_bytes::<Head>(body).ok()?;
+        Some(Listed {
+            path: head.path.to_string(),
+            stamp: head.stamp,
+            hash: head.hash,
+            racy: head.racy,
+            record: at..at + record.len() as u64,
+            head: (body.len() - rest.len()) as u32,
+            check,
+        })
+    }
+
+    fn of_slot(path: &str, slot: &Slot) -> Listed {
+        Listed {
+            path: path.to_string(),
+            stamp: slot.stamp,
+            hash: slot.hash,
+            racy: slot.racy,
+            record: slot.record.clone(),
+            head: slot.head,
+            check: slot.check,
+        }
+    }
+}
+
+/// The list beside a cache file: the file's key, and its length, mtime
+/// and inode when the list was written (a list is used only if the file
+/// is still that one), and its records' heads.
+#[derive(Serialize, Deserialize)]
+struct List {
+    key: u128,
+    of: (u64, Stamp),
+    records: Vec<Listed>,
+}
+
+const LIST_MAGIC: &[u8; 13] = b"reftree-list\n";
+
+/// The list's file, beside the cache file.
+fn list_file(file: &Path) -> PathBuf {
+    file.with_extension("idx")
+}
+
+/// The cache file's length and stamp.
+fn identity(f: &std::fs::File) -> Option<(u64, Stamp)> {
+    let meta = f.metadata().ok()?;
+    Some((meta.len(), Stamp::of(&meta)))
+}
+
+/// The list beside `file` if it is whole, of `key`, and true to `old`.
+fn read_list(file: &Path, key: u128, old: &std::fs::File) -> Option<List> {
+    let bytes = std::fs::read(list_file(file)).ok()?;
+    let body = bytes.strip_prefix(&LIST_MAGIC[..])?;
+    let (check, body) = body.split_at_checked(8)?;
+    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(check.try_into().ok()?) {
+        return None;
+    }
+    let list: List = postcard::from_bytes(body).ok()?;
+    let ok = list.key == key
+        && Some(list.of) == identity(old)
+        && list.records.iter().all(|l| {
+            l.record.start >= HEADER as u64
+                && l.record.start + PREFIX as u64 + u64::from(l.head) <= l.record.end
+                && l.record.end <= list.of.0
+        });
+    ok.then_some(list)
+}
+
+/// Write the list of `records` beside `file` (a new file put in place).
+fn write_list(file: &Path, key: u128, records: Vec<Listed>) -> std::io::Result<()> {
+    let f = open_regular(file).ok_or_else(|| std::io::Error::other("the cache file is gone"))?;
+    let of = identity(&f).ok_or_else(|| std::io::Error::other("cannot stat the cache file"))?;
+    let list = List { key, of, records };
+    let body = postcard::to_allocvec(&list).map_err(std::io::Error::other)?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".pages-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(LIST_MAGIC)?;
+    tmp.write_all(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes())?;
+    tmp.write_all(&body)?;
+    tmp.persist(list_file(file)).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// A record of `path`, as [`Cache::lookup`] finds it.
@@ -318,15 +448,48 @@ impl Cache {
             read_only,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
+            listed: false,
         };
         let whole = match open_regular(&cache.file) {
-            Some(old) => cache.scan(old),
+            Some(old) => match read_list(&cache.file, key, &old) {
+                Some(list) => {
+                    cache.take_list(list, old);
+                    true
+                }
+                None => cache.scan(old),
+            },
             None => false,
         };
         if !whole && !read_only {
             cache.sink = Mutex::new(Sink::new_file(&cache.file, key));
         }
         cache
+    }
+
+    /// The records of the file `old` as its list gives them.
+    fn take_list(&mut self, list: List, old: std::fs::File) {
+        self.slots.reserve(list.records.len());
+        for l in list.records {
+            let slot = Slot {
+                stamp: l.stamp,
+                hash: l.hash,
+                racy: l.racy,
+                record: l.record,
+                head: l.head,
+                check: l.check,
+                used: AtomicU8::new(0),
+            };
+            match self.by_path.get(l.path.as_str()) {
+                Some(&i) => self.slots[i] = slot,
+                None => {
+                    self.by_path.insert(l.path.into(), self.slots.len());
+                    self.slots.push(slot);
+                }
+            }
+        }
+        self.old = Some(old);
+        self.old_len = list.of.0;
+        self.listed = true;
     }
 
     /// Index the records of the file `old` (read through once; only their
@@ -475,29 +638,46 @@ impl Cache {
             misses: self.misses.load(Relaxed),
             discarded: self.discarded.clone(),
             error: None,
+            replayed: 0,
         };
         if self.read_only {
             return report;
         }
-        // An old record taken as it is (not restamped) is kept.
+        // The old record of a live page is kept unless this run recorded
+        // the page anew (a partial run leaves most pages untouched).
         let taken = |path: &str| -> Option<&Slot> {
             let slot = &self.slots[*self.by_path.get(path)?];
-            (slot.used.load(Relaxed) == TAKEN).then_some(slot)
+            (slot.used.load(Relaxed) != RESTAMPED).then_some(slot)
         };
         let old = |path: &str| taken(path).and_then(|slot| self.read(slot));
-        let written = match sink {
+        // The old file's records, latest per path, as its list keeps them.
+        let old_list = || -> Vec<Listed> {
+            let mut by_slot: Vec<(&str, usize)> =
+                self.by_path.iter().map(|(p, &i)| (&**p, i)).collect();
+            by_slot.sort_unstable_by_key(|&(_, i)| i);
+            by_slot
+                .into_iter()
+                .map(|(p, i)| Listed::of_slot(p, &self.slots[i]))
+                .collect()
+        };
+        // What was written, and the list of the file as it is now (`None`:
+        // the list that was read is still true).
+        let written: std::io::Result<Option<Vec<Listed>>> = match sink {
             Sink::Failed(e) => Err(std::io::Error::other(e)),
             Sink::Stream(mut w) => {
                 // Pages taken from what was whole of a damaged file.
                 let mut kept = Ok(());
                 for p in live {
                     if let Some(r) = old(p) {
-                        kept = kept.and_then(|_| w.write_all(&r));
+                        kept = kept.and_then(|_| w.write(&r));
                     }
                 }
-                kept.and_then(|_| persist(w, &self.file))
+                kept.and_then(|_| {
+                    let heads = std::mem::take(&mut w.heads);
+                    persist(w.w, &self.file).map(|_| Some(heads))
+                })
             }
-            Sink::Hold(held) if held.is_empty() => Ok(()),
+            Sink::Hold(held) if held.is_empty() => Ok((!self.listed).then(old_list)),
             Sink::Hold(held) => {
                 let fresh: FastMap<&str, &[u8]> =
                     held.iter().map(|(p, r)| (&**p, &r[..])).collect();
@@ -517,22 +697,31 @@ impl Cache {
                         Sink::Stream(mut w) => live
                             .iter()
                             .try_for_each(|p| match fresh.get(p) {
-                                Some(r) => w.write_all(r),
-                                None => old(p).map_or(Ok(()), |r| w.write_all(&r)),
+                                Some(r) => w.write(r),
+                                None => old(p).map_or(Ok(()), |r| w.write(&r)),
                             })
-                            .and_then(|_| persist(w, &self.file)),
+                            .and_then(|_| {
+                                let heads = std::mem::take(&mut w.heads);
+                                persist(w.w, &self.file).map(|_| Some(heads))
+                            }),
                         Sink::Failed(e) => Err(std::io::Error::other(e)),
                         Sink::Hold(_) => unreachable!("new_file streams or fails"),
                     }
                 } else {
                     let mut out = Vec::with_capacity(new_bytes);
+                    let mut list = old_list();
                     for (_, r) in &held {
+                        list.extend(Listed::of(r, self.old_len + out.len() as u64));
                         out.extend_from_slice(r);
                     }
-                    append(&self.file, &out)
+                    append(&self.file, &out).map(|_| Some(list))
                 }
             }
         };
+        let written = written.and_then(|list| match list {
+            Some(records) => write_list(&self.file, self.key, records),
+            None => Ok(()),
+        });
         if let Err(e) = written {
             report.error = Some(format!("cannot write `{}`: {e}", self.file.display()));
         }

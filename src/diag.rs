@@ -4,7 +4,9 @@ use std::fmt;
 use std::ops::Range;
 
 /// How serious a finding is. Only `Error` makes the run fail (exit code 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Info,
     Warning,
@@ -63,7 +65,7 @@ impl Pos {
 
 /// Where a finding is: a file relative to the root, a byte range in it, and
 /// the line/column of both ends (computed while the text was at hand).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub path: String,
     pub bytes: Range<u32>,
@@ -99,23 +101,25 @@ impl Location {
 }
 
 /// A second place a finding points at (the other side of a relation, say).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     pub location: Location,
     pub label: String,
 }
 
 /// A replacement of the bytes of `location` by `replacement`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     pub replacement: String,
     /// Certain fixes are applied by `--fix`; the others only with `--fix-unsafe`.
     pub certain: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
-    pub rule: &'static str,
+    /// Kept (in the run cache) as the id; read back as the rule's own.
+    #[serde(with = "rule_id")]
+    pub rule: RuleId,
     pub severity: Severity,
     pub location: Location,
     /// Short text shown under the primary span.
@@ -170,6 +174,25 @@ impl Diagnostic {
             related: Vec::new(),
             about: None,
         }
+    }
+}
+
+/// A rule's id (an alias: serde would take a `&'static str` field to be
+/// borrowed from the input).
+pub type RuleId = &'static str;
+
+/// A rule id written as text and read back as the id of a rule reftree
+/// knows (any other is an error: the record is not one of this build's).
+mod rule_id {
+    pub fn serialize<S: serde::Serializer>(id: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(id)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let id: std::borrow::Cow<'de, str> = serde::Deserialize::deserialize(d)?;
+        crate::rules::by_id(&id)
+            .map(|r| r.id)
+            .ok_or_else(|| serde::de::Error::custom(format!("no rule `{id}`")))
     }
 }
 

@@ -17,6 +17,7 @@ pub mod hash;
 pub mod index;
 pub mod init;
 pub mod parse;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -190,7 +191,7 @@ pub fn init(root: &Path) -> Result<String, Error> {
         let walked = walk::walk(&root, &globset::GlobSet::empty());
         index::build(
             &root,
-            index::Source::Disk(None, &HashMap::new()),
+            index::Source::Disk(None, &HashMap::new(), index::Known::default()),
             walked,
             index::MAX_PAGE_BYTES,
             None,
@@ -301,6 +302,12 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         let key = cache::key(&format!("{wants:?}\n{max}\n{:?}", opts.config.sources));
         (dir, key)
     });
+    // The run's findings also depend on the rules in force and the excludes.
+    let run = cache.as_ref().map(|(dir, key)| {
+        let rules: Vec<(&str, Severity)> = active.iter().map(|(r, s)| (r.id, *s)).collect();
+        let key = format!("{key}\n{rules:?}\n{patterns:?}\n{dialect:?}");
+        (dir.clone(), xxhash_rust::xxh3::xxh3_128(key.as_bytes()))
+    });
     let setup = Setup {
         root: &root,
         active,
@@ -310,6 +317,7 @@ pub fn check(opts: &Options) -> Result<Outcome, Error> {
         wants,
         max,
         cache,
+        run,
     };
     // The tree at the revision is read from git (one process, mostly
     // waiting on it) while the work tree is checked.
@@ -413,30 +421,35 @@ struct Setup<'a> {
     max: u64,
     /// The page cache's folder and key, if there is one.
     cache: Option<(PathBuf, String)>,
+    /// The run cache's folder and key ([`replay`]), beside the page cache.
+    run: Option<(PathBuf, u128)>,
 }
 
 /// One check of one tree (the work tree, or the tree at a revision).
 fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outcome, Error> {
-    let Setup {
-        active,
-        exclude,
-        scope,
-        ..
-    } = setup;
+    let started = std::time::SystemTime::now();
+    let Setup { exclude, scope, .. } = setup;
     let (dialect, dialect_from) = (setup.dialect.0, setup.dialect.1.clone());
     let root = setup.root.to_path_buf();
-    let (wants, max) = (setup.wants.clone(), setup.max);
     // The tree at a revision (`--changed-since`) has no stamps to record:
     // its pages are only looked up, by their bytes.
     let read_only = matches!(tree, Tree::Snapshot(_));
+    // The run cache: the work tree as it is on disk.
+    let run_cache = match tree {
+        Tree::Disk if opts.overlay.is_empty() => setup.run.as_ref(),
+        _ => None,
+    };
     let mut stages = Stages::new();
-    // The cache file is read and its records indexed beside the walk.
-    let (walked, cache) = std::thread::scope(|s| {
+    // The page cache's records are indexed beside the walk, unless the
+    // last run's findings may spare it; the last run is read beside it.
+    let (walked, cache, last) = std::thread::scope(|s| {
         let root = &root;
         let cache = setup
             .cache
             .as_ref()
+            .filter(|_| run_cache.is_none())
             .map(|(dir, key)| s.spawn(move || cache::Cache::open(dir, root, key, read_only)));
+        let last = run_cache.map(|(dir, key)| s.spawn(move || replay::open(dir, root, *key)));
         let walked = match tree {
             Tree::Disk => walk::walk(root, exclude),
             Tree::Snapshot(s) => {
@@ -444,15 +457,11 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             }
         };
         let cache = cache.map(|c| c.join().expect("opening the cache does not panic"));
-        (walked, cache)
+        let last = last.and_then(|l| l.join().expect("reading the last run does not panic"));
+        (walked, cache, last)
     });
-    let source = match tree {
-        Tree::Disk => index::Source::Disk(cache.as_ref(), &opts.overlay),
-        Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
-    };
     stages.done("walk");
     let files = walked.files.len();
-    let in_scope = |path: &str| scope.contains(path);
     // Every page is checked: a change to one page can break links in another.
     let stale_temporaries: Vec<String> = walked
         .files
@@ -460,43 +469,117 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         .filter(|f| fix::is_temporary(f))
         .cloned()
         .collect();
-    let index = index::build(
-        &root,
-        source,
-        walked,
-        max,
-        opts.progress.as_deref(),
-        opts.fingerprints,
-        wants,
-    );
-    stages.done("read, parse and resolve");
-    let cache = cache.map(|c| {
-        let parsed = index.pages.iter().filter(|p| p.parsed);
-        c.finish(parsed.map(|p| p.path.as_str()))
-    });
-    stages.done("write the page cache");
-    let kinds = schema::Kinds::build(&index, &opts.config);
-
-    let diagnostics: Vec<Diagnostic> = active
-        .par_iter()
-        .flat_map_iter(|(rule, severity)| {
-            let ctx = rules::Ctx {
-                rule,
-                severity: *severity,
-                config: &opts.config,
-                kinds: &kinds,
-                dialect,
-            };
-            let mut out = Vec::new();
-            (rule.check)(&index, &ctx, &mut out);
-            out
-        })
+    let page_files: Vec<u32> = (0..files as u32)
+        .filter(|&f| walk::is_page(&walked.files[f as usize]))
         .collect();
-    let unused = active
+    let reported: Vec<bool> = page_files
         .iter()
-        .find(|(r, _)| r.id == "unused-suppression")
-        .map(|(_, s)| *s);
-    let mut diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
+        .map(|&f| walked.checked[f as usize])
+        .collect();
+    let page_paths: Vec<String> = page_files
+        .iter()
+        .map(|&f| walked.files[f as usize].clone())
+        .collect();
+    let known = run_cache.map(|_| {
+        let stamps = index::stamps(&root, &walked.files);
+        stages.done("stamps");
+        let digest = replay::walk_digest(&walked);
+        stages.done("digest");
+        (stamps, digest)
+    });
+    let last = match (last, &known) {
+        (Some(run), Some((stamps, digest)))
+            if run.walk == *digest
+                && run.stamps.len() == stamps.len()
+                && run.pages.len() == page_files.len() =>
+        {
+            Some(run)
+        }
+        _ => None,
+    };
+    let unchanged = match (&last, &known) {
+        (Some(run), Some((stamps, _))) => run.changed(stamps).is_empty(),
+        _ => false,
+    };
+    let mut found = match last {
+        Some(run) if unchanged => {
+            let found = Found::replayed(run);
+            stages.done("the last run's findings");
+            found
+        }
+        _ => {
+            let cache = cache.or_else(|| {
+                let opened = setup
+                    .cache
+                    .as_ref()
+                    .map(|(dir, key)| cache::Cache::open(dir, &root, key, read_only));
+                stages.done("open the page cache");
+                opened
+            });
+            let source = match tree {
+                Tree::Disk => {
+                    let stamps = known.as_ref().map(|(s, _)| s.as_slice());
+                    index::Source::Disk(
+                        cache.as_ref(),
+                        &opts.overlay,
+                        index::Known { stamps, only: None },
+                    )
+                }
+                Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
+            };
+            let partial = match (&last, &known) {
+                (Some(run), Some((stamps, _))) => replay::Partial::plan(run, stamps, &page_files),
+                _ => None,
+            };
+            let mut found = match partial {
+                Some(plan) => {
+                    check_partly(opts, setup, source, walked, plan, &page_files, &mut stages)
+                }
+                None => check_all(opts, setup, source, walked, &mut stages),
+            };
+            stages.done("rules over the pages");
+            found.cache = cache.map(|c| match (&found.index, found.partial) {
+                // A partial run keeps the records of the pages it did not load.
+                (_, true) => c.finish(page_paths.iter().map(String::as_str)),
+                (Some(index), false) => c.finish(
+                    index
+                        .pages
+                        .iter()
+                        .filter(|p| p.parsed)
+                        .map(|p| p.path.as_str()),
+                ),
+                (None, false) => c.finish(std::iter::empty()),
+            });
+            stages.done("write the page cache");
+            if let (Some((dir, key)), Some((stamps, digest))) = (run_cache, known)
+                && let Some(pages) = found.pages.take()
+            {
+                let run = replay::Run {
+                    walk: digest,
+                    racy: replay::racy(&stamps, started),
+                    stamps,
+                    pages,
+                    other: std::mem::take(&mut found.other),
+                    partial: found.partial_ok,
+                };
+                if let Err(e) = replay::save(dir, &root, *key, &run) {
+                    let report = found.cache.get_or_insert_with(cache::Report::default);
+                    report.error.get_or_insert(e);
+                }
+                stages.done("write the run cache");
+                found.stats = run.pages.iter().map(|p| p.stats).collect();
+                found.diagnostics = run
+                    .pages
+                    .into_iter()
+                    .flat_map(|p| p.findings)
+                    .chain(run.other)
+                    .collect();
+            }
+            found
+        }
+    };
+    let in_scope = |path: &str| scope.contains(path);
+    let mut diagnostics = std::mem::take(&mut found.diagnostics);
     if !scope.all {
         // Findings in the files in scope, and those elsewhere about them.
         diagnostics.retain(|d| {
@@ -507,107 +590,63 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    stages.done("rules");
+    stages.done("sort the findings");
 
-    let reported = index
-        .pages
-        .iter()
-        .filter(|p| p.reported && in_scope(&p.path));
+    let mut counts = replay::PageStats::default();
+    let mut checked_pages = 0;
+    for (n, path) in page_paths.iter().enumerate() {
+        if reported[n] && in_scope(path) {
+            checked_pages += 1;
+            if let Some(s) = found.page_stats(n) {
+                counts.add(s);
+            }
+        }
+    }
     let stats = Stats {
         files,
-        pages: index.pages.len(),
-        checked_pages: reported.clone().count(),
-        links: reported
-            .clone()
-            .map(|p| {
-                // Wiki links that lead nowhere are not among the page's links.
-                let unresolved = p
-                    .wiki_targets
-                    .iter()
-                    .filter(|t| !matches!(t, index::wiki::WikiTarget::File(_)))
-                    .count();
-                p.link_count()
-                    + p.facts.external_links as usize
-                    + p.facts.unchecked.gitlab_references as usize
-                    + unresolved
-            })
-            .sum(),
+        pages: page_files.len(),
+        checked_pages,
+        links: counts.links as usize,
         // The whole run's time: `check` sets it.
         elapsed: Duration::ZERO,
         dialect,
         dialect_from,
-        unchecked_wiki_links: reported
-            .clone()
-            .map(|p| p.facts.unchecked.wiki_links as usize)
-            .sum(),
-        ignored_custom_ids: reported
-            .clone()
-            .map(|p| p.facts.unchecked.custom_ids as usize)
-            .sum(),
-        gitlab_references: reported
-            .clone()
-            .map(|p| p.facts.unchecked.gitlab_references as usize)
-            .sum(),
-        contributor_links: reported
-            .clone()
-            .filter(|p| p.facts.unchecked.all_contributors)
-            .map(|p| {
-                p.links
-                    .iter()
-                    .filter(|l| rules::broken_fragment::contributor_key(p, l))
-                    .count()
-            })
-            .sum(),
-        template_links: reported
-            .map(|p| {
-                let missing = p
-                    .links
-                    .iter()
-                    .filter(|l| matches!(l.target, index::resolve::Target::Missing { .. }))
-                    .map(|l| l.written());
-                let unrendered = p.facts.unrendered.iter().map(|u| u.dest.as_str());
-                missing
-                    .chain(unrendered)
-                    .filter(|written| rules::filled_by_macros(&index, p, written))
-                    .count()
-            })
-            .sum(),
-        api_references: index
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.reported && in_scope(&p.path))
-            .map(|(n, p)| {
-                (0..p.facts.undefined_refs.len())
-                    .filter(|&i| index.autoref(n, i) == Some(index::Autoref::Object))
-                    .count()
-            })
-            .sum(),
+        unchecked_wiki_links: counts.unchecked_wiki_links as usize,
+        ignored_custom_ids: counts.ignored_custom_ids as usize,
+        gitlab_references: counts.gitlab_references as usize,
+        contributor_links: counts.contributor_links as usize,
+        template_links: counts.template_links as usize,
+        api_references: counts.api_references as usize,
         stages: stages.0,
-        read_ahead: index.read_ahead,
+        read_ahead: found.read_ahead,
     };
     // Exit code 2 when some input that is checked and reported could not be
     // read: not for an excluded path, a path outside the PATH arguments, or
     // with `--rule unreadable-file=off`.
     let unreadable = diagnostics.iter().any(|d| d.rule == "unreadable-file");
-    let fingerprints = if opts.fingerprints {
-        index
+    let fingerprints = match (&found.index, opts.fingerprints) {
+        (Some(index), true) => index
             .pages
             .iter()
             .filter(|p| p.parsed)
             .map(|p| (p.path.clone(), p.hash))
-            .collect()
-    } else {
-        HashMap::new()
+            .collect(),
+        _ => HashMap::new(),
     };
     // Freeing the index (hundreds of thousands of allocations) takes ~20 ms
     // on the largest tree: not at all when the process is about to end,
     // else beside the printing (or, under `--changed-since`, beside the
     // check of the tree at the revision), not before it.
-    if opts.exit_after && opts.since.is_none() {
-        std::mem::forget(index);
-    } else {
-        std::thread::spawn(move || drop(index));
+    if let Some(index) = found.index {
+        if opts.exit_after && opts.since.is_none() {
+            std::mem::forget(index);
+        } else {
+            std::thread::spawn(move || drop(index));
+        }
+    }
+    let mut cache = found.cache;
+    if let Some(replayed) = found.replayed {
+        cache.get_or_insert_with(cache::Report::default).replayed = replayed;
     }
     Ok(Outcome {
         diagnostics,
@@ -620,6 +659,310 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         compared: Vec::new(),
         cache,
     })
+}
+
+/// The findings of one tree, before they are narrowed to the PATH
+/// arguments and sorted.
+struct Found {
+    /// Every finding (suppressions applied), unless `pages` holds them.
+    diagnostics: Vec<Diagnostic>,
+    /// What each page adds to the summary (by page number), unless `pages`
+    /// holds it.
+    stats: Vec<replay::PageStats>,
+    /// For the run cache: each page's findings, counts and dependencies,
+    /// and the findings located elsewhere.
+    pages: Option<Vec<replay::PageRun>>,
+    other: Vec<Diagnostic>,
+    /// A run after this one may be partial.
+    partial_ok: bool,
+    /// Only some pages were loaded ([`replay::Partial`]).
+    partial: bool,
+    index: Option<index::Index>,
+    cache: Option<cache::Report>,
+    /// How many pages' findings were the last run's.
+    replayed: Option<usize>,
+    read_ahead: bool,
+}
+
+impl Found {
+    /// The last run's findings, as they are.
+    fn replayed(run: replay::Run) -> Found {
+        let replayed = Some(run.pages.len());
+        Found {
+            stats: run.pages.iter().map(|p| p.stats).collect(),
+            diagnostics: run
+                .pages
+                .into_iter()
+                .flat_map(|p| p.findings)
+                .chain(run.other)
+                .collect(),
+            pages: None,
+            other: Vec::new(),
+            partial_ok: false,
+            partial: false,
+            index: None,
+            cache: None,
+            replayed,
+            read_ahead: false,
+        }
+    }
+
+    fn page_stats(&self, n: usize) -> Option<&replay::PageStats> {
+        match &self.pages {
+            Some(pages) => pages.get(n).map(|p| &p.stats),
+            None => self.stats.get(n),
+        }
+    }
+}
+
+/// Build the index of `walked` from `source` and run every active rule on
+/// it (suppressions applied).
+fn run_rules(
+    opts: &Options,
+    setup: &Setup<'_>,
+    source: index::Source<'_>,
+    walked: walk::Walked,
+    stages: &mut Stages,
+) -> (index::Index, Vec<Diagnostic>) {
+    let index = index::build(
+        setup.root,
+        source,
+        walked,
+        setup.max,
+        opts.progress.as_deref(),
+        opts.fingerprints,
+        setup.wants.clone(),
+    );
+    stages.done("read, parse and resolve");
+    let kinds = schema::Kinds::build(&index, &opts.config);
+    let diagnostics: Vec<Diagnostic> = setup
+        .active
+        .par_iter()
+        .flat_map_iter(|(rule, severity)| {
+            let ctx = rules::Ctx {
+                rule,
+                severity: *severity,
+                config: &opts.config,
+                kinds: &kinds,
+                dialect: setup.dialect.0,
+            };
+            let mut out = Vec::new();
+            (rule.check)(&index, &ctx, &mut out);
+            out
+        })
+        .collect();
+    let unused = setup
+        .active
+        .iter()
+        .find(|(r, _)| r.id == "unused-suppression")
+        .map(|(_, s)| *s);
+    let diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
+    (index, diagnostics)
+}
+
+/// Every page read (from the page cache where it can be), every rule run.
+fn check_all(
+    opts: &Options,
+    setup: &Setup<'_>,
+    source: index::Source<'_>,
+    walked: walk::Walked,
+    stages: &mut Stages,
+) -> Found {
+    let (index, diagnostics) = run_rules(opts, setup, source, walked, stages);
+    let keep =
+        setup.run.is_some() && matches!(source, index::Source::Disk(_, o, _) if o.is_empty());
+    let (pages, other, stats) = if keep {
+        let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_| true);
+        (Some(pages), other, Vec::new())
+    } else {
+        let stats = (0..index.pages.len())
+            .map(|n| page_stats(&index, n))
+            .collect();
+        (None, diagnostics, stats)
+    };
+    let partial_ok = keep && replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other);
+    Found {
+        diagnostics: if pages.is_some() {
+            Vec::new()
+        } else {
+            other.clone()
+        },
+        stats,
+        pages,
+        other: if keep { other } else { Vec::new() },
+        partial_ok,
+        partial: false,
+        read_ahead: index.read_ahead,
+        index: Some(index),
+        cache: None,
+        replayed: None,
+    }
+}
+
+/// The pages that changed, those whose findings read them, and what all of
+/// these read, loaded; every rule run over them; the findings of the first
+/// two kinds taken from this run, the others from the last
+/// ([`replay`]).
+fn check_partly(
+    opts: &Options,
+    setup: &Setup<'_>,
+    source: index::Source<'_>,
+    walked: walk::Walked,
+    plan: replay::Partial<'_>,
+    page_files: &[u32],
+    stages: &mut Stages,
+) -> Found {
+    let index::Source::Disk(cache, overlay, known) = source else {
+        return check_all(opts, setup, source, walked, stages);
+    };
+    let mut load = plan.load.clone();
+    let (index, diagnostics) = loop {
+        let source = index::Source::Disk(
+            cache,
+            overlay,
+            index::Known {
+                only: Some(&load),
+                ..known
+            },
+        );
+        let (index, diagnostics) = run_rules(opts, setup, source, walked.clone(), stages);
+        // A changed page may link to pages the plan did not load.
+        let mut more = false;
+        for &n in &plan.changed {
+            let Some(page) = index.page_by_file(page_files[n as usize]) else {
+                continue;
+            };
+            for f in replay::deps_of(&index, setup.dialect.0, page, &[]) {
+                more |= !std::mem::replace(&mut load[f as usize], true);
+            }
+        }
+        if !more {
+            break (index, diagnostics);
+        }
+    };
+    // Page numbers of the whole tree, by file.
+    let mut number = vec![usize::MAX; load.len()];
+    for (n, &f) in page_files.iter().enumerate() {
+        number[f as usize] = n;
+    }
+    let redo = |i: usize| plan.redo[number[index.pages[i].file as usize]];
+    let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo);
+    let mut fresh: Vec<Option<replay::PageRun>> = fresh.into_iter().map(Some).collect();
+    let partial_ok = index.pages.iter().all(|p| p.facts.wiki_links.is_empty());
+    let pages = plan
+        .last
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(n, old)| {
+            let loaded = index.page_index(page_files[n]);
+            match loaded {
+                Some(i) if plan.redo[n] => fresh[i].take().unwrap_or_default(),
+                _ => old.clone(),
+            }
+        })
+        .collect();
+    Found {
+        diagnostics: Vec::new(),
+        stats: Vec::new(),
+        pages: Some(pages),
+        other: plan.last.other.clone(),
+        partial_ok,
+        partial: true,
+        read_ahead: index.read_ahead,
+        index: Some(index),
+        cache: None,
+        replayed: Some(plan.redo.iter().filter(|&&r| !r).count()),
+    }
+}
+
+/// Findings by the page they are in (with the page's counts and what its
+/// findings read), for the pages `wanted` (by page number); and the
+/// findings in no page.
+fn by_page(
+    index: &index::Index,
+    dialect: dialect::Dialect,
+    diagnostics: Vec<Diagnostic>,
+    wanted: impl Fn(usize) -> bool + Sync,
+) -> (Vec<replay::PageRun>, Vec<Diagnostic>) {
+    let number: hash::FastMap<&str, usize> = index
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(n, p)| (p.path.as_str(), n))
+        .collect();
+    let mut findings: Vec<Vec<Diagnostic>> = vec![Vec::new(); index.pages.len()];
+    let mut other = Vec::new();
+    for d in diagnostics {
+        match number.get(d.location.path.as_str()) {
+            Some(&n) => findings[n].push(d),
+            None => other.push(d),
+        }
+    }
+    let pages = findings
+        .into_par_iter()
+        .enumerate()
+        .map(|(n, findings)| {
+            if !wanted(n) {
+                return replay::PageRun::default();
+            }
+            let page = &index.pages[n];
+            replay::PageRun {
+                deps: replay::deps_of(index, dialect, page, &findings),
+                stats: page_stats(index, n),
+                findings,
+            }
+        })
+        .collect();
+    (pages, other)
+}
+
+/// What page number `n` adds to the summary's counts.
+fn page_stats(index: &index::Index, n: usize) -> replay::PageStats {
+    let p = &index.pages[n];
+    if !p.reported {
+        return replay::PageStats::default();
+    }
+    // Wiki links that lead nowhere are not among the page's links.
+    let unresolved = p
+        .wiki_targets
+        .iter()
+        .filter(|t| !matches!(t, index::wiki::WikiTarget::File(_)))
+        .count();
+    let links = p.link_count()
+        + p.facts.external_links as usize
+        + p.facts.unchecked.gitlab_references as usize
+        + unresolved;
+    let contributor_links = if p.facts.unchecked.all_contributors {
+        p.links
+            .iter()
+            .filter(|l| rules::broken_fragment::contributor_key(p, l))
+            .count()
+    } else {
+        0
+    };
+    let missing = p
+        .links
+        .iter()
+        .filter(|l| matches!(l.target, index::resolve::Target::Missing { .. }))
+        .map(|l| l.written());
+    let unrendered = p.facts.unrendered.iter().map(|u| u.dest.as_str());
+    let template_links = missing
+        .chain(unrendered)
+        .filter(|written| rules::filled_by_macros(index, p, written))
+        .count();
+    let api_references = (0..p.facts.undefined_refs.len())
+        .filter(|&i| index.autoref(n, i) == Some(index::Autoref::Object))
+        .count();
+    replay::PageStats {
+        links: links as u32,
+        unchecked_wiki_links: p.facts.unchecked.wiki_links,
+        ignored_custom_ids: p.facts.unchecked.custom_ids,
+        gitlab_references: p.facts.unchecked.gitlab_references,
+        contributor_links: contributor_links as u32,
+        template_links: template_links as u32,
+        api_references: api_references as u32,
+    }
 }
 
 /// The files and folders whose findings are reported. A path is in scope

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the walk found.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Walked {
     /// Every file under the root, relative, `/`-separated, sorted.
     pub files: Vec<String>,

@@ -70,9 +70,17 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// What a cached run reused: pages whose findings were the last run's
+/// (the run cache), pages whose facts were read from the page cache.
+#[derive(Debug, PartialEq, Eq)]
+struct Reused {
+    as_last: usize,
+    read: usize,
+}
+
 /// The findings of a run with the cache in `cache`, checked against a
-/// run without it; and how many pages it read from the cache.
-fn cached_run(root: &Path, cache: &Path) -> usize {
+/// run without it; and what it reused, from its summary.
+fn cached_run(root: &Path, cache: &Path) -> Reused {
     let dir = cache.to_str().expect("UTF-8 temp path");
     let with = reftree(root, &["--format", "json", "--cache-dir", dir]);
     let without = reftree(root, &["--format", "json", "--no-cache"]);
@@ -84,26 +92,67 @@ fn cached_run(root: &Path, cache: &Path) -> usize {
     );
     assert_eq!(with.status.code(), without.status.code());
     assert!(
-        !stderr(&without).contains("page cache"),
+        !stderr(&without).contains("page cache") && !stderr(&without).contains("last run"),
         "{}",
         stderr(&without)
     );
     let err = stderr(&with);
-    match err.split_once(" read from the page cache") {
-        Some((before, _)) => before
-            .rsplit('(')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .expect("a count"),
-        None => 0,
+    let count = |what: &str| -> usize {
+        match err.split_once(what) {
+            Some((before, _)) => before
+                .rsplit(['(', ' '])
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a count"),
+            None => 0,
+        }
+    };
+    Reused {
+        as_last: count(" as in the last run"),
+        read: count(" read from the page cache"),
     }
+}
+
+/// A cached run without the last run's findings (the run cache removed
+/// first): what it read from the page cache.
+fn page_cache_run(root: &Path, cache: &Path) -> usize {
+    forget_the_last_run(cache);
+    let reused = cached_run(root, cache);
+    assert_eq!(reused.as_last, 0);
+    reused.read
+}
+
+/// Remove the run cache from `cache`.
+fn forget_the_last_run(cache: &Path) {
+    for e in std::fs::read_dir(cache).expect("the cache folder") {
+        let p = e.expect("entry").path();
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("run-"))
+        {
+            std::fs::remove_file(p).expect("rm");
+        }
+    }
+}
+
+/// Date `page` (under `root`) an hour back: its stamp is trusted.
+fn date_back(root: &Path, page: &str) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(root.join(page))
+        .and_then(|f| f.set_modified(then))
+        .expect("set mtime");
 }
 
 fn cache_file(cache: &Path) -> std::path::PathBuf {
     let files: Vec<_> = std::fs::read_dir(cache)
         .expect("the cache folder")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "bin")
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("pages-"))
+        })
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files[0].clone()
@@ -113,15 +162,38 @@ fn cache_file(cache: &Path) -> std::path::PathBuf {
 fn a_second_run_reads_only_the_pages_that_changed_and_finds_the_same() {
     let (tree, cache) = fixture(false);
     let root = tree.path();
+    let none = Reused {
+        as_last: 0,
+        read: 0,
+    };
     assert_eq!(
         cached_run(root, cache.path()),
-        0,
+        none,
         "a first run parses every page"
     );
-    assert_eq!(cached_run(root, cache.path()), 41);
+    // Nothing changed: the last run's findings, no page read.
+    let all = Reused {
+        as_last: 41,
+        read: 0,
+    };
+    assert_eq!(cached_run(root, cache.path()), all);
+    // Page 5 edited (its `Details` heading renamed): it, page 4 and the
+    // index, which link to `p5.md#details`, are checked again; what they
+    // link to with a fragment (every page, from the index) is read from
+    // the page cache; the other 38 pages' findings are the last run's.
+    write(
+        root,
+        "pages/p5.md",
+        "# Page 5\n\n## Detail\n\n- [Next](p6.md#details)\n",
+    );
+    date_back(root, "pages/p5.md");
+    let partial = cached_run(root, cache.path());
+    assert_eq!(partial.as_last, 38, "{partial:?}");
+    assert_eq!(cached_run(root, cache.path()), all);
 
     // A page edited (a heading others link to renamed), one deleted, one
-    // added: 39 of the 41 pages are still as cached.
+    // added: another set of files, so every page is checked, 39 of the 41
+    // read from the page cache.
     write(
         root,
         "pages/p3.md",
@@ -134,8 +206,14 @@ fn a_second_run_reads_only_the_pages_that_changed_and_finds_the_same() {
         "# New\n\n[Index](../index.md#pages-40)\n[x](p9.md)\n",
     );
     common::age(root);
-    assert_eq!(cached_run(root, cache.path()), 39);
-    assert_eq!(cached_run(root, cache.path()), 41);
+    assert_eq!(
+        cached_run(root, cache.path()),
+        Reused {
+            as_last: 0,
+            read: 39
+        }
+    );
+    assert_eq!(cached_run(root, cache.path()), all);
 }
 
 #[test]
@@ -160,7 +238,8 @@ fn an_edit_that_keeps_the_size_and_the_mtime_is_still_seen() {
     let o = reftree(root, &["--no-cache", "--format", "short"]);
     let short = String::from_utf8_lossy(&o.stdout);
     assert!(short.contains("pages/p1.md:7:"), "{short}");
-    assert_eq!(reused, 40);
+    // Page 1 checked again, with page 0 and the index that link to it.
+    assert_eq!(reused.as_last, 38, "{reused:?}");
 }
 
 #[test]
@@ -170,26 +249,26 @@ fn pages_written_just_now_are_taken_from_the_cache_only_by_their_bytes() {
     cached_run(root, cache.path());
     // Their records are "racy": each page is read and hashed, and the
     // unchanged ones are still not parsed again.
-    assert_eq!(cached_run(root, cache.path()), 41);
+    assert_eq!(page_cache_run(root, cache.path()), 41);
     write(root, "pages/p2.md", "# Page 2\n\n- [Next](p3.md#nope)\n");
-    assert_eq!(cached_run(root, cache.path()), 40);
+    assert_eq!(page_cache_run(root, cache.path()), 40);
 }
 
 #[test]
 fn a_damaged_cache_file_is_never_trusted_and_is_written_anew() {
     let (tree, cache) = fixture(false);
     let root = tree.path();
-    cached_run(root, cache.path());
+    page_cache_run(root, cache.path());
     let file = cache_file(cache.path());
     let whole = std::fs::read(&file).expect("read the cache");
     let n = whole.len();
     // Cut in the header, in the first record, in the middle, one byte short.
     for cut in [0, 10, 40, n / 2, n - 1] {
         std::fs::write(&file, &whole[..cut]).expect("truncate");
-        let reused = cached_run(root, cache.path());
+        let reused = page_cache_run(root, cache.path());
         assert!(reused < 41, "cut at {cut}: {reused}");
         assert_eq!(
-            cached_run(root, cache.path()),
+            page_cache_run(root, cache.path()),
             41,
             "rebuilt after the cut at {cut}"
         );
@@ -200,16 +279,17 @@ fn a_damaged_cache_file_is_never_trusted_and_is_written_anew() {
         let mut bad = whole.clone();
         bad[at] ^= 0x04;
         std::fs::write(&file, &bad).expect("flip");
-        let reused = cached_run(root, cache.path());
+        let reused = page_cache_run(root, cache.path());
         assert!(reused < 41, "byte {at} flipped: {reused}");
         assert_eq!(
-            cached_run(root, cache.path()),
+            page_cache_run(root, cache.path()),
             41,
             "rebuilt after byte {at}"
         );
     }
     // Not a cache at all.
     std::fs::write(&file, "reftree-cache\nbut not really").expect("write");
+    forget_the_last_run(cache.path());
     let o = reftree(
         root,
         &["--cache-dir", cache.path().to_str().expect("UTF-8")],
@@ -219,7 +299,7 @@ fn a_damaged_cache_file_is_never_trusted_and_is_written_anew() {
         "{}",
         stderr(&o)
     );
-    assert_eq!(cached_run(root, cache.path()), 41);
+    assert_eq!(page_cache_run(root, cache.path()), 41);
 }
 
 #[test]
@@ -255,6 +335,7 @@ fn in_a_git_repository_the_cache_is_in_the_git_directory_unless_switched_off() {
     if !git_init(root) {
         return;
     }
+    common::age(root);
     let before: Vec<_> = common_files(root);
     let o = reftree(root, &["--no-cache"]);
     assert!(!root.join(".git/reftree").exists(), "{}", stderr(&o));
@@ -268,16 +349,22 @@ fn in_a_git_repository_the_cache_is_in_the_git_directory_unless_switched_off() {
     reftree(root, &[]);
     let o = reftree(root, &[]);
     assert!(
-        stderr(&o).contains("(41 read from the page cache)"),
+        stderr(&o).contains("(41 as in the last run)"),
         "{}",
         stderr(&o)
     );
-    assert_eq!(
-        std::fs::read_dir(root.join(".git/reftree"))
-            .expect("made")
-            .count(),
-        1
-    );
+    // The page cache, its list, the last run.
+    let mut kept: Vec<String> = std::fs::read_dir(root.join(".git/reftree"))
+        .expect("made")
+        .map(|e| {
+            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+            name.split_once('-')
+                .map(|(a, b)| format!("{a}-*{}", &b[b.rfind('.').unwrap_or(0)..]))
+                .unwrap_or(name)
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["pages-*.bin", "pages-*.idx", "run-*.bin"]);
     // Nothing was written in the work tree.
     assert_eq!(common_files(root), before);
 }

@@ -447,44 +447,10 @@ fn a_cached_run_equals_an_uncached_run_after_random_edits() {
         (7u64, "sentinel-ninja-2025-12-31"),
         (11, "sentinel-ninja-2026-08-14"),
     ] {
-        let copy = tempfile::tempdir().expect("tempdir");
+        let (_copy, root, pages) = aged_copy(&dir, tree);
         let cache = tempfile::tempdir().expect("tempdir");
-        let status = std::process::Command::new("cp")
-            .arg("-r")
-            .arg(dir.join(tree))
-            .arg(copy.path())
-            .status()
-            .expect("cp");
-        assert!(status.success());
-        let root = copy.path().join(tree);
-        // Dated back, as a checkout is (the cache trusts old stamps).
-        common::age(&root);
-        let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(&root)
-            .into_iter()
-            .map(|e| e.expect("walk").into_path())
-            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-            .collect();
-        pages.sort();
-        let run = |cache_use: reftree::CacheUse| {
-            let outcome = reftree::check(&Options {
-                root: root.clone(),
-                config: reftree::config::Config::load(Some("sentinel-ninja"), None)
-                    .expect("preset"),
-                cache: cache_use,
-                ..Options::default()
-            })
-            .expect("the run finishes");
-            let mut json = Vec::new();
-            reftree::report::write(
-                &mut json,
-                &outcome,
-                &reftree::report::Paths::from_root(&root),
-                reftree::report::Format::Json,
-                false,
-            )
-            .expect("render");
-            (json, outcome.cache)
-        };
+        let preset = reftree::config::Config::load(Some("sentinel-ninja"), None).expect("preset");
+        let run = |cache_use| json_run(&root, &preset, cache_use);
         let cached = || reftree::CacheUse::In(cache.path().to_path_buf());
         let (_, first) = run(cached());
         assert_eq!(first.expect("a cache").hits, 0);
@@ -506,23 +472,7 @@ fn a_cached_run_equals_an_uncached_run_after_random_edits() {
                 std::fs::remove_file(page).expect("rm");
                 continue;
             }
-            let text = std::fs::read_to_string(page).expect("read");
-            let edited_text = match i % 3 {
-                0 => text.replacen(".md", "-moved.md", 1),
-                1 => text.replacen("\n## ", "\n## Renamed ", 1),
-                _ => {
-                    let lines: Vec<&str> = text.lines().collect();
-                    let drop = lines.iter().position(|l| l.starts_with("| [")).unwrap_or(0);
-                    let kept: Vec<&str> = lines
-                        .iter()
-                        .enumerate()
-                        .filter(|(n, _)| *n != drop)
-                        .map(|(_, l)| *l)
-                        .collect();
-                    kept.join("\n") + "\n"
-                }
-            };
-            std::fs::write(page, edited_text).expect("write");
+            edit(page, i);
         }
         let (with, report) = run(cached());
         let (without, none) = run(reftree::CacheUse::Off);
@@ -542,4 +492,168 @@ fn a_cached_run_equals_an_uncached_run_after_random_edits() {
             with.len()
         );
     }
+}
+
+/// Edit `page` the `i`th way of three: a link repointed, a heading
+/// renamed, a table row dropped.
+fn edit(page: &Path, i: usize) {
+    let text = std::fs::read_to_string(page).expect("read");
+    let edited_text = match i % 3 {
+        0 => text.replacen(".md", "-moved.md", 1),
+        1 => text.replacen("\n## ", "\n## Renamed ", 1),
+        _ => {
+            let lines: Vec<&str> = text.lines().collect();
+            let drop = lines.iter().position(|l| l.starts_with("| [")).unwrap_or(0);
+            let kept: Vec<&str> = lines
+                .iter()
+                .enumerate()
+                .filter(|(n, _)| *n != drop)
+                .map(|(_, l)| *l)
+                .collect();
+            kept.join("\n") + "\n"
+        }
+    };
+    std::fs::write(page, edited_text).expect("write");
+}
+
+/// The run cache on real trees: on a copy of each release, checked as a
+/// user without a rule file checks it, a run that writes the caches; then
+/// three rounds of three pages edited at random (dated back, as a
+/// checkout is), each followed by a run that recomputes only those pages
+/// and the pages whose findings read them. Its JSON report is byte for
+/// byte that of a run without the caches.
+#[test]
+fn a_partial_run_equals_an_uncached_run_after_random_edits() {
+    let Some(dir) = corpus() else { return };
+    let fragment_link = regex::Regex::new(r"\]\(([^)#\s]+\.md)#").expect("regex");
+    for (seed, tree) in [
+        (5u64, "sentinel-ninja-2025-12-31"),
+        (13, "sentinel-ninja-2026-08-14"),
+    ] {
+        let (_copy, root, pages) = aged_copy(&dir, tree);
+        let cache = tempfile::tempdir().expect("tempdir");
+        let none = reftree::config::Config::default();
+        let run = |cache_use| json_run(&root, &none, cache_use);
+        let cached = || reftree::CacheUse::In(cache.path().to_path_buf());
+        run(cached());
+        let mut x = seed;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as usize
+        };
+        // The page that links with a fragment lead to most: its headings
+        // renamed in the last round.
+        let mut targets: std::collections::HashMap<String, usize> = Default::default();
+        let names: std::collections::HashSet<String> = pages
+            .iter()
+            .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+            .collect();
+        for p in &pages {
+            let text = std::fs::read_to_string(p).expect("read");
+            for c in fragment_link.captures_iter(&text) {
+                let name = c[1].rsplit('/').next().unwrap_or_default();
+                if !c[1].contains("://") && names.contains(name) {
+                    *targets.entry(name.to_string()).or_default() += 1;
+                }
+            }
+        }
+        // (The older release links with fragments to no page of its own.)
+        let most = targets
+            .into_iter()
+            .max_by_key(|(name, n)| (*n, name.clone()));
+        let hub = most.and_then(|(most, _)| {
+            pages
+                .iter()
+                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == most))
+                .cloned()
+        });
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for round in 0..3 {
+            if let Some(hub) = hub.as_ref().filter(|_| round == 2) {
+                let text = std::fs::read_to_string(hub).expect("read");
+                std::fs::write(hub, text.replace("\n## ", "\n## Renamed ")).expect("write");
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(hub)
+                    .expect("open");
+                f.set_modified(then).expect("set mtime");
+            }
+            for i in 0..3 {
+                let page = &pages[next() % pages.len()];
+                edit(page, i + round);
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(page)
+                    .expect("open");
+                f.set_modified(then).expect("set mtime");
+            }
+            let (with, report) = run(cached());
+            let (without, _) = run(reftree::CacheUse::Off);
+            assert!(
+                with == without,
+                "{tree}, round {round}: the partial run's report differs from the uncached one"
+            );
+            let report = report.expect("a cache");
+            assert!(
+                report.replayed > 0 && report.replayed < pages.len(),
+                "{tree}, round {round}: {report:?}"
+            );
+            eprintln!(
+                "{tree}, round {round}: {} of {} pages' findings as in the last run, {} read from the page cache, {} parsed; reports identical",
+                report.replayed,
+                pages.len(),
+                report.hits,
+                report.misses
+            );
+        }
+    }
+}
+
+/// A copy of release `tree` dated back, as a checkout is (the caches trust
+/// old stamps), its folder, and its pages in order.
+fn aged_copy(dir: &Path, tree: &str) -> (tempfile::TempDir, PathBuf, Vec<PathBuf>) {
+    let copy = tempfile::tempdir().expect("tempdir");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(dir.join(tree))
+        .arg(copy.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let root = copy.path().join(tree);
+    common::age(&root);
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    pages.sort();
+    (copy, root, pages)
+}
+
+/// A check of `root` under `config`: its JSON report and how it used the caches.
+fn json_run(
+    root: &Path,
+    config: &reftree::config::Config,
+    cache: reftree::CacheUse,
+) -> (Vec<u8>, Option<reftree::cache::Report>) {
+    let outcome = reftree::check(&Options {
+        root: root.to_path_buf(),
+        config: config.clone(),
+        cache,
+        ..Options::default()
+    })
+    .expect("the run finishes");
+    let mut json = Vec::new();
+    reftree::report::write(
+        &mut json,
+        &outcome,
+        &reftree::report::Paths::from_root(root),
+        reftree::report::Format::Json,
+        false,
+    )
+    .expect("render");
+    (json, outcome.cache)
 }

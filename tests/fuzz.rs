@@ -422,7 +422,7 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
 
 /// Run the whole pipeline over the tree at `root`; `Err` says what broke.
 /// With `preset`, the schema rules of the shipped preset run too.
-fn exercise(root: &Path, preset: bool) -> Result<(), String> {
+fn exercise(root: &Path, preset: bool, seed: u64) -> Result<(), String> {
     let config = if preset {
         // The preset, and the forms that read front matter, lead-ins and labels.
         const MORE: &str = "version = 1\ncut-lists = ['^\\((\\d+) hidden\\)']\n[[counts]]\nform = \"front-matter\"\n[[counts]]\nform = \"lead-in\"\n[[counts]]\nform = \"label\"\n";
@@ -438,7 +438,7 @@ fn exercise(root: &Path, preset: bool) -> Result<(), String> {
         ..Default::default()
     };
     let outcome = reftree::check(&opts).map_err(|e| format!("check failed: {e}"))?;
-    cached_runs_agree(&opts)?;
+    cached_runs_agree(&opts, &mut Rng::new(seed ^ 0x5eed))?;
     // `init` writes a rule file that loads, and a check runs with it.
     let inferred = reftree::init(root).map_err(|e| format!("init: {e}"))?;
     let config = reftree::config::Config::load(None, Some(("reftree.toml", &inferred)))
@@ -587,36 +587,45 @@ fn exercise(root: &Path, preset: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// The page cache changes nothing: a run that writes it, one that reads
-/// it, and runs over the file truncated or with a byte flipped (at places
-/// that depend on its length) all find what a run without it finds.
-fn cached_runs_agree(opts: &reftree::Options) -> Result<(), String> {
+/// The page cache and the run cache change nothing: a run that writes
+/// them, one that reads them, runs over their files truncated or with a
+/// byte flipped (at places that depend on their length), and runs after
+/// pages are edited one by one (rewritten, given a heading, emptied: a
+/// partial run where the tree allows one) all find what a run without them
+/// finds.
+fn cached_runs_agree(opts: &reftree::Options, rng: &mut Rng) -> Result<(), String> {
     let plain = reftree::Options {
         fingerprints: false,
         ..opts.clone()
     };
-    let want = reftree::check(&plain)
-        .map_err(|e| e.to_string())?
-        .diagnostics;
+    let plain_run = || -> Result<Vec<reftree::diag::Diagnostic>, String> {
+        Ok(reftree::check(&plain)
+            .map_err(|e| e.to_string())?
+            .diagnostics)
+    };
+    let mut want = plain_run()?;
     // Pages written an hour ago: their records are trusted on their stamps
     // (a page written just now is checked by its bytes).
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let date_back = |path: &Path| {
+        if let Ok(f) = std::fs::File::options().write(true).open(path) {
+            let _ = f.set_modified(hour_ago);
+        }
+    };
     for e in walkdir::WalkDir::new(&opts.root)
         .into_iter()
         .filter_map(Result::ok)
     {
-        if e.file_type().is_file()
-            && let Ok(f) = std::fs::File::options().write(true).open(e.path())
-        {
-            let _ = f.set_modified(hour_ago);
+        if e.file_type().is_file() {
+            date_back(e.path());
         }
     }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let cached = reftree::Options {
         cache: reftree::CacheUse::In(dir.path().to_path_buf()),
-        ..plain
+        ..plain.clone()
     };
-    let run = |what: &str| -> Result<(), String> {
+    let run = |what: &str, want: &[reftree::diag::Diagnostic]| -> Result<(), String> {
         let got = reftree::check(&cached)
             .map_err(|e| e.to_string())?
             .diagnostics;
@@ -627,32 +636,82 @@ fn cached_runs_agree(opts: &reftree::Options) -> Result<(), String> {
         }
         Ok(())
     };
-    run("writing")?;
-    run("reading")?;
-    let file = std::fs::read_dir(dir.path())
+    run("writing", &want)?;
+    run("reading", &want)?;
+    let mut caches: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "bin"));
-    let Some(file) = file else {
-        return Ok(()); // no page could be cached (all unreadable)
-    };
-    let whole = std::fs::read(&file).map_err(|e| e.to_string())?;
-    for at in [
-        whole.len() / 3,
-        whole.len() / 2 + 7,
-        whole.len().saturating_sub(1),
-    ] {
-        let mut flipped = whole.clone();
-        if let Some(b) = flipped.get_mut(at) {
-            *b ^= 0x20;
+        .filter(|p| p.extension().is_some_and(|x| x == "bin" || x == "idx"))
+        .collect();
+    caches.sort();
+    for file in &caches {
+        let whole = std::fs::read(file).map_err(|e| e.to_string())?;
+        for at in [
+            whole.len() / 3,
+            whole.len() / 2 + 7,
+            whole.len().saturating_sub(1),
+        ] {
+            let mut flipped = whole.clone();
+            if let Some(b) = flipped.get_mut(at) {
+                *b ^= 0x20;
+            }
+            std::fs::write(file, &flipped).map_err(|e| e.to_string())?;
+            run(&format!("{} byte {at} flipped", file.display()), &want)?;
+            std::fs::write(file, &whole[..at]).map_err(|e| e.to_string())?;
+            run(&format!("{} cut at byte {at}", file.display()), &want)?;
         }
-        std::fs::write(&file, &flipped).map_err(|e| e.to_string())?;
-        run(&format!("byte {at} flipped"))?;
-        std::fs::write(&file, &whole[..at]).map_err(|e| e.to_string())?;
-        run(&format!("cut at byte {at}"))?;
     }
-    Ok(())
+    // Edits, one after another, each dated back too (a stamp is trusted
+    // from a run that began two seconds after it).
+    let is_page = |p: &str| {
+        let l = p.to_ascii_lowercase();
+        l.ends_with(".md") || l.ends_with(".markdown")
+    };
+    let pages: Vec<String> = files(&opts.root)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| is_page(p))
+        .collect();
+    // The pages as they were, put back at the end (the caller goes on
+    // with the tree it made).
+    let mut before: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let edits = (|| -> Result<(), String> {
+        for k in 0..3 {
+            if pages.is_empty() {
+                break;
+            }
+            let edited = &pages[rng.below(pages.len())];
+            let path = opts.root.join(edited);
+            if let Ok(old) = std::fs::read(&path) {
+                before.push((path.clone(), old));
+            }
+            let dir = edited.rsplit_once('/').map_or("", |(d, _)| d);
+            let text = match rng.below(4) {
+                0 | 1 => page(rng, &pages, dir),
+                2 => {
+                    let mut t = std::fs::read(&path).unwrap_or_default();
+                    t.extend_from_slice(b"\n\n## Added heading\n\n[back](#added-heading)\n");
+                    t
+                }
+                _ => Vec::new(),
+            };
+            if std::fs::write(&path, &text).is_err() {
+                continue; // a symlink out of the root, say
+            }
+            if rng.chance(50) {
+                date_back(&path);
+            }
+            want = plain_run()?;
+            run(&format!("after edit {k} of `{edited}`"), &want)?;
+            run(&format!("again after edit {k} of `{edited}`"), &want)?;
+        }
+        Ok(())
+    })();
+    for (path, bytes) in before.iter().rev() {
+        let _ = std::fs::write(path, bytes);
+    }
+    edits
 }
 
 fn failure_dir(seed: u64) -> PathBuf {
@@ -673,7 +732,7 @@ fn case(seed: u64) -> Result<(), String> {
     let kept = tempfile::tempdir().expect("tempdir");
     copy_tree(&root, kept.path());
     let result = std::panic::catch_unwind(|| {
-        exercise(&root, preset)?;
+        exercise(&root, preset, seed)?;
         // Nothing outside the root was written, whatever its symlinks.
         let out = files(&outside);
         if out.len() != 1 || out[0].1 != b"# Secret\n\n[x](50%.md)\n" {
@@ -763,7 +822,7 @@ fn kept_failures_pass() {
     for case in cases {
         let tmp = tempfile::tempdir().expect("tempdir");
         copy_tree(&case, tmp.path());
-        if let Err(e) = exercise(tmp.path(), false) {
+        if let Err(e) = exercise(tmp.path(), false, 1) {
             panic!("{}: {e}", case.display());
         }
     }

@@ -541,6 +541,23 @@ impl ItemFiles {
 }
 
 impl Page {
+    /// A page not (yet) read: no facts, no links.
+    fn empty(file: u32, path: &str, reported: bool) -> Page {
+        Page {
+            file,
+            path: path.to_string(),
+            reported,
+            parsed: false,
+            facts: PageFacts::default(),
+            links: Vec::new(),
+            plain_targets: Vec::new(),
+            plain_dirs: 0,
+            sections: Vec::new(),
+            wiki_targets: Vec::new(),
+            hash: 0,
+        }
+    }
+
     /// Every file this page links to (with repeats).
     pub fn linked_files(&self) -> impl Iterator<Item = u32> + '_ {
         let listed = self.links.iter().filter_map(|l| match l.target {
@@ -664,12 +681,29 @@ pub enum Source<'a> {
     Disk(
         Option<&'a crate::cache::Cache>,
         &'a HashMap<String, Vec<u8>>,
+        Known<'a>,
     ),
     /// Pages by path; a cached page with the same bytes is not parsed.
     Snapshot(
         &'a HashMap<String, Vec<u8>>,
         Option<&'a crate::cache::Cache>,
     ),
+}
+
+/// What a run already knows of the files on disk: every file's stamp
+/// (taken once, for the run cache), and which pages to load (the others
+/// are left empty: a partial run, [`crate::replay`]).
+#[derive(Clone, Copy, Default)]
+pub struct Known<'a> {
+    pub stamps: Option<&'a [Option<crate::cache::Stamp>]>,
+    pub only: Option<&'a [bool]>,
+}
+
+/// Every file's stamp, taken in parallel without opening it (`None` where
+/// it cannot be taken).
+pub fn stamps(root: &Path, files: &[String]) -> Vec<Option<crate::cache::Stamp>> {
+    let dir = RootDir::new(root);
+    files.par_iter().map(|f| dir.stamp(f)).collect()
 }
 
 pub fn build(
@@ -690,11 +724,19 @@ pub fn build(
         SiteFolder::all(root, &wants, &walked),
     );
     let root_dir = match source {
-        Source::Disk(cache, overlay) => Files::Disk(RootDir::new(root), cache, overlay),
+        Source::Disk(cache, overlay, known) => {
+            Files::Disk(RootDir::new(root), cache, overlay, known.stamps)
+        }
         Source::Snapshot(pages, cache) => Files::Snapshot(pages, cache),
     };
+    let only = match source {
+        Source::Disk(_, _, known) => known.only,
+        Source::Snapshot(..) => None,
+    };
+    // A partial run holds only the pages it loads.
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
         .filter(|&i| walk::is_page(&walked.files[i as usize]))
+        .filter(|&i| only.is_none_or(|only| only[i as usize]))
         .collect();
     use std::sync::atomic::Ordering::Relaxed;
     if let Some(p) = progress {
@@ -706,7 +748,7 @@ pub fn build(
     let queue = prefetch::Queue::default();
     let mut read_ahead = false;
     let (pages, loaded) = std::thread::scope(|s| {
-        if let Files::Disk(dir, _, _) = &root_dir
+        if let Files::Disk(dir, _, _, _) = &root_dir
             && prefetch::is_cold(dir, &walked.files, &page_files)
         {
             read_ahead = true;
@@ -896,11 +938,13 @@ use crate::diag::FILE_START as START;
 
 /// Where `load` reads a page.
 enum Files<'a> {
-    /// The root, the page cache, and pages whose bytes are given.
+    /// The root, the page cache, pages whose bytes are given, and every
+    /// file's stamp if the run took them.
     Disk(
         RootDir,
         Option<&'a crate::cache::Cache>,
         &'a HashMap<String, Vec<u8>>,
+        Option<&'a [Option<crate::cache::Stamp>]>,
     ),
     Snapshot(
         &'a HashMap<String, Vec<u8>>,
@@ -1024,19 +1068,7 @@ fn load(
         max_page_bytes,
         wants,
     } = reading;
-    let mut page = Page {
-        file,
-        path: path.to_string(),
-        reported,
-        parsed: false,
-        facts: PageFacts::default(),
-        links: Vec::new(),
-        plain_targets: Vec::new(),
-        plain_dirs: 0,
-        sections: Vec::new(),
-        wiki_targets: Vec::new(),
-        hash: 0,
-    };
+    let mut page = Page::empty(file, path, reported);
     let mut problems = Vec::new();
     if !regular {
         problems.push(Diagnostic::input(
@@ -1062,8 +1094,9 @@ fn load(
     // With a cache, the page's stamp is taken once, without opening it:
     // a page as cached is not read at all.
     let stamped = match root {
-        Files::Disk(_, _, overlay) if overlay.contains_key(path) => None,
-        Files::Disk(dir, Some(cache), _) => dir.stamp(path).map(|s| (*cache, s)),
+        Files::Disk(_, _, overlay, _) if overlay.contains_key(path) => None,
+        Files::Disk(_, Some(cache), _, Some(stamps)) => stamps[file as usize].map(|s| (*cache, s)),
+        Files::Disk(dir, Some(cache), _, None) => dir.stamp(path).map(|s| (*cache, s)),
         _ => None,
     };
     let entry = stamped.and_then(|(cache, _)| cache.lookup(path));
@@ -1078,14 +1111,14 @@ fn load(
     }
     let read = READ_BUF.with_borrow_mut(|buf| -> Result<Read<'_>, std::io::Error> {
         let root = match root {
-            Files::Disk(_, _, overlay) if let Some(bytes) = overlay.get(path) => {
+            Files::Disk(_, _, overlay, _) if let Some(bytes) = overlay.get(path) => {
                 if bytes.len() as u64 > max_page_bytes {
                     return Ok(Read::TooLarge(bytes.len() as u64));
                 }
                 buf.set(bytes);
                 return Ok(Read::Bytes(None));
             }
-            Files::Disk(root, _, _) => root,
+            Files::Disk(root, _, _, _) => root,
             Files::Snapshot(pages, cache) => {
                 let bytes = pages.get(path).map(Vec::as_slice).unwrap_or_default();
                 if bytes.len() as u64 > max_page_bytes {

@@ -112,9 +112,12 @@ pub fn render(outcome: &Outcome) -> String {
                 "the page cache was not saved ({e}); the next run parses every page again"
             );
         }
-        if c.hits > 0 {
-            reused = format!(" ({} read from the page cache)", c.hits);
-        }
+        reused = match (c.replayed, c.hits) {
+            (0, 0) => String::new(),
+            (0, hits) => format!(" ({hits} read from the page cache)"),
+            (r, 0) => format!(" ({r} as in the last run)"),
+            (r, hits) => format!(" ({r} as in the last run, {hits} read from the page cache)"),
+        };
     }
     let _ = writeln!(
         out,

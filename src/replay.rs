@@ -1,0 +1,434 @@
+//! The run cache: the last run's findings, page by page, with what each
+//! page's findings read, so that the next run recomputes only what can
+//! have changed (pre-commit and editors run reftree on every save).
+//!
+//! **What is kept** (`run-<root>.bin`, beside the page cache, under the
+//! same rules: `--no-cache` neither reads nor writes it, deleting it is
+//! safe): a digest of the walk (every file and folder, which pages are
+//! checked, the walk's own problems), every file's stamp (size, mtime,
+//! ctime, inode), and for each page the findings located in it, the
+//! summary's counts for it, and the files its findings read besides it
+//! (the targets of its links, a folder's page, the pages its findings
+//! name). The file is keyed by reftree's version and binary, the rule
+//! file, the dialect, the rules and severities in force and the excludes;
+//! it is checksummed, and anything that does not read back whole is not
+//! used (the run checks the tree as if there were none).
+//!
+//! **When it is used.** Only when the walk gives the same digest: the same
+//! files, folders and flags. Then:
+//! - no file's stamp changed: the findings are the last run's, and no page
+//!   is read;
+//! - some pages changed, and the run may be partial ([`Run::partial`]):
+//!   those pages, the pages whose findings read them, and what all of
+//!   these read are loaded (from the page cache), the rules run over them,
+//!   and the findings located in the changed pages and in the pages that
+//!   read them replace the old ones. Every other page's findings read
+//!   only the file list (unchanged) and unchanged pages, so they are as
+//!   they were.
+//!
+//! A run is partial only where every rule's findings in a page depend on
+//! that page, the pages it links to and the file list alone: the GitHub
+//! and GitLab dialects without wiki links, a rule file without kinds,
+//! counts, relations, orphans or ignores (whose rules read pages that link
+//! to a page, and every page of a kind). Anything else, a stamp that is
+//! not trusted (a file changed within two seconds of the last run's
+//! start), or more than a twentieth of the pages changed, and the run
+//! checks every page, as without this cache, and writes it anew.
+
+use crate::cache::Stamp;
+use crate::diag::Diagnostic;
+use crate::index::{Index, Page, resolve::Target};
+use crate::walk::Walked;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const MAGIC: &[u8; 12] = b"reftree-run\n";
+const FORMAT: u32 = 1;
+/// Magic, format, key, body length, body checksum.
+const HEADER: usize = MAGIC.len() + 4 + 16 + 8 + 8;
+/// A stamp with an mtime this close to the run's start is not trusted: an
+/// edit within the same tick of a coarse clock would not change it.
+const RACY: Duration = Duration::from_secs(2);
+
+/// What one page adds to the summary's counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageStats {
+    pub links: u32,
+    pub unchecked_wiki_links: u32,
+    pub ignored_custom_ids: u32,
+    pub gitlab_references: u32,
+    pub contributor_links: u32,
+    pub template_links: u32,
+    pub api_references: u32,
+}
+
+impl PageStats {
+    pub fn add(&mut self, o: &PageStats) {
+        self.links += o.links;
+        self.unchecked_wiki_links += o.unchecked_wiki_links;
+        self.ignored_custom_ids += o.ignored_custom_ids;
+        self.gitlab_references += o.gitlab_references;
+        self.contributor_links += o.contributor_links;
+        self.template_links += o.template_links;
+        self.api_references += o.api_references;
+    }
+}
+
+/// One page's part of a run.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PageRun {
+    /// The findings located in the page (suppressions applied), in the
+    /// order the run found them.
+    pub findings: Vec<Diagnostic>,
+    /// The files (ids in the walk's order) its findings read besides the
+    /// page itself, sorted.
+    pub deps: Vec<u32>,
+    pub stats: PageStats,
+}
+
+/// A whole run, as kept.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Run {
+    /// [`walk_digest`] of the walk the run checked.
+    pub walk: u128,
+    /// Each file's stamp, in the walk's order (`None`: it could not be
+    /// taken; such a file always counts as changed).
+    pub stamps: Vec<Option<Stamp>>,
+    /// Files whose stamps are not trusted (changed just before the run).
+    pub racy: Vec<u32>,
+    /// Each page's part, in page order (the walk's order of the pages).
+    pub pages: Vec<PageRun>,
+    /// Findings located elsewhere than in a page (a symlink loop, say).
+    pub other: Vec<Diagnostic>,
+    /// A later run may recompute only the pages that changed and the pages
+    /// whose findings read them (see the module's documentation).
+    pub partial: bool,
+}
+
+/// A digest of what the walk found: which files and folders there are, and
+/// all it says of them.
+pub fn walk_digest(walked: &Walked) -> u128 {
+    #[derive(Serialize)]
+    struct Seen<'a> {
+        files: &'a [String],
+        regular: &'a [bool],
+        dirs: &'a [String],
+        checked: &'a [bool],
+        aliases: &'a [(String, String)],
+        problems: Vec<String>,
+        unreadable: bool,
+    }
+    let seen = Seen {
+        files: &walked.files,
+        regular: &walked.regular,
+        dirs: &walked.dirs,
+        checked: &walked.checked,
+        aliases: &walked.aliases,
+        problems: walked.problems.iter().map(|d| format!("{d:?}")).collect(),
+        unreadable: walked.unreadable,
+    };
+    let bytes = postcard::to_allocvec(&seen).unwrap_or_default();
+    xxhash_rust::xxh3::xxh3_128(&bytes)
+}
+
+/// The run cache's file for the tree at `root`, in `dir`.
+fn file_of(dir: &Path, root: &Path) -> PathBuf {
+    dir.join(format!(
+        "run-{:016x}.bin",
+        xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes())
+    ))
+}
+
+/// The last run kept for `root` under `key`, if there is one that reads
+/// back whole.
+pub fn open(dir: &Path, root: &Path, key: u128) -> Option<Run> {
+    let file = file_of(dir, root);
+    let f = crate::fix::no_follow(std::fs::OpenOptions::new().read(true))
+        .open(file)
+        .ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut &f, &mut bytes).ok()?;
+    decode(&bytes, key)
+}
+
+/// A run from the bytes of a run cache file written under `key`.
+fn decode(bytes: &[u8], key: u128) -> Option<Run> {
+    let (head, body) = bytes.split_at_checked(HEADER)?;
+    let (magic, rest) = head.split_at(MAGIC.len());
+    let word = |at: usize, n: usize| &rest[at..at + n];
+    let format = u32::from_le_bytes(word(0, 4).try_into().ok()?);
+    let written_key = u128::from_le_bytes(word(4, 16).try_into().ok()?);
+    let len = u64::from_le_bytes(word(20, 8).try_into().ok()?);
+    let check = u64::from_le_bytes(word(28, 8).try_into().ok()?);
+    if magic != MAGIC || format != FORMAT || written_key != key || len != body.len() as u64 {
+        return None;
+    }
+    if xxhash_rust::xxh3::xxh3_64(body) != check {
+        return None;
+    }
+    let run: Run = postcard::from_bytes(body).ok()?;
+    // Whole, and of one tree: every list as long as the others say.
+    (run.stamps.len() >= run.pages.len()
+        && run.racy.iter().all(|&f| (f as usize) < run.stamps.len())
+        && run
+            .pages
+            .iter()
+            .all(|p| p.deps.iter().all(|&f| (f as usize) < run.stamps.len())))
+    .then_some(run)
+}
+
+/// Keep `run` for `root` under `key` (a new file put in place by a rename).
+pub fn save(dir: &Path, root: &Path, key: u128, run: &Run) -> Result<(), String> {
+    let body = postcard::to_allocvec(run).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(HEADER + body.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&key.to_le_bytes());
+    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    let file = file_of(dir, root);
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".run-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        std::io::Write::write_all(&mut tmp, &bytes)?;
+        tmp.persist(&file).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().map_err(|e| format!("cannot write `{}`: {e}", file.display()))
+}
+
+/// The files whose stamps are not to be trusted from a run that began at
+/// `started`: those it could not stamp, and those changed just before.
+pub fn racy(stamps: &[Option<Stamp>], started: SystemTime) -> Vec<u32> {
+    stamps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| match s {
+            None => true,
+            Some(s) => {
+                let mtime =
+                    UNIX_EPOCH + Duration::new(s.mtime.0.max(0) as u64, s.mtime.1.min(999_999_999));
+                mtime + RACY > started
+            }
+        })
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+impl Run {
+    /// The files that changed since this run, given the files' stamps now
+    /// (the walk being the same): stamps that differ, and untrusted ones.
+    pub fn changed(&self, stamps: &[Option<Stamp>]) -> Vec<u32> {
+        let mut out: Vec<u32> = (0..stamps.len() as u32)
+            .filter(|&i| {
+                stamps[i as usize].is_none() || stamps[i as usize] != self.stamps[i as usize]
+            })
+            .collect();
+        out.extend(&self.racy);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The files a page's findings read besides the page: the pages its
+/// links with a fragment lead to (a folder's page for a folder), whose
+/// anchors the fragment is checked against; the notes of its wiki links;
+/// the files its findings name. A link without a fragment reads only the
+/// file list.
+pub fn deps_of(
+    index: &Index,
+    dialect: crate::dialect::Dialect,
+    page: &Page,
+    findings: &[Diagnostic],
+) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    for l in page.links.iter().filter(|l| l.fragment().is_some()) {
+        match &l.target {
+            Target::File(f) => out.push(*f),
+            Target::Dir => {
+                let written = &l.written()[l.path_range()];
+                let folder = written.trim_end_matches('/');
+                for name in dialect.folder_pages() {
+                    let dest = format!("{folder}/{name}");
+                    if let Target::File(f) =
+                        crate::index::resolve::resolve(&dest, page.dir(), &index.entries)
+                    {
+                        out.push(f);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for t in &page.wiki_targets {
+        if let crate::index::wiki::WikiTarget::File(f) = t {
+            out.push(*f);
+        }
+    }
+    let named = findings.iter().flat_map(|d| {
+        let related = d.related.iter().map(|r| r.location.path.as_str());
+        d.about.as_deref().into_iter().chain(related)
+    });
+    for path in named {
+        if let Some(Target::File(f)) = index.entries.exact(path) {
+            out.push(f);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.retain(|&f| f != page.file);
+    out
+}
+
+/// Whether a run after this one may recompute only some pages: every
+/// rule's findings in a page read only that page, what it links to and
+/// the file list (see the module's documentation).
+pub fn may_be_partial(
+    index: &Index,
+    config: &crate::config::Config,
+    dialect: crate::dialect::Dialect,
+    other: &[Diagnostic],
+) -> bool {
+    use crate::dialect::Dialect;
+    matches!(dialect, Dialect::Github | Dialect::Gitlab)
+        && config.kinds.is_empty()
+        && config.counts.is_empty()
+        && config.relations.is_empty()
+        && config.orphans.is_empty()
+        && config.ignores.is_empty()
+        && index.pages.iter().all(|p| p.facts.wiki_links.is_empty())
+        // Findings off the pages come from the walk alone.
+        && other.iter().all(|d| {
+            matches!(d.rule, "symlink-loop" | "symlink-outside-root" | "unreadable-file")
+        })
+}
+
+/// What a partial run does: which pages changed, whose findings it
+/// recomputes, which files it loads.
+pub struct Partial<'a> {
+    pub last: &'a Run,
+    /// The changed pages (page numbers).
+    pub changed: Vec<u32>,
+    /// By page number: its findings are recomputed (it changed, or its
+    /// findings read a page that did).
+    pub redo: Vec<bool>,
+    /// By file: loaded (a page recomputed, or one such a page reads).
+    pub load: Vec<bool>,
+}
+
+impl<'a> Partial<'a> {
+    /// The plan after `last`, the files' stamps being `stamps` now and the
+    /// pages the files `page_files`; `None` when the run is to check every
+    /// page (the last run may not be followed by a partial one, a file
+    /// that is not a page changed, or many pages did).
+    pub fn plan(
+        last: &'a Run,
+        stamps: &[Option<Stamp>],
+        page_files: &[u32],
+    ) -> Option<Partial<'a>> {
+        if !last.partial {
+            return None;
+        }
+        let mut number = vec![u32::MAX; stamps.len()];
+        for (n, &f) in page_files.iter().enumerate() {
+            number[f as usize] = n as u32;
+        }
+        let mut is_changed = vec![false; stamps.len()];
+        let mut changed = Vec::new();
+        for f in last.changed(stamps) {
+            let n = number[f as usize];
+            if n == u32::MAX {
+                return None;
+            }
+            changed.push(n);
+            is_changed[f as usize] = true;
+        }
+        if changed.len() > 64 && changed.len() * 20 > page_files.len() {
+            return None;
+        }
+        let redo: Vec<bool> = page_files
+            .iter()
+            .zip(&last.pages)
+            .map(|(&f, p)| is_changed[f as usize] || p.deps.iter().any(|&d| is_changed[d as usize]))
+            .collect();
+        let mut load = vec![false; stamps.len()];
+        for (n, &f) in page_files.iter().enumerate() {
+            if redo[n] {
+                load[f as usize] = true;
+                for &d in &last.pages[n].deps {
+                    load[d as usize] = true;
+                }
+            }
+        }
+        Some(Partial {
+            last,
+            changed,
+            redo,
+            load,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run() -> Run {
+        Run {
+            walk: 7,
+            stamps: vec![Some(Stamp::default()), None],
+            racy: vec![1],
+            pages: vec![PageRun {
+                findings: Vec::new(),
+                deps: vec![1],
+                stats: PageStats {
+                    links: 3,
+                    ..PageStats::default()
+                },
+            }],
+            other: Vec::new(),
+            partial: true,
+        }
+    }
+
+    fn encoded(run: &Run, key: u128) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        save(dir.path(), Path::new("/r"), key, run).expect("saved");
+        std::fs::read(file_of(dir.path(), Path::new("/r"))).expect("written")
+    }
+
+    #[test]
+    fn a_run_reads_back_under_its_key_only() {
+        let bytes = encoded(&run(), 42);
+        let back = decode(&bytes, 42).expect("reads back");
+        assert_eq!(back.pages[0].stats.links, 3);
+        assert_eq!(back.racy, vec![1]);
+        assert!(decode(&bytes, 43).is_none(), "another key");
+    }
+
+    #[test]
+    fn a_cut_or_flipped_file_is_not_used() {
+        let bytes = encoded(&run(), 42);
+        for at in [0, HEADER - 1, HEADER + 1, bytes.len() - 1] {
+            assert!(decode(&bytes[..at], 42).is_none(), "cut at {at}");
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x20;
+            assert!(decode(&flipped, 42).is_none(), "byte {at} flipped");
+        }
+    }
+
+    #[test]
+    fn a_dependency_outside_the_file_list_is_not_used() {
+        let mut r = run();
+        r.pages[0].deps = vec![9];
+        assert!(decode(&encoded(&r, 1), 1).is_none());
+    }
+}
