@@ -19,6 +19,15 @@
 //! path replaces an earlier one: a run appends the records of the pages it
 //! parsed, and rewrites the file once it is mostly stale records.
 //!
+//! **The list** (`pages-*.idx`, beside it): each live record's path, head
+//! and place, with the cache file's inode and the length it covers. A run
+//! that finds the list whole (checksummed), of its key and of the same
+//! file, takes the records' places from it and scans only what was
+//! appended after it, instead of reading the whole file through (265 MB
+//! at 100k pages); a record is still checked when it is read. The list is
+//! written anew when the file is, or when what it does not cover reaches
+//! an eighth of the file.
+//!
 //! **When a page is taken from it.** Its size, mtime, ctime and inode are
 //! the recorded ones and the record is not *racy* (the page's mtime was
 //! less than two seconds before the run that wrote the record began: an
@@ -199,8 +208,9 @@ pub struct Cache {
     read_only: bool,
     hits: AtomicUsize,
     misses: AtomicUsize,
-    /// The records' places came from the list beside the file.
-    listed: bool,
+    /// The records' places up to this length came from the list beside
+    /// the file.
+    listed: Option<u64>,
 }
 
 /// Where records go: straight into a new file when the old one is not
@@ -335,8 +345,17 @@ fn identity(f: &std::fs::File) -> Option<(u64, Stamp)> {
     Some((meta.len(), Stamp::of(&meta)))
 }
 
-/// The list beside `file` if it is whole, of `key`, and true to `old`.
+/// The list beside `file` if it is whole, of `key`, and true to `old`
+/// (whose header is read again: the magic, the format, the key).
 fn read_list(file: &Path, key: u128, old: &std::fs::File) -> Option<List> {
+    let mut header = [0u8; HEADER];
+    read_at(old, &mut header, 0).ok()?;
+    let mut want = MAGIC.to_vec();
+    want.extend_from_slice(&FORMAT.to_le_bytes());
+    want.extend_from_slice(&key.to_le_bytes());
+    if header[..] != want[..] {
+        return None;
+    }
     let bytes = std::fs::read(list_file(file)).ok()?;
     let body = bytes.strip_prefix(&LIST_MAGIC[..])?;
     let (check, body) = body.split_at_checked(8)?;
@@ -344,8 +363,12 @@ fn read_list(file: &Path, key: u128, old: &std::fs::File) -> Option<List> {
         return None;
     }
     let list: List = postcard::from_bytes(body).ok()?;
+    // The same file (records are only ever appended to it), at least as
+    // long as when the list was written.
+    let (len, now) = identity(old)?;
     let ok = list.key == key
-        && Some(list.of) == identity(old)
+        && list.of.1.ino == now.ino
+        && list.of.0 <= len
         && list.records.iter().all(|l| {
             l.record.start >= HEADER as u64
                 && l.record.start + PREFIX as u64 + u64::from(l.head) <= l.record.end
@@ -448,13 +471,15 @@ impl Cache {
             read_only,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
-            listed: false,
+            listed: None,
         };
         let whole = match open_regular(&cache.file) {
             Some(old) => match read_list(&cache.file, key, &old) {
+                // The records the list covers, then those appended since.
                 Some(list) => {
-                    cache.take_list(list, old);
-                    true
+                    let covered = list.of.0;
+                    cache.take_list(list);
+                    cache.scan_from(old, covered)
                 }
                 None => cache.scan(old),
             },
@@ -466,8 +491,8 @@ impl Cache {
         cache
     }
 
-    /// The records of the file `old` as its list gives them.
-    fn take_list(&mut self, list: List, old: std::fs::File) {
+    /// The records of the cache file as its list gives them.
+    fn take_list(&mut self, list: List) {
         self.slots.reserve(list.records.len());
         for l in list.records {
             let slot = Slot {
@@ -487,30 +512,50 @@ impl Cache {
                 }
             }
         }
-        self.old = Some(old);
-        self.old_len = list.of.0;
-        self.listed = true;
+        self.listed = Some(list.of.0);
+    }
+
+    /// Whether the list beside the file is to be written anew after
+    /// `more` bytes are appended: there is none, or what it does not cover
+    /// would be an eighth of the file.
+    fn list_stale(&self, more: u64) -> bool {
+        match self.listed {
+            None => true,
+            Some(covered) => (self.old_len + more - covered) * 8 > self.old_len + more,
+        }
     }
 
     /// Index the records of the file `old` (read through once; only their
     /// heads are kept); whether all of it is whole.
     fn scan(&mut self, old: std::fs::File) -> bool {
-        use std::io::Read;
+        self.scan_from(old, 0)
+    }
+
+    /// [`Cache::scan`] from byte `from`: the start (where the header is
+    /// checked), or the end of what the list beside the file covers.
+    fn scan_from(&mut self, old: std::fs::File, from: u64) -> bool {
+        use std::io::{Read, Seek};
         let mut r = std::io::BufReader::with_capacity(1 << 20, &old);
-        let mut header = [0u8; HEADER];
-        if r.read_exact(&mut header).is_err() || &header[..MAGIC.len()] != MAGIC {
-            self.discarded = Some("not a reftree cache file".into());
-            return false;
+        if from > 0 {
+            if r.seek(std::io::SeekFrom::Start(from)).is_err() {
+                return false;
+            }
+        } else {
+            let mut header = [0u8; HEADER];
+            if r.read_exact(&mut header).is_err() || &header[..MAGIC.len()] != MAGIC {
+                self.discarded = Some("not a reftree cache file".into());
+                return false;
+            }
+            let (format, key) = header[MAGIC.len()..].split_at(4);
+            let format = u32::from_le_bytes(format.try_into().expect("4 bytes"));
+            let key = u128::from_le_bytes(key.try_into().expect("16 bytes"));
+            if format != FORMAT || key != self.key {
+                self.discarded =
+                    Some("written by another reftree, or for another rule file or dialect".into());
+                return false;
+            }
         }
-        let (format, key) = header[MAGIC.len()..].split_at(4);
-        let format = u32::from_le_bytes(format.try_into().expect("4 bytes"));
-        let key = u128::from_le_bytes(key.try_into().expect("16 bytes"));
-        if format != FORMAT || key != self.key {
-            self.discarded =
-                Some("written by another reftree, or for another rule file or dialect".into());
-            return false;
-        }
-        let mut at = HEADER as u64;
+        let mut at = from.max(HEADER as u64);
         let mut body = Vec::new();
         let damaged = loop {
             let mut prefix = [0u8; PREFIX];
@@ -567,8 +612,14 @@ impl Cache {
         let file = self.old.as_ref()?;
         let mut record = vec![0u8; (slot.record.end - slot.record.start) as usize];
         read_at(file, &mut record, slot.record.start).ok()?;
-        let body = &record[PREFIX..];
-        (xxhash_rust::xxh3::xxh3_64(body) == slot.check).then_some(record)
+        let (prefix, body) = record.split_at_checked(PREFIX)?;
+        // Its prefix too as written: its length and checksum.
+        let len = u32::from_le_bytes(prefix[..4].try_into().ok()?);
+        let check = u64::from_le_bytes(prefix[4..].try_into().ok()?);
+        let whole = len as usize == body.len()
+            && check == slot.check
+            && xxhash_rust::xxh3::xxh3_64(body) == slot.check;
+        whole.then_some(record)
     }
 
     /// The record of `path`, if there is one.
@@ -677,7 +728,7 @@ impl Cache {
                     persist(w.w, &self.file).map(|_| Some(heads))
                 })
             }
-            Sink::Hold(held) if held.is_empty() => Ok((!self.listed).then(old_list)),
+            Sink::Hold(held) if held.is_empty() => Ok(self.list_stale(0).then(old_list)),
             Sink::Hold(held) => {
                 let fresh: FastMap<&str, &[u8]> =
                     held.iter().map(|(p, r)| (&**p, &r[..])).collect();
@@ -709,12 +760,23 @@ impl Cache {
                     }
                 } else {
                     let mut out = Vec::with_capacity(new_bytes);
-                    let mut list = old_list();
                     for (_, r) in &held {
-                        list.extend(Listed::of(r, self.old_len + out.len() as u64));
                         out.extend_from_slice(r);
                     }
-                    append(&self.file, &out).map(|_| Some(list))
+                    // The list is written anew once what it does not cover
+                    // is an eighth of the file; till then a run scans that.
+                    let stale = self.list_stale(new_bytes as u64);
+                    append(&self.file, &out).map(|_| {
+                        stale.then(|| {
+                            let mut list = old_list();
+                            let mut at = self.old_len;
+                            for (_, r) in &held {
+                                list.extend(Listed::of(r, at));
+                                at += r.len() as u64;
+                            }
+                            list
+                        })
+                    })
                 }
             }
         };

@@ -508,10 +508,18 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             found
         }
         _ => {
+            let partial = match (&last, &known) {
+                (Some(run), Some((stamps, _))) => replay::Partial::plan(run, stamps, &page_files),
+                _ => None,
+            };
+            // A partial run that loads only the changed pages (their old
+            // records are stale) has no use for the page cache.
+            let wanted = partial.as_ref().is_none_or(|p| p.loads_unchanged);
             let cache = cache.or_else(|| {
                 let opened = setup
                     .cache
                     .as_ref()
+                    .filter(|_| wanted)
                     .map(|(dir, key)| cache::Cache::open(dir, &root, key, read_only));
                 stages.done("open the page cache");
                 opened
@@ -526,10 +534,6 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                     )
                 }
                 Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
-            };
-            let partial = match (&last, &known) {
-                (Some(run), Some((stamps, _))) => replay::Partial::plan(run, stamps, &page_files),
-                _ => None,
             };
             let mut found = match partial {
                 Some(plan) => {
@@ -588,7 +592,10 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                 || d.related.iter().any(|r| in_scope(&r.location.path))
         });
     }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // The last run's findings come sorted, page by page.
+    if !diagnostics.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
     stages.done("sort the findings");
 
@@ -902,10 +909,13 @@ fn by_page(
     let pages = findings
         .into_par_iter()
         .enumerate()
-        .map(|(n, findings)| {
+        .map(|(n, mut findings)| {
             if !wanted(n) {
                 return replay::PageRun::default();
             }
+            // In the order they are reported (a stable sort: the same
+            // findings as the whole run's sort keeps).
+            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             let page = &index.pages[n];
             replay::PageRun {
                 deps: replay::deps_of(index, dialect, page, &findings),

@@ -322,6 +322,9 @@ pub struct Partial<'a> {
     pub redo: Vec<bool>,
     /// By file: loaded (a page recomputed, or one such a page reads).
     pub load: Vec<bool>,
+    /// Some page loaded has the stamp it had (it may be read from the
+    /// page cache).
+    pub loads_unchanged: bool,
 }
 
 impl<'a> Partial<'a> {
@@ -368,11 +371,17 @@ impl<'a> Partial<'a> {
                 }
             }
         }
+        // A racy stamp may hide unchanged bytes: the page cache knows.
+        let loads_unchanged = load
+            .iter()
+            .enumerate()
+            .any(|(f, &l)| l && stamps[f].is_some() && stamps[f] == last.stamps[f]);
         Some(Partial {
             last,
             changed,
             redo,
             load,
+            loads_unchanged,
         })
     }
 }
