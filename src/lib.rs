@@ -157,6 +157,8 @@ pub struct Outcome {
     pub compared: Vec<Compared>,
     /// How the page cache was used, if it was.
     pub cache: Option<cache::Report>,
+    /// The run cache, still being written: dropping the outcome waits for it.
+    pub saving: replay::Saving,
 }
 
 impl Outcome {
@@ -508,13 +510,14 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             found
         }
         _ => {
-            let partial = match (&last, &known) {
+            let plan = match (&last, &known) {
                 (Some(run), Some((stamps, _))) => replay::Partial::plan(run, stamps, &page_files),
                 _ => None,
             };
+            let partial = plan.zip(last);
             // A partial run that loads only the changed pages (their old
             // records are stale) has no use for the page cache.
-            let wanted = partial.as_ref().is_none_or(|p| p.loads_unchanged);
+            let wanted = partial.as_ref().is_none_or(|(p, _)| p.loads_unchanged);
             let cache = cache.or_else(|| {
                 let opened = setup
                     .cache
@@ -536,9 +539,15 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                 Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
             };
             let mut found = match partial {
-                Some(plan) => {
-                    check_partly(opts, setup, source, walked, plan, &page_files, &mut stages)
-                }
+                Some((plan, last)) => check_partly(
+                    opts,
+                    setup,
+                    source,
+                    walked,
+                    (plan, last),
+                    &page_files,
+                    &mut stages,
+                ),
                 None => check_all(opts, setup, source, walked, &mut stages),
             };
             stages.done("rules over the pages");
@@ -558,6 +567,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             if let (Some((dir, key)), Some((stamps, digest))) = (run_cache, known)
                 && let Some(pages) = found.pages.take()
             {
+                let (kept, kept_from) = std::mem::take(&mut found.kept);
                 let run = replay::Run {
                     walk: digest,
                     racy: replay::racy(&stamps, started),
@@ -565,10 +575,14 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                     pages,
                     other: std::mem::take(&mut found.other),
                     partial: found.partial_ok,
+                    raw: replay::Raw::default(),
                 };
-                if let Err(e) = replay::save(dir, &root, *key, &run) {
-                    let report = found.cache.get_or_insert_with(cache::Report::default);
-                    report.error.get_or_insert(e);
+                match replay::save_behind(dir, &root, *key, &run, &kept, &kept_from) {
+                    Ok(saving) => found.saving = saving,
+                    Err(e) => {
+                        let report = found.cache.get_or_insert_with(cache::Report::default);
+                        report.error.get_or_insert(e);
+                    }
                 }
                 stages.done("write the run cache");
                 found.stats = run.pages.iter().map(|p| p.stats).collect();
@@ -665,6 +679,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         stale_temporaries,
         compared: Vec::new(),
         cache,
+        saving: std::mem::take(&mut found.saving),
     })
 }
 
@@ -682,6 +697,11 @@ struct Found {
     other: Vec<Diagnostic>,
     /// A run after this one may be partial.
     partial_ok: bool,
+    /// The run cache being written.
+    saving: replay::Saving,
+    /// The pages (by number) whose part of the run cache is the last run's,
+    /// as it was read.
+    kept: (Vec<bool>, replay::Raw),
     /// Only some pages were loaded ([`replay::Partial`]).
     partial: bool,
     index: Option<index::Index>,
@@ -706,6 +726,8 @@ impl Found {
             pages: None,
             other: Vec::new(),
             partial_ok: false,
+            saving: Default::default(),
+            kept: Default::default(),
             partial: false,
             index: None,
             cache: None,
@@ -798,6 +820,8 @@ fn check_all(
         pages,
         other: if keep { other } else { Vec::new() },
         partial_ok,
+        saving: Default::default(),
+        kept: Default::default(),
         partial: false,
         read_ahead: index.read_ahead,
         index: Some(index),
@@ -815,7 +839,7 @@ fn check_partly(
     setup: &Setup<'_>,
     source: index::Source<'_>,
     walked: walk::Walked,
-    plan: replay::Partial<'_>,
+    (plan, mut last): (replay::Partial, replay::Run),
     page_files: &[u32],
     stages: &mut Stages,
 ) -> Found {
@@ -856,16 +880,18 @@ fn check_partly(
     let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo);
     let mut fresh: Vec<Option<replay::PageRun>> = fresh.into_iter().map(Some).collect();
     let partial_ok = index.pages.iter().all(|p| p.facts.wiki_links.is_empty());
-    let pages = plan
-        .last
-        .pages
-        .iter()
+    let mut kept = vec![false; last.pages.len()];
+    let pages = std::mem::take(&mut last.pages)
+        .into_iter()
         .enumerate()
         .map(|(n, old)| {
             let loaded = index.page_index(page_files[n]);
             match loaded {
                 Some(i) if plan.redo[n] => fresh[i].take().unwrap_or_default(),
-                _ => old.clone(),
+                _ => {
+                    kept[n] = true;
+                    old
+                }
             }
         })
         .collect();
@@ -873,7 +899,9 @@ fn check_partly(
         diagnostics: Vec::new(),
         stats: Vec::new(),
         pages: Some(pages),
-        other: plan.last.other.clone(),
+        other: std::mem::take(&mut last.other),
+        kept: (kept, last.raw),
+        saving: Default::default(),
         partial_ok,
         partial: true,
         read_ahead: index.read_ahead,

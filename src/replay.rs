@@ -104,6 +104,17 @@ pub struct Run {
     /// A later run may recompute only the pages that changed and the pages
     /// whose findings read them (see the module's documentation).
     pub partial: bool,
+    /// The run as read: its encoded pages, which a partial run writes
+    /// again as they were for the pages it did not recompute.
+    #[serde(skip)]
+    pub raw: Raw,
+}
+
+/// The bytes of a run cache file's body, and where each page's part is.
+#[derive(Debug, Default)]
+pub struct Raw {
+    body: Vec<u8>,
+    pages: Vec<std::ops::Range<usize>>,
 }
 
 /// A digest of what the walk found: which files and folders there are, and
@@ -150,7 +161,8 @@ pub fn open(dir: &Path, root: &Path, key: u128) -> Option<Run> {
     if !f.metadata().ok()?.is_file() {
         return None;
     }
-    let mut bytes = Vec::new();
+    let len = f.metadata().ok()?.len();
+    let mut bytes = Vec::with_capacity(len as usize + 1);
     std::io::Read::read_to_end(&mut &f, &mut bytes).ok()?;
     decode(&bytes, key)
 }
@@ -170,7 +182,7 @@ fn decode(bytes: &[u8], key: u128) -> Option<Run> {
     if xxhash_rust::xxh3::xxh3_64(body) != check {
         return None;
     }
-    let run: Run = postcard::from_bytes(body).ok()?;
+    let run = decode_body(body.to_vec())?;
     // Whole, and of one tree: every list as long as the others say.
     (run.stamps.len() >= run.pages.len()
         && run.racy.iter().all(|&f| (f as usize) < run.stamps.len())
@@ -181,9 +193,104 @@ fn decode(bytes: &[u8], key: u128) -> Option<Run> {
     .then_some(run)
 }
 
-/// Keep `run` for `root` under `key` (a new file put in place by a rename).
-pub fn save(dir: &Path, root: &Path, key: u128, run: &Run) -> Result<(), String> {
-    let body = postcard::to_allocvec(run).map_err(|e| e.to_string())?;
+/// A [`Run`] from its body, as postcard reads it field by field (a
+/// struct is its fields one after another, a sequence its length then its
+/// items), noting where each page's part is.
+fn decode_body(body: Vec<u8>) -> Option<Run> {
+    type Head = (u128, Vec<Option<Stamp>>, Vec<u32>, usize);
+    let (head, mut rest): (Head, &[u8]) = postcard::take_from_bytes(&body).ok()?;
+    let (walk, stamps, racy, n) = head;
+    let mut pages = Vec::with_capacity(n.min(body.len()));
+    let mut ranges = Vec::with_capacity(n.min(body.len()));
+    for _ in 0..n {
+        let start = body.len() - rest.len();
+        let (page, more): (PageRun, &[u8]) = postcard::take_from_bytes(rest).ok()?;
+        rest = more;
+        pages.push(page);
+        ranges.push(start..body.len() - rest.len());
+    }
+    let ((other, partial), rest): ((Vec<Diagnostic>, bool), &[u8]) =
+        postcard::take_from_bytes(rest).ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(Run {
+        walk,
+        stamps,
+        racy,
+        pages,
+        other,
+        partial,
+        raw: Raw {
+            body,
+            pages: ranges,
+        },
+    })
+}
+
+/// `run` as [`decode_body`] reads it; a page `n` with `kept[n]` written as
+/// `kept_from` holds it (the run it was read from).
+fn encode_body(run: &Run, kept: &[bool], kept_from: &Raw) -> Result<Vec<u8>, postcard::Error> {
+    let mut body = postcard::to_allocvec(&(run.walk, &run.stamps, &run.racy, run.pages.len()))?;
+    for (n, page) in run.pages.iter().enumerate() {
+        match kept_from
+            .pages
+            .get(n)
+            .filter(|_| kept.get(n) == Some(&true))
+        {
+            Some(range) => body.extend_from_slice(&kept_from.body[range.clone()]),
+            None => body = postcard::to_extend(page, body)?,
+        }
+    }
+    postcard::to_extend(&(&run.other, run.partial), body)
+}
+
+/// Keep `run` for `root` under `key` (a new file put in place by a rename);
+/// the pages `kept` as they are in `kept_from`.
+pub fn save(
+    dir: &Path,
+    root: &Path,
+    key: u128,
+    run: &Run,
+    kept: &[bool],
+    kept_from: &Raw,
+) -> Result<(), String> {
+    let body = encode_body(run, kept, kept_from).map_err(|e| e.to_string())?;
+    write(dir, root, key, body)
+}
+
+/// The run cache file, being written on a thread of its own while the
+/// findings are printed; dropping it waits for the file to be in place.
+#[derive(Debug, Default)]
+pub struct Saving(Option<std::thread::JoinHandle<Result<(), String>>>);
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        if let Some(h) = self.0.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// [`save`], the file written on a thread of its own: the run's body is
+/// encoded now, written and put in place while the run goes on.
+pub fn save_behind(
+    dir: &Path,
+    root: &Path,
+    key: u128,
+    run: &Run,
+    kept: &[bool],
+    kept_from: &Raw,
+) -> Result<Saving, String> {
+    let body = encode_body(run, kept, kept_from).map_err(|e| e.to_string())?;
+    let (dir, root) = (dir.to_path_buf(), root.to_path_buf());
+    Ok(Saving(Some(std::thread::spawn(move || {
+        write(&dir, &root, key, body)
+    }))))
+}
+
+/// Write the run cache file of `root` in `dir` from its body.
+fn write(dir: &Path, root: &Path, key: u128, body: Vec<u8>) -> Result<(), String> {
     let mut bytes = Vec::with_capacity(HEADER + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
@@ -313,8 +420,7 @@ pub fn may_be_partial(
 
 /// What a partial run does: which pages changed, whose findings it
 /// recomputes, which files it loads.
-pub struct Partial<'a> {
-    pub last: &'a Run,
+pub struct Partial {
     /// The changed pages (page numbers).
     pub changed: Vec<u32>,
     /// By page number: its findings are recomputed (it changed, or its
@@ -327,16 +433,12 @@ pub struct Partial<'a> {
     pub loads_unchanged: bool,
 }
 
-impl<'a> Partial<'a> {
+impl Partial {
     /// The plan after `last`, the files' stamps being `stamps` now and the
     /// pages the files `page_files`; `None` when the run is to check every
     /// page (the last run may not be followed by a partial one, a file
     /// that is not a page changed, or many pages did).
-    pub fn plan(
-        last: &'a Run,
-        stamps: &[Option<Stamp>],
-        page_files: &[u32],
-    ) -> Option<Partial<'a>> {
+    pub fn plan(last: &Run, stamps: &[Option<Stamp>], page_files: &[u32]) -> Option<Partial> {
         if !last.partial {
             return None;
         }
@@ -377,7 +479,6 @@ impl<'a> Partial<'a> {
             .enumerate()
             .any(|(f, &l)| l && stamps[f].is_some() && stamps[f] == last.stamps[f]);
         Some(Partial {
-            last,
             changed,
             redo,
             load,
@@ -405,13 +506,44 @@ mod tests {
             }],
             other: Vec::new(),
             partial: true,
+            raw: Raw::default(),
         }
     }
 
     fn encoded(run: &Run, key: u128) -> Vec<u8> {
         let dir = tempfile::tempdir().expect("tempdir");
-        save(dir.path(), Path::new("/r"), key, run).expect("saved");
+        save(dir.path(), Path::new("/r"), key, run, &[], &Raw::default()).expect("saved");
         std::fs::read(file_of(dir.path(), Path::new("/r"))).expect("written")
+    }
+
+    #[test]
+    fn a_run_is_written_as_postcard_writes_it_and_its_pages_kept_as_read() {
+        let mut r = run();
+        r.pages[0].findings.push(Diagnostic::input(
+            "broken-link",
+            crate::diag::Severity::Error,
+            "a.md",
+            crate::diag::FILE_START,
+            "a finding".into(),
+            "a help",
+        ));
+        r.pages.push(PageRun::default());
+        let whole = postcard::to_allocvec(&r).expect("encodes");
+        assert_eq!(
+            encode_body(&r, &[], &Raw::default()).expect("encodes"),
+            whole
+        );
+        let back = decode_body(whole.clone()).expect("decodes");
+        assert_eq!(back.pages[0].findings, r.pages[0].findings);
+        // The first page kept from what was read, the second written anew.
+        let mut next = run();
+        next.pages = vec![PageRun::default(), r.pages[1].clone()];
+        let kept = encode_body(&next, &[true, false], &back.raw).expect("encodes");
+        let want = Run {
+            pages: vec![r.pages[0].clone(), r.pages[1].clone()],
+            ..run()
+        };
+        assert_eq!(kept, postcard::to_allocvec(&want).expect("encodes"));
     }
 
     #[test]

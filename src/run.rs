@@ -45,7 +45,7 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
         reftree::check(&opts).map(|o| (o, None))
     };
     drop(progress);
-    let (outcome, fixed) = match first {
+    let (mut outcome, fixed) = match first {
         Ok(o) => o,
         Err(e) => {
             sayln!("error: {e}");
@@ -185,6 +185,9 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
     if fixed.as_ref().is_some_and(|r| r.failed()) {
         code = ExitCode::from(2);
     }
+    // The run cache is in place before the process ends (it was written
+    // while the findings were printed).
+    drop(std::mem::take(&mut outcome.saving));
     // The process ends here: its memory goes back whole, so the findings
     // (tens of thousands of strings on a large tree) are not freed one by one.
     std::mem::forget(outcome);
