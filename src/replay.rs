@@ -255,14 +255,24 @@ pub fn save(
     kept: &[bool],
     kept_from: &Raw,
 ) -> Result<(), String> {
-    let body = encode_body(run, kept, kept_from).map_err(|e| e.to_string())?;
-    write(dir, root, key, body)
+    save_behind(dir, root, key, run, kept, kept_from)?.wait()
 }
 
 /// The run cache file, being written on a thread of its own while the
 /// findings are printed; dropping it waits for the file to be in place.
 #[derive(Debug, Default)]
 pub struct Saving(Option<std::thread::JoinHandle<Result<(), String>>>);
+
+impl Saving {
+    /// Wait for the file to be in place; why it could not be, if so.
+    pub fn wait(mut self) -> Result<(), String> {
+        match self.0.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(written)) => written,
+            Some(Err(_)) => Err("writing the run cache failed".into()),
+            None => Ok(()),
+        }
+    }
+}
 
 impl Drop for Saving {
     fn drop(&mut self) {
