@@ -30,10 +30,11 @@
 //! that page, the pages it links to and the file list alone: the GitHub
 //! and GitLab dialects without wiki links, a rule file without kinds,
 //! counts, relations, orphans or ignores (whose rules read pages that link
-//! to a page, and every page of a kind). Anything else, a stamp that is
-//! not trusted (a file changed within two seconds of the last run's
-//! start), or more than a twentieth of the pages changed, and the run
-//! checks every page, as without this cache, and writes it anew.
+//! to a page, and every page of a kind). Anything else, or over 64 pages
+//! and a twentieth of the tree changed, and the run checks every page, as
+//! without this cache, and writes it anew. A stamp that is not trusted (a
+//! file changed within two seconds of the last run's start) counts as
+//! changed.
 
 use crate::cache::Stamp;
 use crate::diag::Diagnostic;
