@@ -65,6 +65,15 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// Whether a record of this stamp, made by a run that began at
+    /// `started`, is not to be trusted on the stamp alone: the file changed
+    /// less than [`RACY`] before (or after) the run began.
+    pub fn racy(&self, started: SystemTime) -> bool {
+        let mtime =
+            UNIX_EPOCH + Duration::new(self.mtime.0.max(0) as u64, self.mtime.1.min(999_999_999));
+        mtime + RACY > started
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
         {
@@ -159,8 +168,9 @@ impl Body {
 const TAKEN: u8 = 1;
 const RESTAMPED: u8 = 2;
 
-/// A record found in the file.
-struct Slot {
+/// A record's head (but its path) and place in the file.
+#[derive(Clone, Serialize, Deserialize)]
+struct Place {
     stamp: Stamp,
     hash: u128,
     racy: bool,
@@ -170,6 +180,28 @@ struct Slot {
     head: u32,
     /// The checksum of its body, checked again when it is read.
     check: u64,
+}
+
+impl Place {
+    /// The path and place of the record whose body `body` (checksum
+    /// `check`) is written after its prefix at `at`.
+    fn of(body: &[u8], check: u64, at: u64) -> Option<(&str, Place)> {
+        let (head, rest) = postcard::take_from_bytes::<Head>(body).ok()?;
+        let place = Place {
+            stamp: head.stamp,
+            hash: head.hash,
+            racy: head.racy,
+            record: at..at + (PREFIX + body.len()) as u64,
+            head: (body.len() - rest.len()) as u32,
+            check,
+        };
+        Some((head.path, place))
+    }
+}
+
+/// A record found in the file.
+struct Slot {
+    place: Place,
     /// Taken by this run as it is ([`TAKEN`]: kept when the file is
     /// rewritten), or with a new stamp ([`RESTAMPED`]: recorded anew).
     used: AtomicU8,
@@ -284,41 +316,18 @@ impl Writer {
 #[derive(Clone, Serialize, Deserialize)]
 struct Listed {
     path: String,
-    stamp: Stamp,
-    hash: u128,
-    racy: bool,
-    record: std::ops::Range<u64>,
-    head: u32,
-    check: u64,
+    place: Place,
 }
 
 impl Listed {
     /// The head of `record` (prefix included), written at `at`.
     fn of(record: &[u8], at: u64) -> Option<Listed> {
         let check = u64::from_le_bytes(record.get(4..PREFIX)?.try_into().ok()?);
-        let body = &record[PREFIX..];
-        let (head, rest) = postcard::take_from_bytes::<Head>(body).ok()?;
+        let (path, place) = Place::of(&record[PREFIX..], check, at)?;
         Some(Listed {
-            path: head.path.to_string(),
-            stamp: head.stamp,
-            hash: head.hash,
-            racy: head.racy,
-            record: at..at + record.len() as u64,
-            head: (body.len() - rest.len()) as u32,
-            check,
-        })
-    }
-
-    fn of_slot(path: &str, slot: &Slot) -> Listed {
-        Listed {
             path: path.to_string(),
-            stamp: slot.stamp,
-            hash: slot.hash,
-            racy: slot.racy,
-            record: slot.record.clone(),
-            head: slot.head,
-            check: slot.check,
-        }
+            place,
+        })
     }
 }
 
@@ -370,9 +379,10 @@ fn read_list(file: &Path, key: u128, old: &std::fs::File) -> Option<List> {
         && list.of.1.ino == now.ino
         && list.of.0 <= len
         && list.records.iter().all(|l| {
-            l.record.start >= HEADER as u64
-                && l.record.start + PREFIX as u64 + u64::from(l.head) <= l.record.end
-                && l.record.end <= list.of.0
+            let p = &l.place;
+            p.record.start >= HEADER as u64
+                && p.record.start + PREFIX as u64 + u64::from(p.head) <= p.record.end
+                && p.record.end <= list.of.0
         });
     ok.then_some(list)
 }
@@ -404,12 +414,12 @@ pub struct Entry<'a> {
 impl Entry<'_> {
     /// Whether the page is as recorded, on its stamp alone.
     pub fn fresh(&self, stamp: &Stamp) -> bool {
-        !self.slot.racy && self.slot.stamp == *stamp
+        !self.slot.place.racy && self.slot.place.stamp == *stamp
     }
 
     /// Whether `hash` is the hash recorded.
     pub fn same_bytes(&self, hash: u128) -> bool {
-        self.slot.hash == hash
+        self.slot.place.hash == hash
     }
 
     /// The recorded facts: `None` if the record cannot be read again,
@@ -428,7 +438,7 @@ impl Entry<'_> {
 
     fn take_as(&self, restamp: Option<(&str, Stamp)>) -> Option<Body> {
         let record = self.cache.read(self.slot)?;
-        let facts = &record[PREFIX + self.slot.head as usize..];
+        let facts = &record[PREFIX + self.slot.place.head as usize..];
         let body: Body = postcard::from_bytes(facts).ok()?;
         if !body.is_whole() {
             return None;
@@ -438,7 +448,7 @@ impl Entry<'_> {
             None => self.slot.used.store(TAKEN, Relaxed),
             Some((path, stamp)) => {
                 self.slot.used.store(RESTAMPED, Relaxed);
-                self.cache.push(path, stamp, self.slot.hash, facts);
+                self.cache.push(path, stamp, self.slot.place.hash, facts);
             }
         }
         Some(body)
@@ -495,24 +505,24 @@ impl Cache {
     fn take_list(&mut self, list: List) {
         self.slots.reserve(list.records.len());
         for l in list.records {
-            let slot = Slot {
-                stamp: l.stamp,
-                hash: l.hash,
-                racy: l.racy,
-                record: l.record,
-                head: l.head,
-                check: l.check,
-                used: AtomicU8::new(0),
-            };
-            match self.by_path.get(l.path.as_str()) {
-                Some(&i) => self.slots[i] = slot,
-                None => {
-                    self.by_path.insert(l.path.into(), self.slots.len());
-                    self.slots.push(slot);
-                }
-            }
+            self.found(&l.path, l.place);
         }
         self.listed = Some(list.of.0);
+    }
+
+    /// A record of `path` at `place`: it replaces any earlier one.
+    fn found(&mut self, path: &str, place: Place) {
+        let slot = Slot {
+            place,
+            used: AtomicU8::new(0),
+        };
+        match self.by_path.get(path) {
+            Some(&i) => self.slots[i] = slot,
+            None => {
+                self.by_path.insert(path.into(), self.slots.len());
+                self.slots.push(slot);
+            }
+        }
     }
 
     /// Whether the list beside the file is to be written anew after
@@ -576,27 +586,11 @@ impl Cache {
             if !got.is_ok_and(|n| n == len as usize) || xxhash_rust::xxh3::xxh3_64(&body) != check {
                 break true;
             }
-            let Ok((head, rest)) = postcard::take_from_bytes::<Head>(&body) else {
+            let Some((path, place)) = Place::of(&body, check, at) else {
                 break true;
             };
-            let end = at + PREFIX as u64 + u64::from(len);
-            let slot = Slot {
-                stamp: head.stamp,
-                hash: head.hash,
-                racy: head.racy,
-                record: at..end,
-                head: (body.len() - rest.len()) as u32,
-                check,
-                used: AtomicU8::new(0),
-            };
-            match self.by_path.get(head.path) {
-                Some(&i) => self.slots[i] = slot,
-                None => {
-                    self.by_path.insert(head.path.into(), self.slots.len());
-                    self.slots.push(slot);
-                }
-            }
-            at = end;
+            at = place.record.end;
+            self.found(path, place);
         };
         if damaged {
             self.discarded = Some(format!("damaged after byte {at}; the rest was not used"));
@@ -610,15 +604,16 @@ impl Cache {
     /// checks.
     fn read(&self, slot: &Slot) -> Option<Vec<u8>> {
         let file = self.old.as_ref()?;
-        let mut record = vec![0u8; (slot.record.end - slot.record.start) as usize];
-        read_at(file, &mut record, slot.record.start).ok()?;
+        let place = &slot.place;
+        let mut record = vec![0u8; (place.record.end - place.record.start) as usize];
+        read_at(file, &mut record, place.record.start).ok()?;
         let (prefix, body) = record.split_at_checked(PREFIX)?;
         // Its prefix too as written: its length and checksum.
         let len = u32::from_le_bytes(prefix[..4].try_into().ok()?);
         let check = u64::from_le_bytes(prefix[4..].try_into().ok()?);
         let whole = len as usize == body.len()
-            && check == slot.check
-            && xxhash_rust::xxh3::xxh3_64(body) == slot.check;
+            && check == place.check
+            && xxhash_rust::xxh3::xxh3_64(body) == place.check;
         whole.then_some(record)
     }
 
@@ -649,14 +644,12 @@ impl Cache {
         if self.read_only {
             return;
         }
-        let mtime =
-            UNIX_EPOCH + Duration::new(stamp.mtime.0.max(0) as u64, stamp.mtime.1.min(999_999_999));
         let head = Head {
             path,
             stamp,
             hash,
             // A page changed after the run began is racy too.
-            racy: mtime + RACY > self.started,
+            racy: stamp.racy(self.started),
         };
         // The prefix is filled in once the body's length is known.
         let Ok(mut record) = postcard::to_extend(&head, vec![0u8; PREFIX]) else {
@@ -708,7 +701,10 @@ impl Cache {
             by_slot.sort_unstable_by_key(|&(_, i)| i);
             by_slot
                 .into_iter()
-                .map(|(p, i)| Listed::of_slot(p, &self.slots[i]))
+                .map(|(p, i)| Listed {
+                    path: p.to_string(),
+                    place: self.slots[i].place.clone(),
+                })
                 .collect()
         };
         // What was written, and the list of the file as it is now (`None`:
@@ -738,7 +734,9 @@ impl Cache {
                     .iter()
                     .filter_map(|p| match fresh.get(p) {
                         Some(r) => Some(r.len() as u64),
-                        None => taken(p).map(|slot| slot.record.end - slot.record.start),
+                        None => {
+                            taken(p).map(|slot| slot.place.record.end - slot.place.record.start)
+                        }
                     })
                     .sum();
                 let new_bytes: usize = held.iter().map(|(_, r)| r.len()).sum();

@@ -499,19 +499,21 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         }
         _ => None,
     };
-    let unchanged = match (&last, &known) {
-        (Some(run), Some((stamps, _))) => run.changed(stamps).is_empty(),
-        _ => false,
+    let changed = match (&last, &known) {
+        (Some(run), Some((stamps, _))) => Some(run.changed(stamps)),
+        _ => None,
     };
     let mut found = match last {
-        Some(run) if unchanged => {
+        Some(run) if changed.as_ref().is_some_and(Vec::is_empty) => {
             let found = Found::replayed(run);
             stages.done("the last run's findings");
             found
         }
         _ => {
-            let plan = match (&last, &known) {
-                (Some(run), Some((stamps, _))) => replay::Partial::plan(run, stamps, &page_files),
+            let plan = match (&last, &known, &changed) {
+                (Some(run), Some((stamps, _)), Some(changed)) => {
+                    replay::Partial::plan(run, stamps, changed, &page_files)
+                }
                 _ => None,
             };
             let partial = plan.zip(last);
@@ -685,6 +687,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
 
 /// The findings of one tree, before they are narrowed to the PATH
 /// arguments and sorted.
+#[derive(Default)]
 struct Found {
     /// Every finding (suppressions applied), unless `pages` holds them.
     diagnostics: Vec<Diagnostic>,
@@ -723,16 +726,8 @@ impl Found {
                 .flat_map(|p| p.findings)
                 .chain(run.other)
                 .collect(),
-            pages: None,
-            other: Vec::new(),
-            partial_ok: false,
-            saving: Default::default(),
-            kept: Default::default(),
-            partial: false,
-            index: None,
-            cache: None,
             replayed,
-            read_ahead: false,
+            ..Found::default()
         }
     }
 
@@ -800,33 +795,28 @@ fn check_all(
     let (index, diagnostics) = run_rules(opts, setup, source, walked, stages);
     let keep =
         setup.run.is_some() && matches!(source, index::Source::Disk(_, o, _) if o.is_empty());
-    let (pages, other, stats) = if keep {
+    let found = if keep {
+        // For the run cache: the findings page by page.
         let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_| true);
-        (Some(pages), other, Vec::new())
+        Found {
+            partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
+            pages: Some(pages),
+            other,
+            ..Found::default()
+        }
     } else {
-        let stats = (0..index.pages.len())
-            .map(|n| page_stats(&index, n))
-            .collect();
-        (None, diagnostics, stats)
+        Found {
+            stats: (0..index.pages.len())
+                .map(|n| page_stats(&index, n))
+                .collect(),
+            diagnostics,
+            ..Found::default()
+        }
     };
-    let partial_ok = keep && replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other);
     Found {
-        diagnostics: if pages.is_some() {
-            Vec::new()
-        } else {
-            other.clone()
-        },
-        stats,
-        pages,
-        other: if keep { other } else { Vec::new() },
-        partial_ok,
-        saving: Default::default(),
-        kept: Default::default(),
-        partial: false,
         read_ahead: index.read_ahead,
         index: Some(index),
-        cache: None,
-        replayed: None,
+        ..found
     }
 }
 
@@ -879,7 +869,6 @@ fn check_partly(
     let redo = |i: usize| plan.redo[number[index.pages[i].file as usize]];
     let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo);
     let mut fresh: Vec<Option<replay::PageRun>> = fresh.into_iter().map(Some).collect();
-    let partial_ok = index.pages.iter().all(|p| p.facts.wiki_links.is_empty());
     let mut kept = vec![false; last.pages.len()];
     let pages = std::mem::take(&mut last.pages)
         .into_iter()
@@ -895,19 +884,17 @@ fn check_partly(
             }
         })
         .collect();
+    let other = std::mem::take(&mut last.other);
     Found {
-        diagnostics: Vec::new(),
-        stats: Vec::new(),
+        partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
         pages: Some(pages),
-        other: std::mem::take(&mut last.other),
+        other,
         kept: (kept, last.raw),
-        saving: Default::default(),
-        partial_ok,
         partial: true,
         read_ahead: index.read_ahead,
         index: Some(index),
-        cache: None,
         replayed: Some(plan.redo.iter().filter(|&&r| !r).count()),
+        ..Found::default()
     }
 }
 

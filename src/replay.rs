@@ -42,15 +42,12 @@ use crate::index::{Index, Page, resolve::Target};
 use crate::walk::Walked;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 const MAGIC: &[u8; 12] = b"reftree-run\n";
 const FORMAT: u32 = 1;
 /// Magic, format, key, body length, body checksum.
 const HEADER: usize = MAGIC.len() + 4 + 16 + 8 + 8;
-/// A stamp with an mtime this close to the run's start is not trusted: an
-/// edit within the same tick of a coarse clock would not change it.
-const RACY: Duration = Duration::from_secs(2);
 
 /// What one page adds to the summary's counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +77,7 @@ impl PageStats {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct PageRun {
     /// The findings located in the page (suppressions applied), in the
-    /// order the run found them.
+    /// order they are reported (a stable sort of the order found).
     pub findings: Vec<Diagnostic>,
     /// The files (ids in the walk's order) its findings read besides the
     /// page itself, sorted.
@@ -246,19 +243,6 @@ fn encode_body(run: &Run, kept: &[bool], kept_from: &Raw) -> Result<Vec<u8>, pos
     postcard::to_extend(&(&run.other, run.partial), body)
 }
 
-/// Keep `run` for `root` under `key` (a new file put in place by a rename);
-/// the pages `kept` as they are in `kept_from`.
-pub fn save(
-    dir: &Path,
-    root: &Path,
-    key: u128,
-    run: &Run,
-    kept: &[bool],
-    kept_from: &Raw,
-) -> Result<(), String> {
-    save_behind(dir, root, key, run, kept, kept_from)?.wait()
-}
-
 /// The run cache file, being written on a thread of its own while the
 /// findings are printed; dropping it waits for the file to be in place.
 #[derive(Debug, Default)]
@@ -283,8 +267,10 @@ impl Drop for Saving {
     }
 }
 
-/// [`save`], the file written on a thread of its own: the run's body is
-/// encoded now, written and put in place while the run goes on.
+/// Keep `run` for `root` under `key`, the pages `kept` as they are in
+/// `kept_from`: the body is encoded now, and the file written (a new file
+/// put in place by a rename) on a thread of its own while the run goes
+/// on ([`Saving::wait`] waits for it).
 pub fn save_behind(
     dir: &Path,
     root: &Path,
@@ -328,14 +314,7 @@ pub fn racy(stamps: &[Option<Stamp>], started: SystemTime) -> Vec<u32> {
     stamps
         .iter()
         .enumerate()
-        .filter(|(_, s)| match s {
-            None => true,
-            Some(s) => {
-                let mtime =
-                    UNIX_EPOCH + Duration::new(s.mtime.0.max(0) as u64, s.mtime.1.min(999_999_999));
-                mtime + RACY > started
-            }
-        })
+        .filter(|(_, s)| s.is_none_or(|s| s.racy(started)))
         .map(|(i, _)| i as u32)
         .collect()
 }
@@ -371,18 +350,7 @@ pub fn deps_of(
     for l in page.links.iter().filter(|l| l.fragment().is_some()) {
         match &l.target {
             Target::File(f) => out.push(*f),
-            Target::Dir => {
-                let written = &l.written()[l.path_range()];
-                let folder = written.trim_end_matches('/');
-                for name in dialect.folder_pages() {
-                    let dest = format!("{folder}/{name}");
-                    if let Target::File(f) =
-                        crate::index::resolve::resolve(&dest, page.dir(), &index.entries)
-                    {
-                        out.push(f);
-                    }
-                }
-            }
+            Target::Dir => out.extend(index.folder_page(dialect, page, l)),
             _ => {}
         }
     }
@@ -449,7 +417,12 @@ impl Partial {
     /// pages the files `page_files`; `None` when the run is to check every
     /// page (the last run may not be followed by a partial one, a file
     /// that is not a page changed, or many pages did).
-    pub fn plan(last: &Run, stamps: &[Option<Stamp>], page_files: &[u32]) -> Option<Partial> {
+    pub fn plan(
+        last: &Run,
+        stamps: &[Option<Stamp>],
+        changed_files: &[u32],
+        page_files: &[u32],
+    ) -> Option<Partial> {
         if !last.partial {
             return None;
         }
@@ -459,7 +432,7 @@ impl Partial {
         }
         let mut is_changed = vec![false; stamps.len()];
         let mut changed = Vec::new();
-        for f in last.changed(stamps) {
+        for &f in changed_files {
             let n = number[f as usize];
             if n == u32::MAX {
                 return None;
@@ -523,7 +496,9 @@ mod tests {
 
     fn encoded(run: &Run, key: u128) -> Vec<u8> {
         let dir = tempfile::tempdir().expect("tempdir");
-        save(dir.path(), Path::new("/r"), key, run, &[], &Raw::default()).expect("saved");
+        save_behind(dir.path(), Path::new("/r"), key, run, &[], &Raw::default())
+            .and_then(Saving::wait)
+            .expect("saved");
         std::fs::read(file_of(dir.path(), Path::new("/r"))).expect("written")
     }
 

@@ -455,13 +455,7 @@ fn a_cached_run_equals_an_uncached_run_after_random_edits() {
         let (_, first) = run(cached());
         assert_eq!(first.expect("a cache").hits, 0);
         // Five pages edited, one deleted, chosen by a seeded generator.
-        let mut x = seed;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as usize
-        };
+        let mut next = xorshift(seed);
         let mut edited = std::collections::BTreeSet::new();
         for i in 0..6 {
             let page = &pages[next() % pages.len()];
@@ -536,13 +530,7 @@ fn a_partial_run_equals_an_uncached_run_after_random_edits() {
         let run = |cache_use| json_run(&root, &none, cache_use);
         let cached = || reftree::CacheUse::In(cache.path().to_path_buf());
         run(cached());
-        let mut x = seed;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as usize
-        };
+        let mut next = xorshift(seed);
         // The page that links with a fragment lead to most: its headings
         // renamed in the last round.
         let mut targets: std::collections::HashMap<String, usize> = Default::default();
@@ -656,4 +644,15 @@ fn json_run(
     )
     .expect("render");
     (json, outcome.cache)
+}
+
+/// A seeded xorshift generator: the same pages edited on every run.
+fn xorshift(seed: u64) -> impl FnMut() -> usize {
+    let mut x = seed;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as usize
+    }
 }

@@ -668,6 +668,27 @@ impl Index {
     pub fn page_by_file(&self, file: u32) -> Option<&Page> {
         self.page_index(file).map(|i| &self.pages[i])
     }
+
+    /// The page file that stands for the folder `link` (on `page`) names:
+    /// the first of the dialect's folder pages there (its README on
+    /// GitHub, `index.md` on MkDocs...: `Dialect::folder_pages`), if any.
+    /// Whether it was read or not (a partial run loads only some pages).
+    pub fn folder_page(
+        &self,
+        dialect: crate::dialect::Dialect,
+        page: &Page,
+        link: &Link,
+    ) -> Option<u32> {
+        let written = &link.written()[link.path_range()];
+        let folder = written.trim_end_matches('/');
+        dialect.folder_pages().iter().find_map(|name| {
+            let dest = format!("{folder}/{name}");
+            match resolve::resolve(&dest, page.dir(), &self.entries) {
+                Target::File(id) if walk::is_page(&self.files[id as usize]) => Some(id),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// Build the index: parse every page (in parallel), resolve every link.
@@ -692,7 +713,7 @@ pub enum Source<'a> {
 
 /// What a run already knows of the files on disk: every file's stamp
 /// (taken once, for the run cache), and which pages to load (the others
-/// are left empty: a partial run, [`crate::replay`]).
+/// are left out of the index: a partial run, [`crate::replay`]).
 #[derive(Clone, Copy, Default)]
 pub struct Known<'a> {
     pub stamps: Option<&'a [Option<crate::cache::Stamp>]>,

@@ -248,21 +248,15 @@ fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
         .map(|(_, a)| a)
 }
 
-/// The page that stands for the folder `link` names (its README on GitHub,
-/// `index.md` on MkDocs...: `Dialect::folder_pages`), if there is one.
+/// The page that stands for the folder `link` names, if it is read
+/// ([`Index::folder_page`]).
 fn folder_page<'a>(
     index: &'a Index,
     ctx: &Ctx,
     page: &Page,
     link: &crate::index::Link,
 ) -> Option<&'a Page> {
-    let written = &link.written()[link.path_range()];
-    let folder = written.trim_end_matches('/');
-    ctx.dialect.folder_pages().iter().find_map(|name| {
-        let dest = format!("{folder}/{name}");
-        match crate::index::resolve::resolve(&dest, page.dir(), &index.entries) {
-            Target::File(id) => index.page_by_file(id),
-            _ => None,
-        }
-    })
+    index
+        .folder_page(ctx.dialect, page, link)
+        .and_then(|f| index.page_by_file(f))
 }
