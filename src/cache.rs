@@ -456,6 +456,12 @@ impl Entry<'_> {
 }
 
 impl Cache {
+    /// Count the pages read from the cache anew: a run that reads its
+    /// pages again (a partial run that needs more) counts each once.
+    pub fn recount(&self) {
+        self.hits.store(0, Relaxed);
+    }
+
     /// The cache for `root` with this `key`, read from `dir` (or the
     /// default place: [`default_dir`]). Never fails: a cache that cannot be
     /// read is empty, and one that cannot be written says so in its report.

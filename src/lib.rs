@@ -535,7 +535,10 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                     index::Source::Disk(
                         cache.as_ref(),
                         &opts.overlay,
-                        index::Known { stamps, only: None },
+                        index::Known {
+                            stamps,
+                            ..index::Known::default()
+                        },
                     )
                 }
                 Tree::Snapshot(s) => index::Source::Snapshot(&s.pages, cache.as_ref()),
@@ -797,7 +800,7 @@ fn check_all(
         setup.run.is_some() && matches!(source, index::Source::Disk(_, o, _) if o.is_empty());
     let found = if keep {
         // For the run cache: the findings page by page.
-        let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_| true);
+        let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_| true, |_, f| f);
         Found {
             partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
             pages: Some(pages),
@@ -837,22 +840,37 @@ fn check_partly(
         return check_all(opts, setup, source, walked, stages);
     };
     let mut load = plan.load.clone();
+    // The aliases of the pages not loaded, as the last run found them.
+    let unloaded_aliases: Vec<(u128, u32)> = page_files
+        .iter()
+        .zip(&last.pages)
+        .filter(|(f, _)| !load[**f as usize])
+        .flat_map(|(&f, p)| p.aliases.iter().map(move |&k| (k, f)))
+        .collect();
     let (index, diagnostics) = loop {
+        if let Some(c) = cache {
+            c.recount();
+        }
         let source = index::Source::Disk(
             cache,
             overlay,
             index::Known {
                 only: Some(&load),
+                aliases: &unloaded_aliases,
                 ..known
             },
         );
         let (index, diagnostics) = run_rules(opts, setup, source, walked.clone(), stages);
-        // A changed page may link to pages the plan did not load.
+        // A changed page may link to pages the plan did not load; a page
+        // with suppressions is checked whole (whether one is used depends
+        // on every finding of the page).
         let mut more = false;
-        for &n in &plan.changed {
-            let Some(page) = index.page_by_file(page_files[n as usize]) else {
-                continue;
-            };
+        let whole = index.with_suppressions.iter().map(|&i| &index.pages[i]);
+        let changed = plan
+            .changed
+            .iter()
+            .filter_map(|&n| index.page_by_file(page_files[n as usize]));
+        for page in changed.chain(whole) {
             for f in replay::deps_of(&index, setup.dialect.0, page, &[]) {
                 more |= !std::mem::replace(&mut load[f as usize], true);
             }
@@ -861,13 +879,44 @@ fn check_partly(
             break (index, diagnostics);
         }
     };
+    // A page whose aliases changed changes the vault's name tables, which
+    // every page's wiki links read: then every page is checked.
+    let aliases_changed = plan.changed.iter().any(|&n| {
+        index
+            .page_by_file(page_files[n as usize])
+            .is_some_and(|page| {
+                replay::aliases_of(&index, setup.dialect.0, page) != last.pages[n as usize].aliases
+            })
+    });
+    if aliases_changed {
+        if let Some(c) = cache {
+            c.recount();
+        }
+        let whole = index::Source::Disk(cache, overlay, known);
+        return check_all(opts, setup, whole, walked, stages);
+    }
     // Page numbers of the whole tree, by file.
     let mut number = vec![usize::MAX; load.len()];
     for (n, &f) in page_files.iter().enumerate() {
         number[f as usize] = n;
     }
     let redo = |i: usize| plan.redo[number[index.pages[i].file as usize]];
-    let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo);
+    let mut is_changed = vec![false; page_files.len()];
+    for &n in &plan.changed {
+        is_changed[n as usize] = true;
+    }
+    let not_loaded = |path: &str| match index.entries.exact(path) {
+        Some(index::resolve::Target::File(f)) => !load[f as usize],
+        _ => false,
+    };
+    let merge = |i: usize, fresh: Vec<Diagnostic>| {
+        let n = number[index.pages[i].file as usize];
+        match is_changed[n] || !index.pages[i].facts.suppressions.is_empty() {
+            true => fresh,
+            false => replay::merge(fresh, &last.pages[n].findings, not_loaded),
+        }
+    };
+    let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo, merge);
     let mut fresh: Vec<Option<replay::PageRun>> = fresh.into_iter().map(Some).collect();
     let mut kept = vec![false; last.pages.len()];
     let pages = std::mem::take(&mut last.pages)
@@ -906,6 +955,7 @@ fn by_page(
     dialect: dialect::Dialect,
     diagnostics: Vec<Diagnostic>,
     wanted: impl Fn(usize) -> bool + Sync,
+    merge: impl Fn(usize, Vec<Diagnostic>) -> Vec<Diagnostic> + Sync,
 ) -> (Vec<replay::PageRun>, Vec<Diagnostic>) {
     let number: hash::FastMap<&str, usize> = index
         .pages
@@ -924,10 +974,11 @@ fn by_page(
     let pages = findings
         .into_par_iter()
         .enumerate()
-        .map(|(n, mut findings)| {
+        .map(|(n, findings)| {
             if !wanted(n) {
                 return replay::PageRun::default();
             }
+            let mut findings = merge(n, findings);
             // In the order they are reported (a stable sort: the same
             // findings as the whole run's sort keeps).
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -935,6 +986,7 @@ fn by_page(
             replay::PageRun {
                 deps: replay::deps_of(index, dialect, page, &findings),
                 stats: page_stats(index, n),
+                aliases: replay::aliases_of(index, dialect, page),
                 findings,
             }
         })

@@ -19,20 +19,27 @@
 //! - no file's stamp changed: the findings are the last run's, and no page
 //!   is read;
 //! - some pages changed, and the run may be partial ([`Run::partial`]):
-//!   those pages, the pages whose findings read them, and what all of
-//!   these read are loaded (from the page cache), the rules run over them,
-//!   and the findings located in the changed pages and in the pages that
-//!   read them replace the old ones. Every other page's findings read
-//!   only the file list (unchanged) and unchanged pages, so they are as
-//!   they were.
+//!   those pages, what they read, and the pages whose findings read them
+//!   are loaded (from the page cache), the rules run over them, and the
+//!   findings located in the changed pages and in the pages that read them
+//!   replace the old ones. A page that reads a changed page but did not
+//!   change itself is checked with only what changed loaded: a finding that
+//!   reads another page is about it ([`Diagnostic::about`]), and none is
+//!   found about a page not loaded, so its findings about those are the
+//!   last run's ([`merge`]); a page with suppressions is checked whole.
+//!   Every other page's findings read only the file list (unchanged) and
+//!   unchanged pages, so they are as they were.
 //!
 //! A run is partial only where every rule's findings in a page depend on
-//! that page, the pages it links to and the file list alone: the GitHub
-//! and GitLab dialects without wiki links, a rule file without kinds,
-//! counts, relations, orphans or ignores (whose rules read pages that link
-//! to a page, and every page of a kind). Anything else, or over 64 pages
-//! and a twentieth of the tree changed, and the run checks every page, as
-//! without this cache, and writes it anew. A stamp that is not trusted (a
+//! that page, the pages it links to and the file list alone: the GitHub,
+//! GitLab and Obsidian dialects, a rule file without kinds, counts,
+//! relations, orphans or ignores (whose rules read pages that link to a
+//! page, and every page of a kind). In a vault, wiki links also read the
+//! vault's names: every file's, and the aliases of every page, which the
+//! run cache keeps ([`PageRun::aliases`]); a changed page whose aliases
+//! changed makes the run check every page. Anything else, or over 64
+//! pages and a twentieth of the tree changed, and the run checks every
+//! page, as without this cache, and writes it anew. A stamp that is not trusted (a
 //! file changed within two seconds of the last run's start) counts as
 //! changed.
 
@@ -45,7 +52,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 const MAGIC: &[u8; 12] = b"reftree-run\n";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Magic, format, key, body length, body checksum.
 const HEADER: usize = MAGIC.len() + 4 + 16 + 8 + 8;
 
@@ -83,6 +90,11 @@ pub struct PageRun {
     /// page itself, sorted.
     pub deps: Vec<u32>,
     pub stats: PageStats,
+    /// In a vault, the keys of the names its front matter `aliases` give
+    /// it ([`crate::index::wiki::alias_keys`]): every page's are in the
+    /// vault's name tables, which a partial run builds without reading
+    /// the pages it does not load.
+    pub aliases: Vec<u128>,
 }
 
 /// A whole run, as kept.
@@ -354,8 +366,11 @@ pub fn deps_of(
             _ => {}
         }
     }
-    for t in &page.wiki_targets {
-        if let crate::index::wiki::WikiTarget::File(f) = t {
+    // A wiki link reads its note only for a `#heading` or `^block`.
+    for (w, t) in page.facts.wiki_links.iter().zip(&page.wiki_targets) {
+        if let crate::index::wiki::WikiTarget::File(f) = t
+            && w.target.contains('#')
+        {
             out.push(*f);
         }
     }
@@ -374,6 +389,32 @@ pub fn deps_of(
     out
 }
 
+/// What the run cache keeps of a page's aliases: their keys where wiki
+/// links resolve by them, else nothing.
+pub fn aliases_of(index: &Index, dialect: crate::dialect::Dialect, page: &Page) -> Vec<u128> {
+    match dialect.has_wiki_links() {
+        true => crate::index::wiki::alias_keys(index, page).collect(),
+        false => Vec::new(),
+    }
+}
+
+/// The findings of a page that did not change but reads one that did,
+/// checked with only some of the files it reads loaded: a finding that
+/// reads another page's facts is about that page ([`Diagnostic::about`]),
+/// and none is found about a page not loaded. So: the last run's findings
+/// about the files not loaded, and the fresh ones about anything else
+/// (the page's own findings are the same either way; these are the fresh).
+pub fn merge(
+    fresh: Vec<Diagnostic>,
+    old: &[Diagnostic],
+    not_loaded: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let about_not_loaded = |d: &Diagnostic| d.about.as_deref().is_some_and(&not_loaded);
+    let mut out: Vec<Diagnostic> = fresh.into_iter().filter(|d| !about_not_loaded(d)).collect();
+    out.extend(old.iter().filter(|d| about_not_loaded(d)).cloned());
+    out
+}
+
 /// Whether a run after this one may recompute only some pages: every
 /// rule's findings in a page read only that page, what it links to and
 /// the file list (see the module's documentation).
@@ -384,13 +425,16 @@ pub fn may_be_partial(
     other: &[Diagnostic],
 ) -> bool {
     use crate::dialect::Dialect;
-    matches!(dialect, Dialect::Github | Dialect::Gitlab)
+    // In a vault a wiki link resolves by the names of every file and the
+    // aliases of every page: the file list, and aliases a partial run keeps.
+    let wiki = dialect == Dialect::Obsidian;
+    matches!(dialect, Dialect::Github | Dialect::Gitlab | Dialect::Obsidian)
         && config.kinds.is_empty()
         && config.counts.is_empty()
         && config.relations.is_empty()
         && config.orphans.is_empty()
         && config.ignores.is_empty()
-        && index.pages.iter().all(|p| p.facts.wiki_links.is_empty())
+        && (wiki || index.pages.iter().all(|p| p.facts.wiki_links.is_empty()))
         // Findings off the pages come from the walk alone.
         && other.iter().all(|d| {
             matches!(d.rule, "symlink-loop" | "symlink-outside-root" | "unreadable-file")
@@ -448,10 +492,16 @@ impl Partial {
             .zip(&last.pages)
             .map(|(&f, p)| is_changed[f as usize] || p.deps.iter().any(|&d| is_changed[d as usize]))
             .collect();
+        // A changed page is checked whole: with every file its findings
+        // read. A page that only reads a changed one is checked with what
+        // changed: its findings about the files not loaded are the last
+        // run's (see `merge`).
         let mut load = vec![false; stamps.len()];
         for (n, &f) in page_files.iter().enumerate() {
             if redo[n] {
                 load[f as usize] = true;
+            }
+            if is_changed[f as usize] {
                 for &d in &last.pages[n].deps {
                     load[d as usize] = true;
                 }
@@ -487,6 +537,7 @@ mod tests {
                     links: 3,
                     ..PageStats::default()
                 },
+                aliases: vec![u128::MAX],
             }],
             other: Vec::new(),
             partial: true,
@@ -533,10 +584,38 @@ mod tests {
     }
 
     #[test]
+    fn a_page_checked_with_what_changed_keeps_its_findings_about_pages_not_loaded() {
+        let d = |message: &str, about: Option<&str>| {
+            let d = Diagnostic::input(
+                "broken-fragment",
+                crate::diag::Severity::Error,
+                "a.md",
+                crate::diag::FILE_START,
+                message.into(),
+                "a help",
+            );
+            match about {
+                Some(p) => d.with_about(p.to_string()),
+                None => d,
+            }
+        };
+        let old = [
+            d("about b, last run", Some("b.md")),
+            d("about c, last run", Some("c.md")),
+            d("its own, last run", None),
+        ];
+        let fresh = vec![d("about c", Some("c.md")), d("its own", None)];
+        let merged = merge(fresh, &old, |p| p == "b.md");
+        let messages: Vec<&str> = merged.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["about c", "its own", "about b, last run"]);
+    }
+
+    #[test]
     fn a_run_reads_back_under_its_key_only() {
         let bytes = encoded(&run(), 42);
         let back = decode(&bytes, 42).expect("reads back");
         assert_eq!(back.pages[0].stats.links, 3);
+        assert_eq!(back.pages[0].aliases, [u128::MAX]);
         assert_eq!(back.racy, vec![1]);
         assert!(decode(&bytes, 43).is_none(), "another key");
     }

@@ -178,9 +178,10 @@ fn a_second_run_reads_only_the_pages_that_changed_and_finds_the_same() {
     };
     assert_eq!(cached_run(root, cache.path()), all);
     // Page 5 edited (its `Details` heading renamed): it, page 4 and the
-    // index, which link to `p5.md#details`, are checked again; what they
-    // link to with a fragment (every page, from the index) is read from
-    // the page cache; the other 38 pages' findings are the last run's.
+    // index, which link to `p5.md#details`, are checked again, with page 5
+    // and what page 5 links to (the index's findings about the pages not
+    // read are the last run's); the other 38 pages' findings are the last
+    // run's.
     write(
         root,
         "pages/p5.md",
@@ -213,6 +214,80 @@ fn a_second_run_reads_only_the_pages_that_changed_and_finds_the_same() {
             read: 39
         }
     );
+    assert_eq!(cached_run(root, cache.path()), all);
+}
+
+/// A vault: a hub note links to every note's heading (one heading
+/// missing) and to every note by name; a note names another by an alias.
+fn write_vault(root: &Path) {
+    std::fs::create_dir_all(root.join(".obsidian")).expect("mkdir");
+    let mut hub = String::from("# Hub\n\n");
+    for i in 0..12 {
+        hub.push_str(&format!("- [[Note {i}#Details]] [[Note {i}]]\n"));
+        let next = (i + 1) % 12;
+        write(
+            root,
+            &format!("notes/Note {i}.md"),
+            &format!("# Note {i}\n\n## Details\n\n[[Note {next}#Details]] [[Hub]]\n"),
+        );
+    }
+    hub.push_str("- [[Note 3#Nowhere]]\n");
+    write(root, "Hub.md", &hub);
+    write(
+        root,
+        "notes/Note 0.md",
+        "# Note 0\n\n## Details\n\n[[Note 1#Details]] [[Other name]]\n",
+    );
+    write(
+        root,
+        "notes/Note 5.md",
+        "---\naliases: [Other name]\n---\n# Note 5\n\n## Details\n\n[[Note 6#Details]]\n",
+    );
+    common::age(root);
+}
+
+#[test]
+fn in_a_vault_a_run_after_an_edit_checks_what_reads_the_page_and_finds_the_same() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_vault(root);
+    let all = Reused {
+        as_last: 13,
+        read: 0,
+    };
+    cached_run(root, cache.path());
+    assert_eq!(cached_run(root, cache.path()), all);
+    // Note 7's heading renamed: Note 7, Note 6 and the hub (which link to
+    // `Note 7#Details`) are checked again; the hub with only Note 7 read,
+    // its findings about the other notes (`Note 3#Nowhere`) kept.
+    write(
+        root,
+        "notes/Note 7.md",
+        "# Note 7\n\n## Detail\n\n[[Note 8#Details]]\n",
+    );
+    date_back(root, "notes/Note 7.md");
+    let partial = cached_run(root, cache.path());
+    assert_eq!(partial.as_last, 10, "{partial:?}");
+    assert_eq!(cached_run(root, cache.path()), all);
+    // Note 3 gains the heading the hub names: the hub's finding goes.
+    write(
+        root,
+        "notes/Note 3.md",
+        "# Note 3\n\n## Details\n\n## Nowhere\n\n[[Note 4#Details]]\n",
+    );
+    date_back(root, "notes/Note 3.md");
+    assert_eq!(cached_run(root, cache.path()).as_last, 10);
+    // Note 5's aliases changed: the vault's names with them, so every
+    // note is checked (Note 0's `[[Other name]]` names no note now,
+    // though Note 0 reads nothing of Note 5).
+    write(
+        root,
+        "notes/Note 5.md",
+        "---\naliases: [Another]\n---\n# Note 5\n\n## Details\n\n[[Note 6#Details]]\n",
+    );
+    date_back(root, "notes/Note 5.md");
+    assert_eq!(cached_run(root, cache.path()).as_last, 0);
     assert_eq!(cached_run(root, cache.path()), all);
 }
 

@@ -182,6 +182,9 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
             "'unterminated: x\n",
             "a: b: c\n",
             "columns: 99999999999999999999999\n",
+            // Aliases: a bare `[[Alias]]` does not resolve to them.
+            "aliases: [Tables, Rules]\n",
+            "aliases:\n  - Solutions\nalias: a\n",
         ]);
         let end = rng.pick(&["---\n", "...\n", "---\r\n", "--- \n"]);
         s.push_str(&format!("---\n{body}{end}"));
@@ -285,7 +288,7 @@ fn page(rng: &mut Rng, pages: &[String], dir: &str) -> Vec<u8> {
             .unwrap_or(name);
         let w = rng.pick(WORDS);
         s.push_str(&format!(
-            "- [[{stem}]] [[{name}|alias]] [[{stem}#{w}]] [[{stem}#{w}#sub]] [[#^blk]] ![[{w}.png]] [[]] [[|x]] [[a]]b]] ![[{stem}#^blk]]\n\nText ^blk\n\n`[[code]]` [[{w}\n\n"
+            "- [[{stem}]] [[{w}]] [[{name}|alias]] [[{stem}#{w}]] [[{stem}#{w}#sub]] [[#^blk]] ![[{w}.png]] [[]] [[|x]] [[a]]b]] ![[{stem}#^blk]]\n\nText ^blk\n\n`[[code]]` [[{w}\n\n"
         ));
     }
     if rng.chance(5) {

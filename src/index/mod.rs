@@ -718,6 +718,9 @@ pub enum Source<'a> {
 pub struct Known<'a> {
     pub stamps: Option<&'a [Option<crate::cache::Stamp>]>,
     pub only: Option<&'a [bool]>,
+    /// The alias keys of the pages not loaded, by file ([`wiki::alias_keys`]):
+    /// a vault's table of aliases is the whole vault's.
+    pub aliases: &'a [(u128, u32)],
 }
 
 /// Every file's stamp, taken in parallel without opening it (`None` where
@@ -750,9 +753,9 @@ pub fn build(
         }
         Source::Snapshot(pages, cache) => Files::Snapshot(pages, cache),
     };
-    let only = match source {
-        Source::Disk(_, _, known) => known.only,
-        Source::Snapshot(..) => None,
+    let (only, unloaded_aliases) = match source {
+        Source::Disk(_, _, known) => (known.only, known.aliases),
+        Source::Snapshot(..) => (None, &[][..]),
     };
     // A partial run holds only the pages it loads.
     let page_files: Vec<u32> = (0..walked.files.len() as u32)
@@ -848,7 +851,7 @@ pub fn build(
     if !(has_wiki || by_name) {
         return index;
     }
-    let vault = wiki::Vault::new(&index);
+    let vault = wiki::Vault::new(&index, unloaded_aliases);
     if has_wiki {
         let targets: Vec<Vec<wiki::WikiTarget>> = index
             .pages

@@ -101,6 +101,16 @@ impl<'a> Origin<'a> {
     }
 }
 
+/// The keys of the names a page's front matter `aliases` give it, in the
+/// table of aliases.
+pub fn alias_keys<'a>(index: &'a Index, page: &'a Page) -> impl Iterator<Item = u128> + 'a {
+    let vault = in_vault(index, &page.path).0;
+    let entries = page.facts.front_matter.iter().flat_map(|fm| &fm.entries);
+    entries
+        .filter(|e| matches!(&*e.key, "aliases" | "alias"))
+        .map(move |e| key(vault, &e.value.to_lowercase()))
+}
+
 /// The vault holding `path` (`u32::MAX`: none of the sites), and `path`
 /// from the vault's folder.
 fn in_vault<'p>(index: &Index, path: &'p str) -> (u32, &'p str) {
@@ -119,7 +129,10 @@ fn is_note(path: &str) -> bool {
 }
 
 impl Vault {
-    pub fn new(index: &Index) -> Vault {
+    /// The tables of `index`'s files, the aliases of its pages and
+    /// `unloaded`: the alias keys ([`alias_keys`]) of pages a partial run
+    /// did not load, by file.
+    pub fn new(index: &Index, unloaded: &[(u128, u32)]) -> Vault {
         use rayon::prelude::*;
         // Each file's keys, in parallel: by name and by path; a note's by
         // stem and by path without `.md`.
@@ -149,18 +162,16 @@ impl Vault {
         let by_path: Vec<(u128, u32)> = files()
             .flat_map(|(k, f)| k.2.map(|n| (n[1], f)).into_iter().chain([(k.1, f)]))
             .collect();
-        let aliases: Vec<(u128, u32)> = index
+        let mut aliases: Vec<(u128, u32)> = index
             .pages
             .par_iter()
-            .filter_map(|page| Some((page, page.facts.front_matter.as_ref()?)))
-            .flat_map_iter(|(page, fm)| {
-                let vault = in_vault(index, &page.path).0;
-                fm.entries
-                    .iter()
-                    .filter(|e| matches!(&*e.key, "aliases" | "alias"))
-                    .map(move |e| (key(vault, &e.value.to_lowercase()), page.file))
-            })
+            .flat_map_iter(|page| alias_keys(index, page).map(|k| (k, page.file)))
             .collect();
+        if !unloaded.is_empty() {
+            // In file order, as the pages are (a stable sort).
+            aliases.extend_from_slice(unloaded);
+            aliases.sort_by_key(|a| a.1);
+        }
         let ((by_stem, by_name), (by_path, aliases)) = rayon::join(
             || rayon::join(|| Table::new(by_stem), || Table::new(by_name)),
             || rayon::join(|| Table::new(by_path), || Table::new(aliases)),
