@@ -19,6 +19,7 @@ pub mod init;
 pub mod parse;
 pub mod replay;
 pub mod report;
+pub mod rewalk;
 pub mod rules;
 pub mod schema;
 pub mod suppress;
@@ -444,6 +445,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     let mut stages = Stages::new();
     // The page cache's records are indexed beside the walk, unless the
     // last run's findings may spare it; the last run is read beside it.
+    let mut walk_digest = None;
     let (walked, cache, last) = std::thread::scope(|s| {
         let root = &root;
         let cache = setup
@@ -452,9 +454,18 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .filter(|_| run_cache.is_none())
             .map(|(dir, key)| s.spawn(move || cache::Cache::open(dir, root, key, read_only)));
         let last = run_cache.map(|(dir, key)| s.spawn(move || replay::open(dir, root, *key)));
-        let walked = match tree {
-            Tree::Disk => walk::walk(root, exclude),
-            Tree::Snapshot(s) => {
+        let walked = match (tree, run_cache) {
+            // The last walk, if no folder it listed changed; else a walk
+            // stamped to be kept.
+            (Tree::Disk, Some((dir, key))) => match rewalk::reuse(dir, root, *key) {
+                Some((walked, digest)) => {
+                    walk_digest = Some(digest);
+                    walked
+                }
+                None => walk::walk_stamped(root, exclude, true),
+            },
+            (Tree::Disk, None) => walk::walk(root, exclude),
+            (Tree::Snapshot(s), _) => {
                 walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), exclude)
             }
         };
@@ -485,7 +496,17 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     let known = run_cache.map(|_| {
         let stamps = index::stamps(&root, &walked.files);
         stages.done("stamps");
-        let digest = replay::walk_digest(&walked);
+        let digest = match walk_digest {
+            Some(digest) => digest,
+            None => {
+                let digest = replay::walk_digest(&walked);
+                if let Some((dir, key)) = run_cache {
+                    // Another run's business if it cannot be kept.
+                    let _ = rewalk::keep(dir, &root, *key, &walked, digest, started);
+                }
+                digest
+            }
+        };
         stages.done("digest");
         (stamps, digest)
     });
@@ -517,9 +538,10 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                 _ => None,
             };
             let partial = plan.zip(last);
-            // A partial run that loads only the changed pages (their old
-            // records are stale) has no use for the page cache.
-            let wanted = partial.as_ref().is_none_or(|(p, _)| p.loads_unchanged);
+            // A partial run that loads the changed pages (their old records
+            // are stale) and a few others parses them from disk: cheaper
+            // than opening the page cache.
+            let wanted = partial.as_ref().is_none_or(|(p, _)| p.wants_page_cache);
             let cache = cache.or_else(|| {
                 let opened = setup
                     .cache

@@ -53,8 +53,6 @@ use std::time::SystemTime;
 
 const MAGIC: &[u8; 12] = b"reftree-run\n";
 const FORMAT: u32 = 2;
-/// Magic, format, key, body length, body checksum.
-const HEADER: usize = MAGIC.len() + 4 + 16 + 8 + 8;
 
 /// What one page adds to the summary's counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,45 +151,91 @@ pub fn walk_digest(walked: &Walked) -> u128 {
     xxhash_rust::xxh3::xxh3_128(&bytes)
 }
 
-/// The run cache's file for the tree at `root`, in `dir`.
-fn file_of(dir: &Path, root: &Path) -> PathBuf {
+/// The run cache's file for the tree at `root`, in `dir` (`what` names
+/// the file: `run`, `walk`).
+pub(crate) fn named(dir: &Path, root: &Path, what: &str) -> PathBuf {
     dir.join(format!(
-        "run-{:016x}.bin",
+        "{what}-{:016x}.bin",
         xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes())
     ))
+}
+
+fn file_of(dir: &Path, root: &Path) -> PathBuf {
+    named(dir, root, "run")
+}
+
+/// The bytes of a regular file (not through a symlink).
+pub(crate) fn read_whole(file: &Path) -> Option<Vec<u8>> {
+    let f = crate::fix::no_follow(std::fs::OpenOptions::new().read(true))
+        .open(file)
+        .ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    std::io::Read::read_to_end(&mut &f, &mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// The last run kept for `root` under `key`, if there is one that reads
 /// back whole.
 pub fn open(dir: &Path, root: &Path, key: u128) -> Option<Run> {
-    let file = file_of(dir, root);
-    let f = crate::fix::no_follow(std::fs::OpenOptions::new().read(true))
-        .open(file)
-        .ok()?;
-    if !f.metadata().ok()?.is_file() {
-        return None;
-    }
-    let len = f.metadata().ok()?.len();
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    std::io::Read::read_to_end(&mut &f, &mut bytes).ok()?;
-    decode(&bytes, key)
+    decode(&read_whole(&file_of(dir, root))?, key)
+}
+
+/// The body of a cache file framed by [`framed`] with `magic`, `format`
+/// and `key`, if it is whole.
+pub(crate) fn unframed<'a>(
+    bytes: &'a [u8],
+    magic: &[u8],
+    format: u32,
+    key: u128,
+) -> Option<&'a [u8]> {
+    let (head, body) = bytes.split_at_checked(magic.len() + 4 + 16 + 8 + 8)?;
+    let (written_magic, rest) = head.split_at(magic.len());
+    let word = |at: usize, n: usize| &rest[at..at + n];
+    let written_format = u32::from_le_bytes(word(0, 4).try_into().ok()?);
+    let written_key = u128::from_le_bytes(word(4, 16).try_into().ok()?);
+    let len = u64::from_le_bytes(word(20, 8).try_into().ok()?);
+    let check = u64::from_le_bytes(word(28, 8).try_into().ok()?);
+    let whole = written_magic == magic
+        && written_format == format
+        && written_key == key
+        && len == body.len() as u64
+        && xxhash_rust::xxh3::xxh3_64(body) == check;
+    whole.then_some(body)
+}
+
+/// `body` framed: magic, format, key, the body's length and checksum.
+pub(crate) fn framed(magic: &[u8], format: u32, key: u128, body: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(magic.len() + 36 + body.len());
+    bytes.extend_from_slice(magic);
+    bytes.extend_from_slice(&format.to_le_bytes());
+    bytes.extend_from_slice(&key.to_le_bytes());
+    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// Put `bytes` in place as `file` (in `dir`): a new file, renamed.
+pub(crate) fn put(dir: &Path, file: &Path, bytes: &[u8]) -> Result<(), String> {
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".run-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        std::io::Write::write_all(&mut tmp, bytes)?;
+        tmp.persist(file).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().map_err(|e| format!("cannot write `{}`: {e}", file.display()))
 }
 
 /// A run from the bytes of a run cache file written under `key`.
 fn decode(bytes: &[u8], key: u128) -> Option<Run> {
-    let (head, body) = bytes.split_at_checked(HEADER)?;
-    let (magic, rest) = head.split_at(MAGIC.len());
-    let word = |at: usize, n: usize| &rest[at..at + n];
-    let format = u32::from_le_bytes(word(0, 4).try_into().ok()?);
-    let written_key = u128::from_le_bytes(word(4, 16).try_into().ok()?);
-    let len = u64::from_le_bytes(word(20, 8).try_into().ok()?);
-    let check = u64::from_le_bytes(word(28, 8).try_into().ok()?);
-    if magic != MAGIC || format != FORMAT || written_key != key || len != body.len() as u64 {
-        return None;
-    }
-    if xxhash_rust::xxh3::xxh3_64(body) != check {
-        return None;
-    }
+    let body = unframed(bytes, MAGIC, FORMAT, key)?;
     let run = decode_body(body.to_vec())?;
     // Whole, and of one tree: every list as long as the others say.
     (run.stamps.len() >= run.pages.len()
@@ -300,24 +344,7 @@ pub fn save_behind(
 
 /// Write the run cache file of `root` in `dir` from its body.
 fn write(dir: &Path, root: &Path, key: u128, body: Vec<u8>) -> Result<(), String> {
-    let mut bytes = Vec::with_capacity(HEADER + body.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&key.to_le_bytes());
-    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-    bytes.extend_from_slice(&body);
-    let file = file_of(dir, root);
-    let write = || -> std::io::Result<()> {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".run-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &bytes)?;
-        tmp.persist(&file).map_err(|e| e.error)?;
-        Ok(())
-    };
-    write().map_err(|e| format!("cannot write `{}`: {e}", file.display()))
+    put(dir, &file_of(dir, root), &framed(MAGIC, FORMAT, key, &body))
 }
 
 /// The files whose stamps are not to be trusted from a run that began at
@@ -451,9 +478,11 @@ pub struct Partial {
     pub redo: Vec<bool>,
     /// By file: loaded (a page recomputed, or one such a page reads).
     pub load: Vec<bool>,
-    /// Some page loaded has the stamp it had (it may be read from the
-    /// page cache).
-    pub loads_unchanged: bool,
+    /// Enough pages loaded have the stamp they had to read them from the
+    /// page cache: more than a 64th of the pages. Opening the cache (its
+    /// list of records) costs about what parsing that many pages does;
+    /// fewer are parsed from disk.
+    pub wants_page_cache: bool,
 }
 
 impl Partial {
@@ -507,16 +536,16 @@ impl Partial {
                 }
             }
         }
-        // A racy stamp may hide unchanged bytes: the page cache knows.
-        let loads_unchanged = load
+        let unchanged = load
             .iter()
             .enumerate()
-            .any(|(f, &l)| l && stamps[f].is_some() && stamps[f] == last.stamps[f]);
+            .filter(|&(f, &l)| l && stamps[f].is_some() && stamps[f] == last.stamps[f])
+            .count();
         Some(Partial {
             changed,
             redo,
             load,
-            loads_unchanged,
+            wants_page_cache: unchanged * 64 > page_files.len(),
         })
     }
 }
@@ -524,6 +553,9 @@ impl Partial {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Magic, format, key, body length, body checksum.
+    const HEADER: usize = MAGIC.len() + 4 + 16 + 8 + 8;
 
     fn run() -> Run {
         Run {

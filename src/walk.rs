@@ -25,6 +25,20 @@ pub struct Walked {
     pub problems: Vec<Diagnostic>,
     /// Some input could not be read (exit code 2).
     pub unreadable: bool,
+    /// What the walk read, stamped before it was read, when asked
+    /// ([`walk_stamped`]): what a later run compares to reuse the walk.
+    pub stamps: Option<WalkStamps>,
+}
+
+/// The stamps of what a walk read: each folder's (in the order of
+/// [`Walked::dirs`]), taken before the folder was listed, and each
+/// `.gitignore`'s, taken before it was read; whether it met a symlink
+/// (which names what may change elsewhere).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct WalkStamps {
+    pub dirs: Vec<Option<crate::cache::Stamp>>,
+    pub gitignores: Vec<(String, Option<crate::cache::Stamp>)>,
+    pub symlinks: bool,
 }
 
 /// `path` relative to `base`, `/`-separated (`""` when they are the same),
@@ -64,6 +78,9 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
 struct Found {
     files: Vec<(String, bool)>,
     dirs: Vec<String>,
+    /// Each folder's stamp, beside `dirs`, when asked.
+    dir_stamps: Vec<Option<crate::cache::Stamp>>,
+    symlinks: bool,
     /// Folders (relative) that hold a `.gitignore`.
     gitignores: Vec<String>,
     aliases: Vec<(String, String)>,
@@ -94,6 +111,8 @@ impl Found {
     fn merge(&mut self, other: Found) {
         self.files.extend(other.files);
         self.dirs.extend(other.dirs);
+        self.dir_stamps.extend(other.dir_stamps);
+        self.symlinks |= other.symlinks;
         self.gitignores.extend(other.gitignores);
         self.aliases.extend(other.aliases);
         self.problems.extend(other.problems);
@@ -107,14 +126,34 @@ impl Found {
 /// strings directly. Symlinks are not followed: one to a file or folder
 /// inside the root names it, others are reported.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
-    let mut found = visit(root, root.to_path_buf(), String::new(), 0);
+    walk_stamped(root, exclude, false)
+}
+
+/// [`walk`], and with `stamp` the stamps of what it read ([`Walked::stamps`]).
+pub fn walk_stamped(root: &Path, exclude: &GlobSet, stamp: bool) -> Walked {
+    let mut found = visit(root, root.to_path_buf(), String::new(), 0, stamp);
     found.files.sort_unstable();
     let mut w = Walked::default();
     (w.files, w.regular) = found.files.into_iter().unzip();
-    found.dirs.sort();
-    w.dirs = found.dirs;
+    let mut dirs: Vec<(String, Option<crate::cache::Stamp>)> = match stamp {
+        true => found.dirs.into_iter().zip(found.dir_stamps).collect(),
+        false => found.dirs.into_iter().map(|d| (d, None)).collect(),
+    };
+    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    let dir_stamps;
+    (w.dirs, dir_stamps) = dirs.into_iter().unzip();
     found.aliases.sort();
     w.aliases = found.aliases;
+    found.gitignores.sort();
+    let gitignores: Vec<(String, Option<crate::cache::Stamp>)> = found
+        .gitignores
+        .iter()
+        .map(|dir| {
+            let file = child(dir, ".gitignore");
+            let stamp = stamp.then(|| stamp_of(&root.join(&file))).flatten();
+            (file, stamp)
+        })
+        .collect();
     let ignores: HashMap<String, Gitignore> = found
         .gitignores
         .into_iter()
@@ -123,6 +162,13 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Walked {
             (dir, gi)
         })
         .collect();
+    if stamp {
+        w.stamps = Some(WalkStamps {
+            dirs: dir_stamps,
+            gitignores,
+            symlinks: found.symlinks,
+        });
+    }
     w.checked = w
         .files
         .iter()
@@ -169,14 +215,14 @@ const PARALLEL_DEPTH: usize = 4;
 
 /// The folder `dir` (`rel` from the root, `depth` below it) and everything
 /// under it.
-fn visit(root: &Path, dir: PathBuf, rel: String, depth: usize) -> Found {
+fn visit(root: &Path, dir: PathBuf, rel: String, depth: usize, stamp: bool) -> Found {
     use rayon::prelude::*;
     let mut found = Found::default();
-    let subdirs = read_folder(root, &dir, rel, &mut found);
+    let subdirs = read_folder(root, &dir, rel, &mut found, stamp);
     if depth < PARALLEL_DEPTH {
         let below: Vec<Found> = subdirs
             .into_par_iter()
-            .map(|(dir, rel)| visit(root, dir, rel, depth + 1))
+            .map(|(dir, rel)| visit(root, dir, rel, depth + 1, stamp))
             .collect();
         for b in below {
             found.merge(b);
@@ -184,20 +230,37 @@ fn visit(root: &Path, dir: PathBuf, rel: String, depth: usize) -> Found {
     } else {
         let mut stack = subdirs;
         while let Some((dir, rel)) = stack.pop() {
-            stack.extend(read_folder(root, &dir, rel, &mut found));
+            stack.extend(read_folder(root, &dir, rel, &mut found, stamp));
         }
     }
     found
 }
 
-/// Read one folder into `found`; returns its subfolders (absolute, relative).
-fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(PathBuf, String)> {
+/// The stamp of a file or folder (not following a symlink).
+pub fn stamp_of(path: &Path) -> Option<crate::cache::Stamp> {
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| crate::cache::Stamp::of(&m))
+}
+
+/// Read one folder into `found` (stamped first, with `stamp`); returns its
+/// subfolders (absolute, relative).
+fn read_folder(
+    root: &Path,
+    dir: &Path,
+    rel: String,
+    found: &mut Found,
+    stamp: bool,
+) -> Vec<(PathBuf, String)> {
     let mut subdirs: Vec<(PathBuf, String)> = Vec::new();
+    // Taken before the folder is listed: a change after it shows next time.
+    let dir_stamp = stamp.then(|| stamp_of(dir)).flatten();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
             found.cannot_read(&rel, &e);
             found.dirs.push(rel);
+            found.dir_stamps.push(dir_stamp);
             return subdirs;
         }
     };
@@ -234,6 +297,7 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
             }
         };
         if ft.is_symlink() {
+            found.symlinks = true;
             symlink(root, &entry.path(), path, found);
         } else if ft.is_dir() {
             subdirs.push((entry.path(), path));
@@ -246,6 +310,7 @@ fn read_folder(root: &Path, dir: &Path, rel: String, found: &mut Found) -> Vec<(
         found.gitignores.push(rel.clone());
     }
     found.dirs.push(rel);
+    found.dir_stamps.push(dir_stamp);
     subdirs
 }
 
@@ -268,7 +333,8 @@ fn symlink(root: &Path, link: &Path, path: String, found: &mut Found) {
                 // in the real folder, whose pages are checked there.
                 let real = relative(&target, root).unwrap_or_default();
                 found.aliases.push((path.clone(), real));
-                found.dirs.push(path)
+                found.dirs.push(path);
+                found.dir_stamps.push(None);
             }
             Ok(m) => found.files.push((path, m.is_file())),
             Err(_) => {}

@@ -217,6 +217,73 @@ fn a_second_run_reads_only_the_pages_that_changed_and_finds_the_same() {
     assert_eq!(cached_run(root, cache.path()), all);
 }
 
+#[test]
+fn the_last_walk_is_reused_only_while_no_folder_or_gitignore_it_read_changed() {
+    let (tree, cache) = fixture(false);
+    let root = &tree.path().canonicalize().expect("canonical");
+    let cache = cache.path();
+    write(root, ".gitignore", "pages/p3.md\n");
+    write(root, "notes/a.md", "# A\n");
+    common::age(root);
+    let none = reftree::walk::exclude_set(&[]).expect("no excludes");
+    let walk = || reftree::walk::walk_stamped(root, &none, true);
+    let keep = |walked: &reftree::walk::Walked| {
+        let digest = reftree::replay::walk_digest(walked);
+        reftree::rewalk::keep(cache, root, 7, walked, digest, std::time::SystemTime::now())
+            .expect("kept");
+        digest
+    };
+    let walked = walk();
+    let digest = keep(&walked);
+    let reused = || reftree::rewalk::reuse(cache, root, 7);
+    let (again, again_digest) = reused().expect("nothing changed");
+    assert_eq!(
+        (&again.files, &again.checked, &again.dirs, again_digest),
+        (&walked.files, &walked.checked, &walked.dirs, digest)
+    );
+    assert!(
+        !again.checked[again
+            .files
+            .iter()
+            .position(|f| f == "pages/p3.md")
+            .expect("p3")]
+    );
+    assert!(
+        reftree::rewalk::reuse(cache, root, 8).is_none(),
+        "another key"
+    );
+    // A page's bytes changed: not its folder.
+    write(root, "pages/p1.md", "# Page 1, changed\n");
+    date_back(root, "pages/p1.md");
+    assert!(reused().is_some());
+    // What `.gitignore` ignores changed: its folder did not, the walk did.
+    write(root, ".gitignore", "pages/p4.md\n");
+    date_back(root, ".gitignore");
+    assert!(reused().is_none(), "a .gitignore changed");
+    keep(&walk());
+    assert!(reused().is_some());
+    // A page added, a folder removed: their folders changed.
+    write(root, "pages/new.md", "# New\n");
+    assert!(reused().is_none(), "a page added");
+    common::age(root);
+    keep(&walk());
+    std::fs::remove_dir_all(root.join("notes")).expect("rm");
+    assert!(reused().is_none(), "a folder removed");
+    // A folder changed just now: that walk is not kept.
+    std::fs::remove_file(
+        cache.join(
+            std::fs::read_dir(cache)
+                .expect("cache")
+                .map(|e| e.expect("entry").file_name())
+                .find(|n| n.to_string_lossy().starts_with("walk-"))
+                .expect("the walk file"),
+        ),
+    )
+    .expect("rm");
+    keep(&walk());
+    assert!(reused().is_none(), "kept though the root changed just now");
+}
+
 /// A vault: a hub note links to every note's heading (one heading
 /// missing) and to every note by name; a note names another by an alias.
 fn write_vault(root: &Path) {
@@ -428,7 +495,7 @@ fn in_a_git_repository_the_cache_is_in_the_git_directory_unless_switched_off() {
         "{}",
         stderr(&o)
     );
-    // The page cache, its list, the last run.
+    // The page cache, its list, the last run, the last walk.
     let mut kept: Vec<String> = std::fs::read_dir(root.join(".git/reftree"))
         .expect("made")
         .map(|e| {
@@ -439,7 +506,10 @@ fn in_a_git_repository_the_cache_is_in_the_git_directory_unless_switched_off() {
         })
         .collect();
     kept.sort();
-    assert_eq!(kept, ["pages-*.bin", "pages-*.idx", "run-*.bin"]);
+    assert_eq!(
+        kept,
+        ["pages-*.bin", "pages-*.idx", "run-*.bin", "walk-*.bin"]
+    );
     // Nothing was written in the work tree.
     assert_eq!(common_files(root), before);
 }
