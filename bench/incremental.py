@@ -35,10 +35,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tree")
     ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--binary", default=str(reftree), help="the reftree to time")
     a = ap.parse_args()
     tree = pathlib.Path(a.tree).resolve()
     pages = sorted(tree.rglob("*.md"))
-    check = [str(reftree), "check", "--root", ".", "--format", "short"]
+    check = [a.binary, "check", "--root", ".", "--format", "short"]
     cache = tempfile.mkdtemp(prefix="reftree-cache-")
     cached = check + ["--cache-dir", cache]
     timed(cached, tree)  # writes the caches
