@@ -862,17 +862,17 @@ fn check_partly(
         return check_all(opts, setup, source, walked, stages);
     };
     let mut load = plan.load.clone();
-    // The aliases of the pages not loaded, as the last run found them.
-    let unloaded_aliases: Vec<(u128, u32)> = page_files
-        .iter()
-        .zip(&last.pages)
-        .filter(|(f, _)| !load[**f as usize])
-        .flat_map(|(&f, p)| p.aliases.iter().map(move |&k| (k, f)))
-        .collect();
     let (index, diagnostics) = loop {
         if let Some(c) = cache {
             c.recount();
         }
+        // The aliases of the pages not loaded, as the last run found them.
+        let unloaded_aliases: Vec<(u128, u32)> = page_files
+            .iter()
+            .zip(&last.pages)
+            .filter(|(f, _)| !load[**f as usize])
+            .flat_map(|(&f, p)| p.aliases.iter().map(move |&k| (k, f)))
+            .collect();
         let source = index::Source::Disk(
             cache,
             overlay,

@@ -252,6 +252,26 @@ fn the_last_walk_is_reused_only_while_no_folder_or_gitignore_it_read_changed() {
         reftree::rewalk::reuse(cache, root, 8).is_none(),
         "another key"
     );
+    // A damaged file is not used.
+    let file = std::fs::read_dir(cache)
+        .expect("cache")
+        .map(|e| e.expect("entry").path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("walk-"))
+        })
+        .expect("the walk file");
+    let whole = std::fs::read(&file).expect("read");
+    for at in [0, whole.len() / 2, whole.len() - 1] {
+        let mut flipped = whole.clone();
+        flipped[at] ^= 0x20;
+        std::fs::write(&file, &flipped).expect("write");
+        assert!(reused().is_none(), "byte {at} flipped");
+        std::fs::write(&file, &whole[..at]).expect("write");
+        assert!(reused().is_none(), "cut at {at}");
+    }
+    std::fs::write(&file, &whole).expect("write");
+    assert!(reused().is_some());
     // A page's bytes changed: not its folder.
     write(root, "pages/p1.md", "# Page 1, changed\n");
     date_back(root, "pages/p1.md");
@@ -270,16 +290,7 @@ fn the_last_walk_is_reused_only_while_no_folder_or_gitignore_it_read_changed() {
     std::fs::remove_dir_all(root.join("notes")).expect("rm");
     assert!(reused().is_none(), "a folder removed");
     // A folder changed just now: that walk is not kept.
-    std::fs::remove_file(
-        cache.join(
-            std::fs::read_dir(cache)
-                .expect("cache")
-                .map(|e| e.expect("entry").file_name())
-                .find(|n| n.to_string_lossy().starts_with("walk-"))
-                .expect("the walk file"),
-        ),
-    )
-    .expect("rm");
+    std::fs::remove_file(&file).expect("rm");
     keep(&walk());
     assert!(reused().is_none(), "kept though the root changed just now");
 }
@@ -327,11 +338,12 @@ fn in_a_vault_a_run_after_an_edit_checks_what_reads_the_page_and_finds_the_same(
     assert_eq!(cached_run(root, cache.path()), all);
     // Note 7's heading renamed: Note 7, Note 6 and the hub (which link to
     // `Note 7#Details`) are checked again; the hub with only Note 7 read,
-    // its findings about the other notes (`Note 3#Nowhere`) kept.
+    // its findings about the other notes (`Note 3#Nowhere`) kept. Note 7
+    // now links to Note 5, which is read too (with its aliases).
     write(
         root,
         "notes/Note 7.md",
-        "# Note 7\n\n## Detail\n\n[[Note 8#Details]]\n",
+        "# Note 7\n\n## Detail\n\n[[Note 8#Details]] [[Note 5#Details]] [[Other name]]\n",
     );
     date_back(root, "notes/Note 7.md");
     let partial = cached_run(root, cache.path());
