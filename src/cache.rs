@@ -804,7 +804,7 @@ fn persist(w: std::io::BufWriter<tempfile::NamedTempFile>, file: &Path) -> std::
 
 /// `file` opened for reading if it is a regular file (a symlink is not
 /// followed).
-fn open_regular(file: &Path) -> Option<std::fs::File> {
+pub(crate) fn open_regular(file: &Path) -> Option<std::fs::File> {
     let f = crate::fix::no_follow(std::fs::OpenOptions::new().read(true))
         .open(file)
         .ok()?;

@@ -822,7 +822,7 @@ fn check_all(
         setup.run.is_some() && matches!(source, index::Source::Disk(_, o, _) if o.is_empty());
     let found = if keep {
         // For the run cache: the findings page by page.
-        let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_| true, |_, f| f);
+        let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_, f| Some(f));
         Found {
             partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
             pages: Some(pages),
@@ -862,6 +862,12 @@ fn check_partly(
         return check_all(opts, setup, source, walked, stages);
     };
     let mut load = plan.load.clone();
+    // Checked with every file its findings read: a changed page, and a page
+    // with suppressions (whether one is used depends on every finding of
+    // the page). Any other page is checked with what changed (`merge`).
+    let checked_whole = |page: &index::Page| {
+        plan.is_changed[page.file as usize] || !page.facts.suppressions.is_empty()
+    };
     let (index, diagnostics) = loop {
         if let Some(c) = cache {
             c.recount();
@@ -883,16 +889,9 @@ fn check_partly(
             },
         );
         let (index, diagnostics) = run_rules(opts, setup, source, walked.clone(), stages);
-        // A changed page may link to pages the plan did not load; a page
-        // with suppressions is checked whole (whether one is used depends
-        // on every finding of the page).
+        // A page checked whole may link to pages the plan did not load.
         let mut more = false;
-        let whole = index.with_suppressions.iter().map(|&i| &index.pages[i]);
-        let changed = plan
-            .changed
-            .iter()
-            .filter_map(|&n| index.page_by_file(page_files[n as usize]));
-        for page in changed.chain(whole) {
+        for page in index.pages.iter().filter(|p| checked_whole(p)) {
             for f in replay::deps_of(&index, setup.dialect.0, page, &[]) {
                 more |= !std::mem::replace(&mut load[f as usize], true);
             }
@@ -917,28 +916,22 @@ fn check_partly(
         let whole = index::Source::Disk(cache, overlay, known);
         return check_all(opts, setup, whole, walked, stages);
     }
-    // Page numbers of the whole tree, by file.
-    let mut number = vec![usize::MAX; load.len()];
-    for (n, &f) in page_files.iter().enumerate() {
-        number[f as usize] = n;
-    }
-    let redo = |i: usize| plan.redo[number[index.pages[i].file as usize]];
-    let mut is_changed = vec![false; page_files.len()];
-    for &n in &plan.changed {
-        is_changed[n as usize] = true;
-    }
     let not_loaded = |path: &str| match index.entries.exact(path) {
         Some(index::resolve::Target::File(f)) => !load[f as usize],
         _ => false,
     };
-    let merge = |i: usize, fresh: Vec<Diagnostic>| {
-        let n = number[index.pages[i].file as usize];
-        match is_changed[n] || !index.pages[i].facts.suppressions.is_empty() {
-            true => fresh,
-            false => replay::merge(fresh, &last.pages[n].findings, not_loaded),
+    // The pages to redo, with their findings merged with the last run's
+    // where they were not checked whole.
+    let redo = |i: usize, fresh: Vec<Diagnostic>| {
+        let page = &index.pages[i];
+        let n = plan.number[page.file as usize] as usize;
+        match (plan.redo[n], checked_whole(page)) {
+            (false, _) => None,
+            (true, true) => Some(fresh),
+            (true, false) => Some(replay::merge(fresh, &last.pages[n].findings, not_loaded)),
         }
     };
-    let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo, merge);
+    let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo);
     let mut fresh: Vec<Option<replay::PageRun>> = fresh.into_iter().map(Some).collect();
     let mut kept = vec![false; last.pages.len()];
     let pages = std::mem::take(&mut last.pages)
@@ -970,14 +963,14 @@ fn check_partly(
 }
 
 /// Findings by the page they are in (with the page's counts and what its
-/// findings read), for the pages `wanted` (by page number); and the
-/// findings in no page.
+/// findings read), for the pages `wanted` keeps (given a page number and
+/// the page's findings, the findings to keep, or `None` to leave the page
+/// out); and the findings in no page.
 fn by_page(
     index: &index::Index,
     dialect: dialect::Dialect,
     diagnostics: Vec<Diagnostic>,
-    wanted: impl Fn(usize) -> bool + Sync,
-    merge: impl Fn(usize, Vec<Diagnostic>) -> Vec<Diagnostic> + Sync,
+    wanted: impl Fn(usize, Vec<Diagnostic>) -> Option<Vec<Diagnostic>> + Sync,
 ) -> (Vec<replay::PageRun>, Vec<Diagnostic>) {
     let number: hash::FastMap<&str, usize> = index
         .pages
@@ -997,10 +990,9 @@ fn by_page(
         .into_par_iter()
         .enumerate()
         .map(|(n, findings)| {
-            if !wanted(n) {
+            let Some(mut findings) = wanted(n, findings) else {
                 return replay::PageRun::default();
-            }
-            let mut findings = merge(n, findings);
+            };
             // In the order they are reported (a stable sort: the same
             // findings as the whole run's sort keeps).
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -39,9 +39,9 @@
 //! run cache keeps ([`PageRun::aliases`]); a changed page whose aliases
 //! changed makes the run check every page. Anything else, or over 64
 //! pages and a twentieth of the tree changed, and the run checks every
-//! page, as without this cache, and writes it anew. A stamp that is not trusted (a
-//! file changed within two seconds of the last run's start) counts as
-//! changed.
+//! page, as without this cache, and writes it anew. A stamp that is not
+//! trusted (a file changed within two seconds of the last run's start)
+//! counts as changed.
 
 use crate::cache::Stamp;
 use crate::diag::Diagnostic;
@@ -53,6 +53,9 @@ use std::time::SystemTime;
 
 const MAGIC: &[u8; 12] = b"reftree-run\n";
 const FORMAT: u32 = 2;
+/// What follows the magic in a framed file: format, key, body length,
+/// body checksum.
+const FRAME: usize = 4 + 16 + 8 + 8;
 
 /// What one page adds to the summary's counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,14 +169,9 @@ fn file_of(dir: &Path, root: &Path) -> PathBuf {
 
 /// The bytes of a regular file (not through a symlink).
 pub(crate) fn read_whole(file: &Path) -> Option<Vec<u8>> {
-    let f = crate::fix::no_follow(std::fs::OpenOptions::new().read(true))
-        .open(file)
-        .ok()?;
-    let meta = f.metadata().ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    let f = crate::cache::open_regular(file)?;
+    let len = f.metadata().ok()?.len();
+    let mut bytes = Vec::with_capacity(len as usize + 1);
     std::io::Read::read_to_end(&mut &f, &mut bytes).ok()?;
     Some(bytes)
 }
@@ -192,7 +190,7 @@ pub(crate) fn unframed<'a>(
     format: u32,
     key: u128,
 ) -> Option<&'a [u8]> {
-    let (head, body) = bytes.split_at_checked(magic.len() + 4 + 16 + 8 + 8)?;
+    let (head, body) = bytes.split_at_checked(magic.len() + FRAME)?;
     let (written_magic, rest) = head.split_at(magic.len());
     let word = |at: usize, n: usize| &rest[at..at + n];
     let written_format = u32::from_le_bytes(word(0, 4).try_into().ok()?);
@@ -209,7 +207,7 @@ pub(crate) fn unframed<'a>(
 
 /// `body` framed: magic, format, key, the body's length and checksum.
 pub(crate) fn framed(magic: &[u8], format: u32, key: u128, body: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(magic.len() + 36 + body.len());
+    let mut bytes = Vec::with_capacity(magic.len() + FRAME + body.len());
     bytes.extend_from_slice(magic);
     bytes.extend_from_slice(&format.to_le_bytes());
     bytes.extend_from_slice(&key.to_le_bytes());
@@ -473,6 +471,10 @@ pub fn may_be_partial(
 pub struct Partial {
     /// The changed pages (page numbers).
     pub changed: Vec<u32>,
+    /// By file: its page number (`u32::MAX`: not a page).
+    pub number: Vec<u32>,
+    /// By file: it changed.
+    pub is_changed: Vec<bool>,
     /// By page number: its findings are recomputed (it changed, or its
     /// findings read a page that did).
     pub redo: Vec<bool>,
@@ -543,6 +545,8 @@ impl Partial {
             .count();
         Some(Partial {
             changed,
+            number,
+            is_changed,
             redo,
             load,
             wants_page_cache: unchanged * 64 > page_files.len(),
@@ -554,8 +558,7 @@ impl Partial {
 mod tests {
     use super::*;
 
-    /// Magic, format, key, body length, body checksum.
-    const HEADER: usize = MAGIC.len() + 4 + 16 + 8 + 8;
+    const HEADER: usize = MAGIC.len() + FRAME;
 
     fn run() -> Run {
         Run {

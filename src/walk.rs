@@ -77,9 +77,8 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, globset::Error> {
 #[derive(Default)]
 struct Found {
     files: Vec<(String, bool)>,
-    dirs: Vec<String>,
-    /// Each folder's stamp, beside `dirs`, when asked.
-    dir_stamps: Vec<Option<crate::cache::Stamp>>,
+    /// Each folder, with its stamp when asked.
+    dirs: Vec<(String, Option<crate::cache::Stamp>)>,
     symlinks: bool,
     /// Folders (relative) that hold a `.gitignore`.
     gitignores: Vec<String>,
@@ -111,7 +110,6 @@ impl Found {
     fn merge(&mut self, other: Found) {
         self.files.extend(other.files);
         self.dirs.extend(other.dirs);
-        self.dir_stamps.extend(other.dir_stamps);
         self.symlinks |= other.symlinks;
         self.gitignores.extend(other.gitignores);
         self.aliases.extend(other.aliases);
@@ -135,13 +133,9 @@ pub fn walk_stamped(root: &Path, exclude: &GlobSet, stamp: bool) -> Walked {
     found.files.sort_unstable();
     let mut w = Walked::default();
     (w.files, w.regular) = found.files.into_iter().unzip();
-    let mut dirs: Vec<(String, Option<crate::cache::Stamp>)> = match stamp {
-        true => found.dirs.into_iter().zip(found.dir_stamps).collect(),
-        false => found.dirs.into_iter().map(|d| (d, None)).collect(),
-    };
-    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dirs.sort_by(|a, b| a.0.cmp(&b.0));
     let dir_stamps;
-    (w.dirs, dir_stamps) = dirs.into_iter().unzip();
+    (w.dirs, dir_stamps) = found.dirs.into_iter().unzip();
     found.aliases.sort();
     w.aliases = found.aliases;
     found.gitignores.sort();
@@ -259,8 +253,7 @@ fn read_folder(
         Ok(entries) => entries,
         Err(e) => {
             found.cannot_read(&rel, &e);
-            found.dirs.push(rel);
-            found.dir_stamps.push(dir_stamp);
+            found.dirs.push((rel, dir_stamp));
             return subdirs;
         }
     };
@@ -309,8 +302,7 @@ fn read_folder(
     if has_gitignore {
         found.gitignores.push(rel.clone());
     }
-    found.dirs.push(rel);
-    found.dir_stamps.push(dir_stamp);
+    found.dirs.push((rel, dir_stamp));
     subdirs
 }
 
@@ -333,8 +325,7 @@ fn symlink(root: &Path, link: &Path, path: String, found: &mut Found) {
                 // in the real folder, whose pages are checked there.
                 let real = relative(&target, root).unwrap_or_default();
                 found.aliases.push((path.clone(), real));
-                found.dirs.push(path);
-                found.dir_stamps.push(None);
+                found.dirs.push((path, None));
             }
             Ok(m) => found.files.push((path, m.is_file())),
             Err(_) => {}
