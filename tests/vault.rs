@@ -15,6 +15,9 @@ use std::path::Path;
 /// same-note heading, block, embeds of a note and an image).
 pub struct Vault {
     pub notes: usize,
+    /// How many tables each note refers to (2 in the tests; more gives the
+    /// link density of the shared trees, for benchmarks).
+    pub fanout: usize,
 }
 
 impl Vault {
@@ -24,7 +27,10 @@ impl Vault {
 
     /// The tables note `i` refers to.
     fn refs(&self, i: usize) -> Vec<usize> {
-        let mut r = vec![(i + 1) % self.notes, (i + 7) % self.notes];
+        // Steps 1, 7, 13, 19...
+        let mut r: Vec<usize> = (0..self.fanout)
+            .map(|k| (i + if k == 0 { 1 } else { 6 * k + 1 }) % self.notes)
+            .collect();
         r.retain(|&t| t != i);
         r.dedup();
         r
@@ -36,10 +42,15 @@ impl Vault {
         std::fs::create_dir_all(root.join("tables")).expect("mkdir");
         std::fs::create_dir_all(root.join("attachments")).expect("mkdir");
         std::fs::write(root.join("attachments/schema.png"), b"PNG").expect("png");
-        for i in 0..self.notes {
-            let inbound: Vec<usize> = (0..self.notes)
-                .filter(|&j| self.refs(j).contains(&i))
-                .collect();
+        let mut inbounds = vec![Vec::new(); self.notes];
+        for j in 0..self.notes {
+            for t in self.refs(j) {
+                if inbounds[t].last() != Some(&j) {
+                    inbounds[t].push(j);
+                }
+            }
+        }
+        for (i, inbound) in inbounds.iter().enumerate() {
             let mut p = String::new();
             let _ = writeln!(
                 p,
@@ -53,7 +64,7 @@ impl Vault {
                 let _ = writeln!(p, "- [[{}]] via `T{t:02}_ID`", Self::name(*t));
             }
             let _ = writeln!(p, "\n## Referenced by (inbound)\n");
-            for j in &inbound {
+            for j in inbound {
                 let _ = writeln!(p, "- [[tables/{}|{}]]", Self::name(*j), Self::name(*j));
             }
             let _ = writeln!(
@@ -86,7 +97,11 @@ impl Vault {
 
 fn vault() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    Vault { notes: 24 }.write(dir.path());
+    Vault {
+        notes: 24,
+        fanout: 2,
+    }
+    .write(dir.path());
     dir
 }
 
@@ -197,11 +212,17 @@ fn an_alias_only_name_is_found_alone() {
 }
 
 #[test]
-#[ignore = "writes a vault of REFTREE_VAULT_NOTES notes to REFTREE_SHAPE_DIR, for benchmarks"]
+#[ignore = "writes a vault of REFTREE_VAULT_NOTES notes (REFTREE_VAULT_FANOUT tables each) to REFTREE_SHAPE_DIR, for benchmarks"]
 fn write_vault() {
     let dir = std::env::var("REFTREE_SHAPE_DIR").expect("REFTREE_SHAPE_DIR");
-    let notes = std::env::var("REFTREE_VAULT_NOTES").map_or(1200, |n| n.parse().expect("a number"));
-    Vault { notes }.write(Path::new(&dir));
+    let number = |var: &str, default: usize| {
+        std::env::var(var).map_or(default, |n| n.parse().expect("a number"))
+    };
+    Vault {
+        notes: number("REFTREE_VAULT_NOTES", 1200),
+        fanout: number("REFTREE_VAULT_FANOUT", 2),
+    }
+    .write(Path::new(&dir));
 }
 
 /// The rule file a maintainer of the vault would write: the schema rules
@@ -405,7 +426,11 @@ fn two_vaults(marked: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for lang in ["en", "de"] {
         let root = dir.path().join(lang);
-        Vault { notes: 12 }.write(&root);
+        Vault {
+            notes: 12,
+            fanout: 2,
+        }
+        .write(&root);
         if !marked {
             std::fs::remove_dir_all(root.join(".obsidian")).expect("rm .obsidian");
         }
