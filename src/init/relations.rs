@@ -156,13 +156,13 @@ pub fn page_sides(
         .min()
         .unwrap_or(u32::MAX);
     let is_attribute_table = |c: &crate::parse::blocks::Container| {
-        let head = normalize(&c.header[0]);
+        let head = normalize(c.header().next().unwrap_or_default());
         c.offset < first_section
             || matches!(head.as_str(), "attribute" | "property" | "field" | "key")
     };
     for (i, item) in blocks.items.iter().enumerate() {
         let c = &blocks.containers[item.container as usize];
-        let two = c.kind == ContainerKind::Table && c.header.len() == 2;
+        let two = c.kind == ContainerKind::Table && c.columns() == 2;
         let row = if two {
             text.and_then(|t| cells(t, item.offset, item.end))
         } else {
@@ -174,7 +174,7 @@ pub fn page_sides(
         {
             attributes.push((name.clone(), value.clone()));
         }
-        let side = if two && normalize(&c.header[0]) == "attribute" {
+        let side = if two && normalize(c.header().next().unwrap_or_default()) == "attribute" {
             row.map(|(name, _)| Side::Row(name))
         } else {
             // The shallowest section (below the title) holding the item.
@@ -215,7 +215,7 @@ pub fn page_sides(
     let mut seen = HashSet::new();
     let mut links = Vec::new();
     for l in &page.links {
-        let (Some((item, _)), Target::File(f)) = (l.at, &l.target) else {
+        let (Some((item, _)), Target::File(f)) = (l.at(), &l.target) else {
             continue;
         };
         let (Some(side), Some(b)) = (side_of.get(&item), index.page_index(*f)) else {
@@ -316,7 +316,7 @@ fn row_notes(index: &crate::index::Index, a: usize, b: usize, _side: &Side) -> V
         .iter()
         .filter(|l| matches!(l.target, Target::File(f) if f == file))
     {
-        let Some((item, _)) = l.at else { continue };
+        let Some((item, _)) = l.at() else { continue };
         let from = notes.partition_point(|(i, _)| *i < item);
         out.extend(
             notes[from..]

@@ -21,8 +21,35 @@ pub struct Container {
     /// A numbered list (`1.`): steps of a procedure, not a set of entries.
     pub ordered: bool,
     pub offset: u32,
-    /// A table's header cells, as plain text.
-    pub header: Vec<Box<str>>,
+    /// How many header cells a table has: [`Container::header`].
+    columns: u16,
+    /// A table's header cells, as plain text, each ended by a newline (no
+    /// cell holds one): one allocation per table, not one per cell.
+    header: Box<str>,
+}
+
+// One per list and table (400,000 at 100k pages).
+const _: () = assert!(std::mem::size_of::<Container>() == 24);
+
+impl Container {
+    /// A table's header cells, as plain text (none for a list).
+    pub fn header(&self) -> impl Iterator<Item = &str> {
+        self.header.split_terminator('\n')
+    }
+
+    /// How many header cells (columns) a table has; 0 for a list.
+    pub fn columns(&self) -> usize {
+        usize::from(self.columns)
+    }
+
+    fn push_header(&mut self, cell: &str) {
+        let mut header = std::mem::take(&mut self.header).into_string();
+        // A table row is one line; a newline would end the cell early.
+        header.extend(cell.chars().map(|c| if c == '\n' { ' ' } else { c }));
+        header.push('\n');
+        self.header = header.into_boxed_str();
+        self.columns = self.columns.saturating_add(1);
+    }
 }
 
 /// A list item (first level of its list) or a table body row.
@@ -35,11 +62,10 @@ pub struct Item {
     /// Hash of the normalised text of the first cell (rows) or of the whole
     /// item (list items): what names the row (`**Solution**`, `Analytic Rules`).
     pub key: u64,
-    /// Hash of the normalised text of the whole item, cell by cell: what
-    /// makes two rows the same row (`| [ORDERS](o.md) | BILL_TO_ID |` and
-    /// `| [ORDERS](o.md) | SHIP_TO_ID |` are two edges to one page).
-    pub whole: u64,
 }
+
+// One per list item and table row (2.9 million at 100k pages).
+const _: () = assert!(std::mem::size_of::<Item>() == 24);
 
 /// A table cell that holds only a number (`17`, `2,148`).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -105,9 +131,26 @@ pub struct Blocks {
     /// A paragraph that ends with `:` and holds one number, right before a
     /// list or table: "The index lists the 25 most-referenced tables:".
     pub lead_ins: Vec<LeadIn>,
+    /// (row, hash of its whole text) for the rows whose first cell another
+    /// row of the page shares, by row: see [`Blocks::whole_of`]. Kept
+    /// apart from the items, as few rows need one.
+    pub wholes: Vec<(u32, u64)>,
 }
 
 impl Blocks {
+    /// Hash of the normalised text of item `item` whole, cell by cell: what
+    /// makes two rows the same row (`| [ORDERS](o.md) | BILL_TO_ID |` and
+    /// `| [ORDERS](o.md) | SHIP_TO_ID |` are two edges to one page). Two rows
+    /// identical in every cell share their first cell, so a row whose first
+    /// cell no other row has is told apart by its key; a list item's key is
+    /// its whole text's.
+    pub fn whole_of(&self, item: u32) -> u64 {
+        match self.wholes.binary_search_by_key(&item, |&(i, _)| i) {
+            Ok(at) => self.wholes[at].1,
+            Err(_) => self.items[item as usize].key,
+        }
+    }
+
     /// The numbers in row `item` (index into `items`).
     pub fn nums_of(&self, item: usize) -> &[Num] {
         let item = item as u32;
@@ -563,6 +606,7 @@ impl Builder {
         blocks.labels.clear();
         blocks.quantities.clear();
         blocks.lead_ins.clear();
+        blocks.wholes.clear();
         Builder {
             blocks,
             wants,
@@ -576,7 +620,7 @@ impl Builder {
     /// ([`row_hash`], the cost of a scan of every row's text); any other
     /// row is told apart by its first cell's key.
     pub fn finish(mut self, text: &str) -> Blocks {
-        let items = &mut self.blocks.items;
+        let items = &self.blocks.items;
         let mut keys: Vec<u64> = self
             .rows
             .iter()
@@ -587,13 +631,12 @@ impl Builder {
             let at = keys.partition_point(|&x| x < k);
             keys.get(at + 1) == Some(&k)
         };
+        // Rows are in item order, so `wholes` is sorted by item.
         for (i, source) in &self.rows {
-            let item = &mut items[*i as usize];
-            item.whole = if shared(item.key) {
-                row_hash(text.get(source.clone()).unwrap_or_default())
-            } else {
-                item.key
-            };
+            if shared(items[*i as usize].key) {
+                let whole = row_hash(text.get(source.clone()).unwrap_or_default());
+                self.blocks.wholes.push((*i, whole));
+            }
         }
         self.blocks
     }
@@ -753,7 +796,8 @@ impl Builder {
             kind,
             ordered: false,
             offset: lines.file_offset(range.start),
-            header: Vec::new(),
+            columns: 0,
+            header: Box::default(),
         });
         self.blocks.containers.len() as u32 - 1
     }
@@ -764,7 +808,6 @@ impl Builder {
             offset: lines.file_offset(range.start),
             end: lines.file_offset(range.end),
             key: 0,
-            whole: 0,
         });
         self.item_key = KeyHasher::default();
         self.item_start = range.start;
@@ -778,7 +821,6 @@ impl Builder {
             let at = self.blocks.items.len() as u32;
             if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
                 item.key = self.item_key.finish();
-                item.whole = item.key;
                 if self.wants.quantities {
                     let out = &mut self.blocks.quantities;
                     quantities(text, source.clone(), u64::from(at), lines, out);
@@ -801,8 +843,8 @@ impl Builder {
         };
         if self.in_head {
             if let Some(t) = self.table {
-                let h = self.cell_text.trim().into();
-                self.blocks.containers[t as usize].header.push(h);
+                let cell = self.cell_text.trim();
+                self.blocks.containers[t as usize].push_header(cell);
             }
             return;
         }
@@ -811,8 +853,7 @@ impl Builder {
                 item.key = self.cell_key.finish();
             }
             let table = &self.blocks.containers[item.container as usize];
-            if self.wants.values && self.col == 1 && table.header.len() == 2 && self.keep_cell_text
-            {
+            if self.wants.values && self.col == 1 && table.columns() == 2 && self.keep_cell_text {
                 let at = self.blocks.items.len() as u32;
                 self.blocks.values.push((at, key_of(&self.cell_text)));
             }

@@ -549,6 +549,7 @@ impl PageFacts {
                 labels: exact(&mut b.labels),
                 quantities: exact(&mut b.quantities),
                 lead_ins: exact(&mut b.lead_ins),
+                wholes: exact(&mut b.wholes),
             },
             link_notes: exact(&mut self.link_notes),
             suppressions: exact(&mut self.suppressions),

@@ -33,9 +33,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// the same list (a "most used" list over the full one repeats its entries
 /// by design).
 fn same_entry(page: &Page, targets: &ItemFiles, counted: bool, a: u32, b: u32) -> bool {
-    let items = &page.facts.blocks.items;
-    let (x, y) = (&items[a as usize], &items[b as usize]);
-    x.whole == y.whole
+    let blocks = &page.facts.blocks;
+    let (x, y) = (&blocks.items[a as usize], &blocks.items[b as usize]);
+    blocks.whole_of(a) == blocks.whole_of(b)
         && (counted || x.container == y.container)
         && targets.get(&a).unwrap_or_default() == targets.get(&b).unwrap_or_default()
 }
@@ -104,7 +104,7 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
             if !counted && page.facts.blocks.containers[item.container as usize].ordered {
                 continue;
             }
-            entries.push((item.whole, i));
+            entries.push((page.facts.blocks.whole_of(i), i));
         }
         // By hash, then in page order within one hash.
         entries.sort_unstable();

@@ -149,7 +149,7 @@ pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
         return true;
     }
     // Anywhere else in the row or list item the link is in.
-    let Some((item, _)) = link.at else {
+    let Some((item, _)) = link.at() else {
         return false;
     };
     let notes = &page.facts.blocks.notes;
@@ -213,7 +213,7 @@ pub enum Found<'a> {
 pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
     let items = &page.facts.blocks.items;
     let in_items = |link: &Link, ranges: &[std::ops::Range<u32>]| {
-        link.at
+        link.at()
             .is_some_and(|(i, _)| ranges.iter().any(|r| r.contains(&i)))
     };
     let ranges: Vec<std::ops::Range<u32>> = if let Some(names) = &side.section {
@@ -263,7 +263,7 @@ pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
         if !matches!(l.target, Target::File(_)) || !in_items(l, &ranges) {
             continue;
         }
-        let Some((item, col)) = l.at else {
+        let Some((item, col)) = l.at() else {
             continue;
         };
         let keep = match (&side.row, column) {
@@ -271,8 +271,8 @@ pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
             (None, Some(wanted)) => {
                 let container = items[item as usize].container;
                 if named_columns.as_ref().is_none_or(|(c, _)| *c != container) {
-                    let header = &page.facts.blocks.containers[container as usize].header;
-                    let named = header.iter().map(|h| key_of(h) == wanted).collect();
+                    let table = &page.facts.blocks.containers[container as usize];
+                    let named = table.header().map(|h| key_of(h) == wanted).collect();
                     named_columns = Some((container, named));
                 }
                 let (_, named) = named_columns.as_ref().expect("set above");

@@ -126,7 +126,7 @@ fn items_linking_to(index: &Index, model: &Model, page: &Page, kind: &str) -> u6
     let mut items: Vec<u32> = page
         .links
         .iter()
-        .filter_map(|l| match (l.at, &l.target) {
+        .filter_map(|l| match (l.at(), &l.target) {
             (Some((i, _)), Target::File(f)) => {
                 let p = index.page_index(*f)?;
                 model.kinds.has(p, kind).then_some(i)

@@ -24,7 +24,7 @@ pub fn claims<'a>(
     let want = normalize(column);
     let row_files = page.files_by_item();
     for (c, container) in blocks.containers.iter().enumerate() {
-        let Some(col) = container.header.iter().position(|h| normalize(h) == want) else {
+        let Some(col) = container.header().position(|h| normalize(h) == want) else {
             continue;
         };
         for (i, _) in blocks
