@@ -617,7 +617,7 @@ impl Page {
 
     /// Every anchor a fragment can name: headings, then HTML `id`/`name`.
     pub fn anchors(&self) -> impl Iterator<Item = &str> {
-        let headings = self.facts.headings.iter().map(|h| &*h.anchor);
+        let headings = self.facts.headings.iter().map(|h| h.anchor());
         headings.chain(self.facts.html_anchors.iter().map(String::as_str))
     }
 

@@ -60,7 +60,7 @@ pub fn build(facts: &PageFacts, page_end: u32) -> Vec<Section> {
         out.push(Section {
             heading: i as u32,
             level: h.level,
-            key: key_of(title_of(&h.text)),
+            key: key_of(title_of(h.text())),
             bytes: h.bytes.start..end,
             parent: open.last().copied(),
             items: first..last,

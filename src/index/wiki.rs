@@ -399,7 +399,7 @@ pub fn fragment_found(page: &Page, fragment: &str) -> bool {
         .find(|s| !s.trim().is_empty())
         .unwrap_or("");
     let want = heading_key(last);
-    want.is_empty() || page.facts.headings.iter().any(|h| has_key(&h.text, &want))
+    want.is_empty() || page.facts.headings.iter().any(|h| has_key(h.text(), &want))
 }
 
 /// Whether `heading_key(text) == key`, compared as it is made: no string

@@ -99,7 +99,7 @@ fn hub_candidates(index: &Index, kinds_toml: &str, kind_names: &[String]) -> Vec
         for &t in &targets {
             let page = &index.pages[t];
             for s in page.sections.iter().filter(|s| s.level >= 2) {
-                let h = &page.facts.headings[s.heading as usize].text;
+                let h = page.facts.headings[s.heading as usize].text();
                 let title = crate::index::sections::title_of(h).trim().to_string();
                 *titles.entry(title).or_default() += 1;
             }

@@ -233,7 +233,7 @@ pub fn page_sides(
 }
 
 fn section_title(page: &Page, s: &crate::index::sections::Section) -> String {
-    let h = &page.facts.headings[s.heading as usize].text;
+    let h = page.facts.headings[s.heading as usize].text();
     crate::index::sections::title_of(h).trim().to_string()
 }
 

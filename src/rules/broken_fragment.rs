@@ -59,7 +59,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         // `## Part {#part}`: an anchor in MkDocs or kramdown, text on GitHub.
         let custom = target.facts.headings.iter().find_map(|h| {
-            crate::parse::attr_list_id(&h.text)
+            crate::parse::attr_list_id(h.text())
                 .filter(|(id, _)| *id == fragment)
                 .map(|(_, braces)| (h, braces))
         });
@@ -74,13 +74,13 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .diag(link.location(&page.path, range), "no such anchor", message)
             .with_about(target.path.clone());
         if let Some((h, _)) = custom {
-            let anchor = &h.anchor;
+            let anchor = h.anchor();
             out.push(
                 d.with_help(format!(
                     "link to `#{anchor}` (the anchor {} makes from the whole heading), or check the tree with `--dialect mkdocs` if it is an MkDocs site",
                     ctx.dialect.tool()
                 ))
-                .with_fix(anchor.clone(), false),
+                .with_fix(anchor.to_string(), false),
             );
             continue;
         }

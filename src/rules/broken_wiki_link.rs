@@ -219,9 +219,9 @@ fn nearest_heading<'a>(page: &'a crate::index::Page, fragment: &str) -> Option<&
         .iter()
         .filter_map(|h| {
             // The distance is at least the difference in length.
-            let key = heading_key(&h.text);
+            let key = heading_key(h.text());
             (key.chars().count().abs_diff(chars) <= limit)
-                .then(|| (strsim::levenshtein(&key, &want), &*h.text))
+                .then(|| (strsim::levenshtein(&key, &want), h.text()))
         })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -80,7 +80,7 @@ fn check_heading(
     ctx: &Ctx,
     out: &mut Vec<Diagnostic>,
 ) {
-    let name = &page.facts.headings[sec.heading as usize].text;
+    let name = page.facts.headings[sec.heading as usize].text();
     let children: Vec<(&Section, &DeclaredCount)> = children
         .iter()
         .map(|&c| &page.sections[c as usize])

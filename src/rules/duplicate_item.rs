@@ -61,7 +61,7 @@ fn repeated(
         "listed again",
         format!(
             "{what} is repeated, identical in every cell, under `{}`",
-            h.text
+            h.text()
         ),
     )
     .with_help("remove the repeated entry; a duplicate makes a count look right while it is wrong")

@@ -176,7 +176,7 @@ pub fn heading_label(page: &Page, sec: &Section, label: String) -> Related {
     let h = &page.facts.headings[sec.heading as usize];
     let line_len = h.bytes.len() as u32;
     let mut location = Location::ascii(&page.path, h.bytes.start, h.pos, line_len);
-    location.end = h.pos.advance(&h.text);
+    location.end = h.pos.advance(h.text());
     Related { location, label }
 }
 
@@ -245,7 +245,7 @@ pub fn quantity_claim<'a>(
         return;
     }
     let said = said();
-    let title = title_of(&page.facts.headings[sec.heading as usize].text).trim();
+    let title = title_of(page.facts.headings[sec.heading as usize].text()).trim();
     let shown = listed(page, sec);
     let cut = page
         .facts

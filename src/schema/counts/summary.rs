@@ -50,7 +50,7 @@ pub fn claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
                     c,
                     format!("{} item(s) here", c.items.len()),
                 )),
-                page.facts.headings[c.heading as usize].text.to_string(),
+                page.facts.headings[c.heading as usize].text().to_string(),
             ),
             None => (0, None, "its subsection".to_string()),
         };
@@ -61,7 +61,8 @@ pub fn claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
             ),
             None => format!(
                 "summary row says {} but no subsection of `{}` matches the row",
-                num.value, page.facts.headings[sec.heading as usize].text
+                num.value,
+                page.facts.headings[sec.heading as usize].text()
             ),
         };
         out.push(Claim {
