@@ -169,7 +169,7 @@ pub struct PageFacts {
     /// `<!-- reftree-disable... -->` comments.
     pub suppressions: Vec<Suppression>,
     /// File offset of each line's first byte.
-    pub line_starts: Vec<u32>,
+    pub line_starts: LineStarts,
     /// Lines that say a list was cut short (`... and 159 more`, `(159 more
     /// not shown)`, `+ 159 more`): the file offsets of the words, and the number.
     pub cut_lists: Vec<(Range<u32>, u64)>,
@@ -543,16 +543,65 @@ fn suppressions_in(html: &str, at: usize, lines: &Lines<'_>, out: &mut Vec<Suppr
     }
 }
 
+/// The file offset of each line's first byte, as LEB128 numbers: the first
+/// start, then each line's length. A line under 128 bytes takes one byte,
+/// where a `u32` took four (28 -> 8 MB at 100k pages). Only a finding on an
+/// item reads it ([`PageFacts::pos_at`]), so it is decoded from the start.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineStarts(Vec<u8>);
+
+impl LineStarts {
+    /// Append `starts`, in order (wrapping arithmetic: whatever is pushed
+    /// reads back as it was).
+    fn extend(&mut self, starts: impl Iterator<Item = u32>) {
+        let mut last = self.iter().last().unwrap_or(0);
+        for start in starts {
+            let mut n = start.wrapping_sub(last);
+            last = start;
+            while n >= 0x80 {
+                self.0.push((n as u8 & 0x7f) | 0x80);
+                n >>= 7;
+            }
+            self.0.push(n as u8);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut bytes = self.0.iter();
+        let mut last = 0u32;
+        std::iter::from_fn(move || {
+            let (mut n, mut shift) = (0u32, 0u32);
+            loop {
+                let b = *bytes.next()?;
+                n |= u32::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+                if b < 0x80 {
+                    break;
+                }
+                shift += 7;
+            }
+            last = last.wrapping_add(n);
+            Some(last)
+        })
+    }
+}
+
 impl PageFacts {
     /// The position of a file offset that starts a list item or table row:
     /// the line is exact; the column counts bytes, which is exact when what
     /// precedes it on the line is ASCII (indentation, `|`, list markers).
     pub fn pos_at(&self, offset: u32) -> Pos {
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let (mut line, mut start, mut first) = (0u32, None, None);
+        for s in self.line_starts.iter() {
+            first.get_or_insert(s);
+            if s > offset {
+                break;
+            }
+            line += 1;
+            start = Some(s);
+        }
         Pos {
-            line: line as u32,
-            col: offset.saturating_sub(start) + 1,
+            line: line.max(1),
+            col: offset.saturating_sub(start.or(first).unwrap_or(0)) + 1,
         }
     }
 
@@ -587,7 +636,7 @@ impl PageFacts {
             },
             link_notes: exact(&mut self.link_notes),
             suppressions: exact(&mut self.suppressions),
-            line_starts: exact(&mut self.line_starts),
+            line_starts: LineStarts(exact(&mut self.line_starts.0)),
             cut_lists: std::mem::take(&mut self.cut_lists),
             front_matter: self.front_matter.take(),
             unchecked: std::mem::take(&mut self.unchecked),
@@ -1388,6 +1437,24 @@ fn unrendered_candidates(text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_read_back_as_written_and_place_items() {
+        let starts = [0, 1, 127, 128, 300, 16_511, 16_512, 2_000_000, u32::MAX];
+        let mut packed = LineStarts::default();
+        packed.extend(starts.iter().copied());
+        assert_eq!(packed.iter().collect::<Vec<_>>(), starts);
+        // Lines of 1 and 126 bytes take a byte each; 172 bytes, two.
+        assert_eq!(packed.0[..4], [0, 1, 126, 1]);
+        assert_eq!(packed.0[4..6], [0xac, 0x01]);
+
+        let text = "# T\n\n| a | b |\n|---|---|\n| x | y |\n";
+        let facts = parse(text, 0);
+        let row = text.find("| x").expect("row") as u32;
+        assert_eq!(facts.pos_at(row), Pos { line: 5, col: 1 });
+        assert_eq!(facts.pos_at(row + 2), Pos { line: 5, col: 3 });
+        assert_eq!(facts.pos_at(0), Pos { line: 1, col: 1 });
+    }
 
     #[test]
     fn find_short_finds_what_memmem_finds() {
