@@ -866,7 +866,7 @@ fn check_partly(
     // with suppressions (whether one is used depends on every finding of
     // the page). Any other page is checked with what changed (`merge`).
     let checked_whole = |page: &index::Page| {
-        plan.is_changed[page.file as usize] || !page.facts.suppressions.is_empty()
+        plan.is_changed[page.file as usize] || !page.facts.rare.suppressions.is_empty()
     };
     let (index, diagnostics) = loop {
         if let Some(c) = cache {
@@ -1037,12 +1037,12 @@ fn page_stats(index: &index::Index, n: usize) -> replay::PageStats {
         .iter()
         .filter(|l| matches!(l.target, index::resolve::Target::Missing { .. }))
         .map(|l| l.written());
-    let unrendered = p.facts.unrendered.iter().map(|u| u.dest.as_str());
+    let unrendered = p.facts.rare.unrendered.iter().map(|u| u.dest.as_str());
     let template_links = missing
         .chain(unrendered)
         .filter(|written| rules::filled_by_macros(index, p, written))
         .count();
-    let api_references = (0..p.facts.undefined_refs.len())
+    let api_references = (0..p.facts.rare.undefined_refs.len())
         .filter(|&i| index.autoref(n, i) == Some(index::Autoref::Object))
         .count();
     replay::PageStats {

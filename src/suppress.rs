@@ -60,7 +60,7 @@ pub fn apply(
             }
         }
         if let Some(&p) = commented.get(d.location.path.as_str()) {
-            let list = &index.pages[p].facts.suppressions;
+            let list = &index.pages[p].facts.rare.suppressions;
             let used = used_inline
                 .entry(p)
                 .or_insert_with(|| vec![false; list.len()]);
@@ -81,7 +81,7 @@ pub fn apply(
         if !page.reported {
             continue;
         }
-        let list = &page.facts.suppressions;
+        let list = &page.facts.rare.suppressions;
         let used = used_inline.get(&p);
         for (i, s) in list.iter().enumerate() {
             if s.kind == SuppressionKind::Enable || used.is_some_and(|u| u[i]) {

@@ -45,10 +45,10 @@ proptest! {
                 prop_assert!(text[c.offset as usize..(c.offset + c.len) as usize].bytes().all(|b| b.is_ascii_digit() || b == b','));
             }
         }
-        for u in &facts.unrendered {
+        for u in &facts.rare.unrendered {
             prop_assert!(inside(u.offset, u.dest.len()));
         }
-        for s in &facts.suppressions {
+        for s in &facts.rare.suppressions {
             prop_assert!(inside(s.offset, s.len as usize));
         }
         for i in &facts.blocks.items {

@@ -618,7 +618,7 @@ impl Page {
     /// Every anchor a fragment can name: headings, then HTML `id`/`name`.
     pub fn anchors(&self) -> impl Iterator<Item = &str> {
         let headings = self.facts.headings.iter().map(|h| h.anchor());
-        headings.chain(self.facts.html_anchors.iter().map(String::as_str))
+        headings.chain(self.facts.rare.html_anchors.iter().map(String::as_str))
     }
 
     pub fn dir(&self) -> &str {
@@ -835,7 +835,7 @@ pub fn build(
     let mut with_suppressions = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         page_of[page.file as usize] = i as u32;
-        if !page.facts.suppressions.is_empty() {
+        if !page.facts.rare.suppressions.is_empty() {
             with_suppressions.push(i);
         }
     }
@@ -945,7 +945,7 @@ pub fn build(
 fn autorefs(index: &Index) -> Vec<(u32, u32, Autoref)> {
     use crate::dialect::mkdocs::Autorefs;
     let on = |p: &Page| index.entries.autorefs(&p.path) != Autorefs::Off;
-    let asked = |p: &&Page| p.reported && !p.facts.undefined_refs.is_empty() && on(p);
+    let asked = |p: &&Page| p.reported && !p.facts.rare.undefined_refs.is_empty() && on(p);
     if !index.pages.iter().any(|p| asked(&p)) {
         return Vec::new();
     }
@@ -958,7 +958,7 @@ fn autorefs(index: &Index) -> Vec<(u32, u32, Autoref)> {
     let mut found = Vec::new();
     for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| asked(p)) {
         let objects = index.entries.autorefs(&page.path) == Autorefs::Objects;
-        for (i, r) in page.facts.undefined_refs.iter().enumerate() {
+        for (i, r) in page.facts.rare.undefined_refs.iter().enumerate() {
             let label = r.label.trim().trim_matches('`');
             let how = if anchors.contains(&(site(page), label)) {
                 Autoref::Heading

@@ -390,6 +390,7 @@ pub fn fragment_found(page: &Page, fragment: &str) -> bool {
     if let Some(block) = fragment.strip_prefix('^') {
         return page
             .facts
+            .rare
             .block_ids
             .iter()
             .any(|b| b.eq_ignore_ascii_case(block));

@@ -78,7 +78,7 @@ fn hub_candidates(index: &Index, kinds_toml: &str, kind_names: &[String]) -> Vec
     let mut groups: std::collections::BTreeMap<(String, usize), Vec<usize>> = Default::default();
     for page in &index.pages {
         let files = page.files_by_item();
-        for q in &page.facts.blocks.quantities {
+        for q in &page.facts.blocks.rare.quantities {
             let Some(&f) = files.get(&(q.of as u32)).and_then(|f| f.first()) else {
                 continue;
             };

@@ -117,6 +117,7 @@ pub fn infer(index: &Index) -> Vec<CutPattern> {
             let last = &items[sec.items.end as usize - 1];
             let known = page
                 .facts
+                .rare
                 .cut_lists
                 .iter()
                 .any(|(r, _)| sec.bytes.contains(&r.start));

@@ -199,6 +199,7 @@ pub fn page_sides(
     for s in page.sections.iter().filter(|s| s.level >= 2) {
         let known = page
             .facts
+            .rare
             .cut_lists
             .iter()
             .any(|(r, _)| s.bytes.contains(&r.start));

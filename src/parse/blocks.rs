@@ -120,14 +120,22 @@ pub struct Blocks {
     /// Workbook |`), as its key (`key_of`): what attribute filters compare.
     /// Short cells only.
     pub values: Vec<(u32, u64)>,
-    /// `**Label:** N unit` outside tables.
-    pub labels: Vec<Quantity>,
-    /// Numbers followed by a word in list items, outside links.
-    pub quantities: Vec<Quantity>,
     /// Parentheticals in an item's text outside its links (`(dependency)`,
     /// `*(dependency on [Syslog](syslog.md))*`), up to 40 bytes, by item,
     /// normalised.
     pub notes: Vec<(u32, Box<str>)>,
+    /// What few pages hold: [`RareBlocks`].
+    pub rare: super::Rare<RareBlocks>,
+}
+
+/// The blocks of a page that few pages hold: labels, quantities, lead-ins,
+/// rows hashed whole.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct RareBlocks {
+    /// `**Label:** N unit` outside tables.
+    pub labels: Vec<Quantity>,
+    /// Numbers followed by a word in list items, outside links.
+    pub quantities: Vec<Quantity>,
     /// A paragraph that ends with `:` and holds one number, right before a
     /// list or table: "The index lists the 25 most-referenced tables:".
     pub lead_ins: Vec<LeadIn>,
@@ -137,6 +145,13 @@ pub struct Blocks {
     pub wholes: Vec<(u32, u64)>,
 }
 
+rare_parts!(RareBlocks {
+    labels,
+    quantities,
+    lead_ins,
+    wholes,
+});
+
 impl Blocks {
     /// Hash of the normalised text of item `item` whole, cell by cell: what
     /// makes two rows the same row (`| [ORDERS](o.md) | BILL_TO_ID |` and
@@ -145,8 +160,8 @@ impl Blocks {
     /// cell no other row has is told apart by its key; a list item's key is
     /// its whole text's.
     pub fn whole_of(&self, item: u32) -> u64 {
-        match self.wholes.binary_search_by_key(&item, |&(i, _)| i) {
-            Ok(at) => self.wholes[at].1,
+        match self.rare.wholes.binary_search_by_key(&item, |&(i, _)| i) {
+            Ok(at) => self.rare.wholes[at].1,
             Err(_) => self.items[item as usize].key,
         }
     }
@@ -603,10 +618,10 @@ impl Builder {
         blocks.breaks.clear();
         blocks.values.clear();
         blocks.notes.clear();
-        blocks.labels.clear();
-        blocks.quantities.clear();
-        blocks.lead_ins.clear();
-        blocks.wholes.clear();
+        blocks.rare.labels.clear();
+        blocks.rare.quantities.clear();
+        blocks.rare.lead_ins.clear();
+        blocks.rare.wholes.clear();
         Builder {
             blocks,
             wants,
@@ -635,7 +650,7 @@ impl Builder {
         for (i, source) in &self.rows {
             if shared(items[*i as usize].key) {
                 let whole = row_hash(text.get(source.clone()).unwrap_or_default());
-                self.blocks.wholes.push((*i, whole));
+                self.blocks.rare.wholes.push((*i, whole));
             }
         }
         self.blocks
@@ -703,7 +718,7 @@ impl Builder {
                     && let Some(label) = s.trim_end().strip_suffix(':')
                     && let Some(q) = number_and_unit(text, range.end, key_of(label), lines)
                 {
-                    self.blocks.labels.push(q);
+                    self.blocks.rare.labels.push(q);
                 }
                 if let Some((start, s)) = self.strong.take()
                     && s.bytes().any(|b| b.is_ascii_digit())
@@ -769,7 +784,7 @@ impl Builder {
                 if let [number] = &mut found[..] {
                     let source = text[para].trim();
                     let cut = source.floor_char_boundary(200);
-                    self.blocks.lead_ins.push(LeadIn {
+                    self.blocks.rare.lead_ins.push(LeadIn {
                         // The container this event opens.
                         container: self.blocks.containers.len() as u32,
                         number: number.clone(),
@@ -822,7 +837,7 @@ impl Builder {
             if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
                 item.key = self.item_key.finish();
                 if self.wants.quantities {
-                    let out = &mut self.blocks.quantities;
+                    let out = &mut self.blocks.rare.quantities;
                     quantities(text, source.clone(), u64::from(at), lines, out);
                 }
             } else {

@@ -187,9 +187,9 @@ pub(crate) fn contributor_key(page: &Page, link: &crate::index::Link) -> bool {
 /// site is built from the code, which is not read here.
 fn documented_object(index: &Index, fragment: &str, page: &Page) -> bool {
     use crate::dialect::mkdocs::Autorefs;
-    !page.facts.api_objects.is_empty()
+    !page.facts.rare.api_objects.is_empty()
         && index.entries.autorefs(&page.path) == Autorefs::Objects
-        && page.facts.api_objects.iter().any(|o| {
+        && page.facts.rare.api_objects.iter().any(|o| {
             fragment
                 .strip_prefix(&**o)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
@@ -199,7 +199,7 @@ fn documented_object(index: &Index, fragment: &str, page: &Page) -> bool {
 /// Under MkDocs' pymdownx.snippets, a page that includes another
 /// (`--8<-- "CONTRIBUTING.md"`) has its headings too.
 fn included(index: &Index, fragment: &str, page: &Page) -> bool {
-    page.facts.snippets.iter().any(|file| {
+    page.facts.rare.snippets.iter().any(|file| {
         index
             .entries
             .snippet(&page.path, file)

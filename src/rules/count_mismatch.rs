@@ -57,7 +57,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .map(|c| {
             // An empty list, or a page with a list cut short, may be what
             // is wrong: the count is not certainly the thing to change.
-            let certain = c.certain && c.found != 0 && c.page.facts.cut_lists.is_empty();
+            let certain = c.certain && c.found != 0 && c.page.facts.rare.cut_lists.is_empty();
             let d = ctx
                 .diag(c.at, format!("declares {}", c.declared), c.message)
                 .with_help(c.help)

@@ -17,7 +17,7 @@ pub(crate) const RULE: Rule = Rule {
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     use crate::dialect::mkdocs::Autorefs;
     for (p, page) in index.pages.iter().enumerate().filter(|(_, p)| p.reported) {
-        for (i, r) in page.facts.undefined_refs.iter().enumerate() {
+        for (i, r) in page.facts.rare.undefined_refs.iter().enumerate() {
             if index.autoref(p, i).is_some() {
                 continue; // MkDocs' autorefs links it (or leaves it to mkdocstrings)
             }

@@ -18,7 +18,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for page in index.pages.iter().filter(|p| p.reported) {
-        for u in &page.facts.unrendered {
+        for u in &page.facts.rare.unrendered {
             // The site's macros fill `{{ sponsor.url }}` in before Markdown reads it.
             if super::filled_by_macros(index, page, &u.dest) {
                 continue;

@@ -140,7 +140,7 @@ pub fn is_marked(page: &Page, link: &Link, marks: &[String]) -> bool {
     // `marks` are normalised when the rule file is read, row notes when the
     // page is parsed.
     let marked = |n: &str| marks.iter().any(|m| n.starts_with(m.as_str()));
-    let notes = &page.facts.link_notes;
+    let notes = &page.facts.rare.link_notes;
     let i = notes.partition_point(|(o, _)| *o < link.offset);
     if notes
         .get(i)
@@ -194,7 +194,7 @@ pub fn side_is_cut(page: &Page, side: &Side) -> bool {
     let Some(names) = &side.section else {
         return false;
     };
-    let cut = &page.facts.cut_lists;
+    let cut = &page.facts.rare.cut_lists;
     !cut.is_empty()
         && sections_named(page, names)
             .iter()

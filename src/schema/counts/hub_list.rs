@@ -32,11 +32,11 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
     for &p in super::pages_of(index, model, kind).iter() {
         let page = &index.pages[p];
         let blocks = &page.facts.blocks;
-        if blocks.quantities.is_empty() {
+        if blocks.rare.quantities.is_empty() {
             continue;
         }
         let files = page.files_by_item();
-        for q in blocks.quantities.iter().filter(|q| *q.unit == unit) {
+        for q in blocks.rare.quantities.iter().filter(|q| *q.unit == unit) {
             // The first page the item links to.
             let target = files
                 .get(&(q.of as u32))

@@ -20,7 +20,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
     let only = label.as_deref().map(key_of);
     for &p in pages_of(index, model, kind).iter() {
         let page = &index.pages[p];
-        for q in &page.facts.blocks.labels {
+        for q in &page.facts.blocks.rare.labels {
             if only.is_some_and(|k| k != q.of) {
                 continue;
             }

@@ -15,7 +15,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
     let pattern = pattern.as_deref().and_then(|p| model.config.regex(p));
     for &p in pages_of(index, model, kind).iter() {
         let page = &index.pages[p];
-        for lead in &page.facts.blocks.lead_ins {
+        for lead in &page.facts.blocks.rare.lead_ins {
             if pattern.as_ref().is_some_and(|re| !re.is_match(&lead.text)) {
                 continue;
             }
@@ -82,7 +82,7 @@ fn container_items(page: &Page, c: u32) -> (u64, u64) {
         .unwrap_or(u32::MAX);
     let stop = next_container.min(next_heading);
     let (mut hidden, mut cut_items) = (0, 0);
-    for (at, n) in &page.facts.cut_lists {
+    for (at, n) in &page.facts.rare.cut_lists {
         let is_item = items
             .iter()
             .any(|it| it.offset < at.end && at.start < it.end);

@@ -192,7 +192,7 @@ pub fn listed(page: &Page, sec: &Section) -> u64 {
 pub fn shown_and_hidden(page: &Page, sec: &Section) -> (u64, u64) {
     let items = &page.facts.blocks.items[sec.items.start as usize..sec.items.end as usize];
     let (mut hidden, mut cut_items) = (0u64, 0u64);
-    for (at, n) in &page.facts.cut_lists {
+    for (at, n) in &page.facts.rare.cut_lists {
         if sec.bytes.contains(&at.start) {
             hidden += n;
             let is_item = items
@@ -249,6 +249,7 @@ pub fn quantity_claim<'a>(
     let shown = listed(page, sec);
     let cut = page
         .facts
+        .rare
         .cut_lists
         .iter()
         .any(|(r, _)| sec.bytes.contains(&r.start));
