@@ -59,13 +59,25 @@ pub struct Item {
     /// Byte range in the file (its position: `PageFacts::pos_at`).
     pub offset: u32,
     pub end: u32,
-    /// Hash of the normalised text of the first cell (rows) or of the whole
-    /// item (list items): what names the row (`**Solution**`, `Analytic Rules`).
-    pub key: u64,
+    /// [`Item::key`], as two halves: a `u64` would align the item to 8
+    /// bytes and pad it from 20 to 24.
+    key: [u32; 2],
 }
 
 // One per list item and table row (2.9 million at 100k pages).
-const _: () = assert!(std::mem::size_of::<Item>() == 24);
+const _: () = assert!(std::mem::size_of::<Item>() == 20);
+
+impl Item {
+    /// Hash of the normalised text of the first cell (rows) or of the whole
+    /// item (list items): what names the row (`**Solution**`, `Analytic Rules`).
+    pub fn key(&self) -> u64 {
+        u64::from(self.key[0]) | (u64::from(self.key[1]) << 32)
+    }
+
+    fn set_key(&mut self, key: u64) {
+        self.key = [key as u32, (key >> 32) as u32];
+    }
+}
 
 /// A table cell that holds only a number (`17`, `2,148`).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -162,7 +174,7 @@ impl Blocks {
     pub fn whole_of(&self, item: u32) -> u64 {
         match self.rare.wholes.binary_search_by_key(&item, |&(i, _)| i) {
             Ok(at) => self.rare.wholes[at].1,
-            Err(_) => self.items[item as usize].key,
+            Err(_) => self.items[item as usize].key(),
         }
     }
 
@@ -639,7 +651,7 @@ impl Builder {
         let mut keys: Vec<u64> = self
             .rows
             .iter()
-            .map(|(i, _)| items[*i as usize].key)
+            .map(|(i, _)| items[*i as usize].key())
             .collect();
         keys.sort_unstable();
         let shared = |k: u64| {
@@ -648,7 +660,7 @@ impl Builder {
         };
         // Rows are in item order, so `wholes` is sorted by item.
         for (i, source) in &self.rows {
-            if shared(items[*i as usize].key) {
+            if shared(items[*i as usize].key()) {
                 let whole = row_hash(text.get(source.clone()).unwrap_or_default());
                 self.blocks.rare.wholes.push((*i, whole));
             }
@@ -822,7 +834,7 @@ impl Builder {
             container,
             offset: lines.file_offset(range.start),
             end: lines.file_offset(range.end),
-            key: 0,
+            key: [0, 0],
         });
         self.item_key = KeyHasher::default();
         self.item_start = range.start;
@@ -835,7 +847,7 @@ impl Builder {
             let source = self.item_start..range.end;
             let at = self.blocks.items.len() as u32;
             if self.blocks.containers[item.container as usize].kind == ContainerKind::List {
-                item.key = self.item_key.finish();
+                item.set_key(self.item_key.finish());
                 if self.wants.quantities {
                     let out = &mut self.blocks.rare.quantities;
                     quantities(text, source.clone(), u64::from(at), lines, out);
@@ -865,7 +877,7 @@ impl Builder {
         }
         if let Some(item) = self.item.as_mut() {
             if self.col == 0 {
-                item.key = self.cell_key.finish();
+                item.set_key(self.cell_key.finish());
             }
             let table = &self.blocks.containers[item.container as usize];
             if self.wants.values && self.col == 1 && table.columns() == 2 && self.keep_cell_text {

@@ -169,7 +169,7 @@ pub fn attribute<'a>(page: &'a Page, name: &str) -> impl Iterator<Item = u64> + 
     let row = blocks
         .values
         .iter()
-        .find(|(item, _)| blocks.items[*item as usize].key == key)
+        .find(|(item, _)| blocks.items[*item as usize].key() == key)
         .map(|&(_, value)| value);
     let front = page.facts.front_matter.iter().flat_map(move |fm| {
         fm.entries
@@ -228,7 +228,7 @@ pub fn side_links<'a>(page: &'a Page, side: &Side) -> Found<'a> {
             .iter()
             .enumerate()
             .filter(|(_, it)| {
-                it.key == key
+                it.key() == key
                     && page.facts.blocks.containers[it.container as usize].kind
                         == ContainerKind::Table
             })

@@ -34,7 +34,7 @@ pub fn claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
         let Some(num) = nums.iter().find(|n| n.col >= 1) else {
             continue;
         };
-        let target = subsections.iter().find(|c| c.key == item.key);
+        let target = subsections.iter().find(|c| c.key == item.key());
         let at = Location::ascii(&page.path, num.offset, num.pos, num.len);
         if let Some(c) = target
             && c.items.len() as u64 == num.value
