@@ -4,6 +4,7 @@ after nothing changed, against a run without the caches, interleaved.
 
     python3 ../shared/bench/synth_tree.py 100000 /tmp/s100k --no-html
     python3 bench/incremental.py /tmp/s100k --runs 9
+    python3 bench/incremental.py /tmp/s100k --runs 9 --preset sentinel-ninja
 
 Each round: `check --no-cache` (every page read and parsed); a line
 appended to one page (another each round), then a run with the caches
@@ -36,10 +37,13 @@ def main():
     ap.add_argument("tree")
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--binary", default=str(reftree), help="the reftree to time")
+    ap.add_argument("--preset", help="check with this preset (its kinds, counts, relations...)")
     a = ap.parse_args()
     tree = pathlib.Path(a.tree).resolve()
     pages = sorted(tree.rglob("*.md"))
     check = [a.binary, "check", "--root", ".", "--format", "short"]
+    if a.preset:
+        check += ["--preset", a.preset]
     cache = tempfile.mkdtemp(prefix="reftree-cache-")
     cached = check + ["--cache-dir", cache]
     timed(cached, tree)  # writes the caches
@@ -68,7 +72,8 @@ def main():
         for page, text in originals.items():
             page.write_bytes(text)
     base = statistics.median(times["uncached"])
-    print(f"{tree.name}, {len(pages):,} pages, {a.runs} rounds, medians:")
+    preset = f", --preset {a.preset}" if a.preset else ""
+    print(f"{tree.name}{preset}, {len(pages):,} pages, {a.runs} rounds, medians:")
     for what, ts in times.items():
         m = statistics.median(ts)
         print(f"  {what:18} {m * 1000:7.0f} ms  {m / base:6.1%} of uncached  (min {min(ts) * 1000:.0f}, max {max(ts) * 1000:.0f})")

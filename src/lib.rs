@@ -602,6 +602,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                     pages,
                     other: std::mem::take(&mut found.other),
                     partial: found.partial_ok,
+                    index_links: std::mem::take(&mut found.index_links),
                     raw: replay::Raw::default(),
                 };
                 match replay::save_behind(dir, &root, *key, &run, &kept, &kept_from) {
@@ -725,6 +726,8 @@ struct Found {
     other: Vec<Diagnostic>,
     /// A run after this one may be partial.
     partial_ok: bool,
+    /// For the run cache: [`replay::Run::index_links`].
+    index_links: Vec<(u32, Vec<u32>)>,
     /// The run cache being written.
     saving: replay::Saving,
     /// The pages (by number) whose part of the run cache is the last run's,
@@ -765,14 +768,16 @@ impl Found {
 }
 
 /// Build the index of `walked` from `source` and run every active rule on
-/// it (suppressions applied).
+/// it (suppressions applied); and what the rule file makes each page read
+/// (for the run cache). `elsewhere`: [`rules::Ctx::elsewhere`].
 fn run_rules(
     opts: &Options,
     setup: &Setup<'_>,
     source: index::Source<'_>,
     walked: walk::Walked,
+    elsewhere: &replay::Elsewhere,
     stages: &mut Stages,
-) -> (index::Index, Vec<Diagnostic>) {
+) -> (index::Index, Vec<Diagnostic>, replay::Reads) {
     let index = index::build(
         setup.root,
         source,
@@ -794,6 +799,7 @@ fn run_rules(
                 config: &opts.config,
                 kinds: &kinds,
                 dialect: setup.dialect.0,
+                elsewhere,
             };
             let mut out = Vec::new();
             (rule.check)(&index, &ctx, &mut out);
@@ -806,7 +812,8 @@ fn run_rules(
         .find(|(r, _)| r.id == "unused-suppression")
         .map(|(_, s)| *s);
     let diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
-    (index, diagnostics)
+    let reads = replay::Reads::new(&index, &opts.config, kinds, setup.run.is_some(), elsewhere);
+    (index, diagnostics, reads)
 }
 
 /// Every page read (from the page cache where it can be), every rule run.
@@ -817,16 +824,18 @@ fn check_all(
     walked: walk::Walked,
     stages: &mut Stages,
 ) -> Found {
-    let (index, diagnostics) = run_rules(opts, setup, source, walked, stages);
+    let whole = replay::Elsewhere::default();
+    let (index, diagnostics, reads) = run_rules(opts, setup, source, walked, &whole, stages);
     let keep =
         setup.run.is_some() && matches!(source, index::Source::Disk(_, o, _) if o.is_empty());
     let found = if keep {
         // For the run cache: the findings page by page.
-        let (pages, other) = by_page(&index, setup.dialect.0, diagnostics, |_, f| Some(f));
+        let (pages, other) = by_page(&index, setup.dialect.0, &reads, diagnostics, |_, f| Some(f));
         Found {
             partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
             pages: Some(pages),
             other,
+            index_links: reads.index_links,
             ..Found::default()
         }
     } else {
@@ -862,13 +871,34 @@ fn check_partly(
         return check_all(opts, setup, source, walked, stages);
     };
     let mut load = plan.load.clone();
+    // What rules over the whole tree read of the pages not checked again:
+    // the rule file's entries that match there (`rule-matches-nothing`
+    // counts them with those it checks), and what the index pages of
+    // `[[orphans]]` entries link to (`orphan-page`).
+    let entries = opts.config.counts.len() + opts.config.relations.len();
+    let mut elsewhere = replay::Elsewhere {
+        matched: vec![false; entries],
+        index_links: std::mem::take(&mut last.index_links),
+    };
+    for (old, _) in last
+        .pages
+        .iter()
+        .zip(&plan.redo)
+        .filter(|(_, redo)| !**redo)
+    {
+        for &e in &old.matched {
+            if let Some(m) = elsewhere.matched.get_mut(e as usize) {
+                *m = true;
+            }
+        }
+    }
     // Checked with every file its findings read: a changed page, and a page
     // with suppressions (whether one is used depends on every finding of
     // the page). Any other page is checked with what changed (`merge`).
     let checked_whole = |page: &index::Page| {
         plan.is_changed[page.file as usize] || !page.facts.rare.suppressions.is_empty()
     };
-    let (index, diagnostics) = loop {
+    let (index, diagnostics, reads) = loop {
         if let Some(c) = cache {
             c.recount();
         }
@@ -888,16 +918,17 @@ fn check_partly(
                 ..known
             },
         );
-        let (index, diagnostics) = run_rules(opts, setup, source, walked.clone(), stages);
+        let (index, diagnostics, reads) =
+            run_rules(opts, setup, source, walked.clone(), &elsewhere, stages);
         // A page checked whole may link to pages the plan did not load.
         let mut more = false;
         for page in index.pages.iter().filter(|p| checked_whole(p)) {
-            for f in replay::deps_of(&index, setup.dialect.0, page, &[]) {
+            for f in replay::deps_of(&index, setup.dialect.0, page, (&reads, false), &[]) {
                 more |= !std::mem::replace(&mut load[f as usize], true);
             }
         }
         if !more {
-            break (index, diagnostics);
+            break (index, diagnostics, reads);
         }
     };
     // A page whose aliases changed changes the vault's name tables, which
@@ -931,7 +962,7 @@ fn check_partly(
             (true, false) => Some(replay::merge(fresh, &last.pages[n].findings, not_loaded)),
         }
     };
-    let (fresh, _) = by_page(&index, setup.dialect.0, diagnostics, redo);
+    let (fresh, fresh_other) = by_page(&index, setup.dialect.0, &reads, diagnostics, redo);
     let mut fresh: Vec<Option<replay::PageRun>> = fresh.into_iter().map(Some).collect();
     let mut kept = vec![false; last.pages.len()];
     let pages = std::mem::take(&mut last.pages)
@@ -948,11 +979,17 @@ fn check_partly(
             }
         })
         .collect();
-    let other = std::mem::take(&mut last.other);
+    // Off the pages: the walk's findings, as the walk is the same; the rule
+    // file's entries that match nothing, counted again.
+    let matches_nothing = |d: &Diagnostic| d.rule == "rule-matches-nothing";
+    let mut other = std::mem::take(&mut last.other);
+    other.retain(|d| !matches_nothing(d));
+    other.extend(fresh_other.into_iter().filter(matches_nothing));
     Found {
         partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
         pages: Some(pages),
         other,
+        index_links: reads.index_links,
         kept: (kept, last.raw),
         partial: true,
         read_ahead: index.read_ahead,
@@ -969,6 +1006,7 @@ fn check_partly(
 fn by_page(
     index: &index::Index,
     dialect: dialect::Dialect,
+    reads: &replay::Reads,
     diagnostics: Vec<Diagnostic>,
     wanted: impl Fn(usize, Vec<Diagnostic>) -> Option<Vec<Diagnostic>> + Sync,
 ) -> (Vec<replay::PageRun>, Vec<Diagnostic>) {
@@ -998,9 +1036,10 @@ fn by_page(
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             let page = &index.pages[n];
             replay::PageRun {
-                deps: replay::deps_of(index, dialect, page, &findings),
+                deps: replay::deps_of(index, dialect, page, (reads, true), &findings),
                 stats: page_stats(index, n),
                 aliases: replay::aliases_of(index, dialect, page),
+                matched: reads.matched.get(n).cloned().unwrap_or_default(),
                 findings,
             }
         })

@@ -31,10 +31,23 @@
 //!   unchanged pages, so they are as they were.
 //!
 //! A run is partial only where every rule's findings in a page depend on
-//! that page, the pages it links to and the file list alone: the GitHub,
-//! GitLab and Obsidian dialects, a rule file without kinds, counts,
-//! relations, orphans or ignores (whose rules read pages that link to a
-//! page, and every page of a kind). In a vault, wiki links also read the
+//! that page, the pages it links to and the file list alone, or on what
+//! the run cache keeps of the others: the GitHub, GitLab and Obsidian
+//! dialects, and a rule file without ignores (an ignore that no finding
+//! uses is reported, which reads every page). Under a rule file:
+//! - a page's kinds are in its path, so known for every page, loaded or not;
+//! - a page reads the pages of a relation's other side that it lists, and
+//!   an index row's count the page it links to ([`Reads`]): these are among
+//!   its dependencies, and its findings about them are about them;
+//! - a page of a kind with `[[orphans]]` index pages reads those: they are
+//!   among its dependencies, and what they link to is kept
+//!   ([`Run::index_links`]), so that a page checked again reads them
+//!   without loading them;
+//! - `rule-matches-nothing` counts the entries that match on the pages it
+//!   does not check from what the last run found there
+//!   ([`PageRun::matched`]).
+//!
+//! In a vault, wiki links also read the
 //! vault's names: every file's, and the aliases of every page, which the
 //! run cache keeps ([`PageRun::aliases`]); a changed page whose aliases
 //! changed makes the run check every page. Anything else, or over 64
@@ -52,7 +65,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 const MAGIC: &[u8; 12] = b"reftree-run\n";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// What follows the magic in a framed file: format, key, body length,
 /// body checksum.
 const FRAME: usize = 4 + 16 + 8 + 8;
@@ -96,6 +109,11 @@ pub struct PageRun {
     /// vault's name tables, which a partial run builds without reading
     /// the pages it does not load.
     pub aliases: Vec<u128>,
+    /// The rule file's count forms and relations (numbered as
+    /// [`crate::schema::matched_by_page`] numbers them) that match on the
+    /// page: `rule-matches-nothing` in a partial run counts the pages it
+    /// does not check by these.
+    pub matched: Vec<u16>,
 }
 
 /// A whole run, as kept.
@@ -115,6 +133,11 @@ pub struct Run {
     /// A later run may recompute only the pages that changed and the pages
     /// whose findings read them (see the module's documentation).
     pub partial: bool,
+    /// The index pages of the rule file's `[[orphans]]` entries (files),
+    /// each with the files it links to (sorted): whether a page of their
+    /// kind is listed reads all of them, and a partial run loads only those
+    /// that changed.
+    pub index_links: Vec<(u32, Vec<u32>)>,
     /// The run as read: its encoded pages, which a partial run writes
     /// again as they were for the pages it did not recompute.
     #[serde(skip)]
@@ -241,7 +264,11 @@ fn decode(bytes: &[u8], key: u128) -> Option<Run> {
         && run
             .pages
             .iter()
-            .all(|p| p.deps.iter().all(|&f| (f as usize) < run.stamps.len())))
+            .all(|p| p.deps.iter().all(|&f| (f as usize) < run.stamps.len()))
+        && (run.index_links.iter()).all(|(f, links)| {
+            (*f as usize) < run.stamps.len()
+                && links.iter().all(|&l| (l as usize) < run.stamps.len())
+        }))
     .then_some(run)
 }
 
@@ -261,7 +288,8 @@ fn decode_body(body: Vec<u8>) -> Option<Run> {
         pages.push(page);
         ranges.push(start..body.len() - rest.len());
     }
-    let ((other, partial), rest): ((Vec<Diagnostic>, bool), &[u8]) =
+    type Tail = (Vec<Diagnostic>, bool, Vec<(u32, Vec<u32>)>);
+    let ((other, partial, index_links), rest): (Tail, &[u8]) =
         postcard::take_from_bytes(rest).ok()?;
     if !rest.is_empty() {
         return None;
@@ -273,6 +301,7 @@ fn decode_body(body: Vec<u8>) -> Option<Run> {
         pages,
         other,
         partial,
+        index_links,
         raw: Raw {
             body,
             pages: ranges,
@@ -294,7 +323,7 @@ fn encode_body(run: &Run, kept: &[bool], kept_from: &Raw) -> Result<Vec<u8>, pos
             None => body = postcard::to_extend(page, body)?,
         }
     }
-    postcard::to_extend(&(&run.other, run.partial), body)
+    postcard::to_extend(&(&run.other, run.partial, &run.index_links), body)
 }
 
 /// The run cache file, being written on a thread of its own while the
@@ -372,18 +401,200 @@ impl Run {
     }
 }
 
+/// What the rule file makes a page's findings read besides what its links
+/// lead to with a fragment: the pages of some kinds it links to (a
+/// relation's other side, an index row's page), the index pages of its
+/// kind (`[[orphans]]`).
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// The kinds of the pages (in their paths).
+    pub kinds: crate::schema::Kinds,
+    /// The pages a page links to that its findings read, by the page's
+    /// kind (kind number): a relation's other side, an index row's page.
+    pub by_kind: Vec<Targets>,
+    /// The same for a page of any kind (a `hub-list` form without one).
+    pub every: Targets,
+    /// By kind: the index pages (files) of the `[[orphans]]` entries for it.
+    pub index_of_kind: Vec<Vec<u32>>,
+    /// All those index pages, and what each links to ([`Run::index_links`]).
+    pub index_links: Vec<(u32, Vec<u32>)>,
+    /// By loaded page: the count forms and relations that match on it
+    /// ([`PageRun::matched`]); empty when the run cache is not written.
+    pub matched: Vec<Vec<u16>>,
+}
+
+impl Reads {
+    /// What `config` makes pages read, on `index` (whose pages are of `kinds`).
+    pub fn new(
+        index: &Index,
+        config: &crate::config::Config,
+        kinds: crate::schema::Kinds,
+        matched: bool,
+        elsewhere: &Elsewhere,
+    ) -> Reads {
+        use crate::config::CountForm;
+        // A page of one side of a relation reads the pages of the other
+        // side it lists; an index row's count, the page of its target kind
+        // it links to.
+        let none = Targets {
+            all: false,
+            kinds: vec![false; config.kinds.len()],
+        };
+        let mut by_kind = vec![none.clone(); config.kinds.len()];
+        let mut every = none;
+        let mut read = |reader: Option<&str>, target: Option<&str>| {
+            let targets = match reader {
+                None => &mut every,
+                Some(r) => match crate::schema::Kinds::id(config, r) {
+                    Some(id) => &mut by_kind[id as usize],
+                    None => return, // no page is of it
+                },
+            };
+            match target {
+                None => targets.all = true,
+                Some(t) => {
+                    if let Some(id) = crate::schema::Kinds::id(config, t) {
+                        targets.kinds[id as usize] = true;
+                    }
+                }
+            }
+        };
+        for (rel, _) in &config.relations {
+            read(Some(&rel.from.kind), Some(&rel.to.kind));
+            read(Some(&rel.to.kind), Some(&rel.from.kind));
+        }
+        for (form, _) in &config.counts {
+            match form {
+                CountForm::IndexColumn {
+                    kind, target_kind, ..
+                } => read(Some(kind), Some(target_kind)),
+                CountForm::HubList {
+                    kind, target_kind, ..
+                } => read(kind.as_deref(), target_kind.as_deref()),
+                _ => {}
+            }
+        }
+        let mut index_of_kind = vec![Vec::new(); config.kinds.len()];
+        let mut index_files = Vec::new();
+        for (orphan, _) in &config.orphans {
+            let files = crate::schema::index_page_files(index, orphan);
+            if let Some(k) = crate::schema::Kinds::id(config, &orphan.kind) {
+                index_of_kind[k as usize].extend(&files);
+            }
+            index_files.extend(files);
+        }
+        index_files.sort_unstable();
+        index_files.dedup();
+        let index_links = index_files
+            .into_iter()
+            .map(|f| {
+                let mut links: Vec<u32> = match index.page_by_file(f) {
+                    Some(page) => page.linked_files().collect(),
+                    None => elsewhere.links_of(f).collect(),
+                };
+                links.sort_unstable();
+                links.dedup();
+                (f, links)
+            })
+            .collect();
+        let matched = match matched && !(config.counts.is_empty() && config.relations.is_empty()) {
+            true => {
+                let model = crate::schema::Model {
+                    config,
+                    kinds: &kinds,
+                };
+                crate::schema::matched_by_page(index, &model)
+            }
+            false => Vec::new(),
+        };
+        Reads {
+            kinds,
+            by_kind,
+            every,
+            index_of_kind,
+            index_links,
+            matched,
+        }
+    }
+}
+
+/// The pages (by kind) a page's findings read among those it links to.
+#[derive(Clone, Debug, Default)]
+pub struct Targets {
+    /// Every page, whatever its kind.
+    pub all: bool,
+    /// By kind number.
+    pub kinds: Vec<bool>,
+}
+
+impl Targets {
+    fn any(&self) -> bool {
+        self.all || self.kinds.contains(&true)
+    }
+
+    /// Whether a page of `kinds` is among them (any page for `all`).
+    fn has(&self, kinds: &[u16]) -> bool {
+        self.all || kinds.iter().any(|&k| self.kinds[k as usize])
+    }
+}
+
+/// What the last run found on the pages a partial run does not load, that
+/// rules over the whole tree read.
+#[derive(Debug, Default)]
+pub struct Elsewhere {
+    /// By entry (count forms, then relations: [`PageRun::matched`]): it
+    /// matches on a page not checked again.
+    pub matched: Vec<bool>,
+    /// [`Run::index_links`].
+    pub index_links: Vec<(u32, Vec<u32>)>,
+}
+
+impl Elsewhere {
+    /// The files index page `file` links to, as the last run found them.
+    pub fn links_of(&self, file: u32) -> impl Iterator<Item = u32> + '_ {
+        let at = self.index_links.binary_search_by_key(&file, |(f, _)| *f);
+        at.ok()
+            .into_iter()
+            .flat_map(|i| self.index_links[i].1.iter().copied())
+    }
+}
+
 /// The files a page's findings read besides the page: the pages its
 /// links with a fragment lead to (a folder's page for a folder), whose
 /// anchors the fragment is checked against; the notes of its wiki links;
-/// the files its findings name. A link without a fragment reads only the
-/// file list.
+/// the files its findings name; what the rule file makes it read
+/// ([`Reads`]). A link without a fragment reads only the file list (its
+/// target's kind is in its path). Without `index_pages`, not the index
+/// pages of the page's kind, for what a page checked whole must load: what
+/// they link to is kept ([`Run::index_links`]).
 pub fn deps_of(
     index: &Index,
     dialect: crate::dialect::Dialect,
     page: &Page,
+    (reads, index_pages): (&Reads, bool),
     findings: &[Diagnostic],
 ) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::new();
+    let reader = reads.kinds.of_file(page.file);
+    let targets = || reader.iter().map(|&k| &reads.by_kind[k as usize]);
+    if reads.every.any() || targets().any(Targets::any) {
+        let read = |f: u32| {
+            let kinds = reads.kinds.of_file(f);
+            reads.every.has(kinds) || targets().any(|t| t.has(kinds))
+        };
+        out.extend(page.links.iter().filter_map(|l| match l.target {
+            Target::File(f) if read(f) => Some(f),
+            _ => None,
+        }));
+    }
+    for &k in reads
+        .kinds
+        .of_file(page.file)
+        .iter()
+        .filter(|_| index_pages)
+    {
+        out.extend(reads.index_of_kind.get(k as usize).into_iter().flatten());
+    }
     for l in page.links.iter().filter(|l| l.fragment().is_some()) {
         match &l.target {
             Target::File(f) => out.push(*f),
@@ -454,15 +665,16 @@ pub fn may_be_partial(
     // aliases of every page: the file list, and aliases a partial run keeps.
     let wiki = dialect == Dialect::Obsidian;
     matches!(dialect, Dialect::Github | Dialect::Gitlab | Dialect::Obsidian)
-        && config.kinds.is_empty()
-        && config.counts.is_empty()
-        && config.relations.is_empty()
-        && config.orphans.is_empty()
         && config.ignores.is_empty()
         && (wiki || index.pages.iter().all(|p| p.facts.wiki_links.is_empty()))
-        // Findings off the pages come from the walk alone.
+        // Findings off the pages come from the walk alone, or are the
+        // rule file's entries that matched nothing (which a partial run
+        // counts again: [`PageRun::matched`]).
         && other.iter().all(|d| {
-            matches!(d.rule, "symlink-loop" | "symlink-outside-root" | "unreadable-file")
+            matches!(
+                d.rule,
+                "symlink-loop" | "symlink-outside-root" | "unreadable-file" | "rule-matches-nothing"
+            )
         })
 }
 
@@ -524,9 +736,15 @@ impl Partial {
             .map(|(&f, p)| is_changed[f as usize] || p.deps.iter().any(|&d| is_changed[d as usize]))
             .collect();
         // A changed page is checked whole: with every file its findings
-        // read. A page that only reads a changed one is checked with what
-        // changed: its findings about the files not loaded are the last
-        // run's (see `merge`).
+        // read but the index pages of its kind, whose links are kept
+        // ([`Run::index_links`]; a page that reads one otherwise loads it
+        // then: `deps_of`). A page that only reads a changed one is checked
+        // with what changed: its findings about the files not loaded are
+        // the last run's (see `merge`).
+        let mut index_page = vec![false; stamps.len()];
+        for (f, _) in &last.index_links {
+            index_page[*f as usize] = true;
+        }
         let mut load = vec![false; stamps.len()];
         for (n, &f) in page_files.iter().enumerate() {
             if redo[n] {
@@ -534,7 +752,7 @@ impl Partial {
             }
             if is_changed[f as usize] {
                 for &d in &last.pages[n].deps {
-                    load[d as usize] = true;
+                    load[d as usize] |= !index_page[d as usize];
                 }
             }
         }
@@ -573,9 +791,11 @@ mod tests {
                     ..PageStats::default()
                 },
                 aliases: vec![u128::MAX],
+                matched: vec![3],
             }],
             other: Vec::new(),
             partial: true,
+            index_links: vec![(0, vec![1])],
             raw: Raw::default(),
         }
     }

@@ -714,3 +714,182 @@ fn the_tree_at_a_revision_reuses_cached_pages_with_the_same_bytes() {
         "{out}"
     );
 }
+
+/// A tree under a rule file: tables and solutions that list each other
+/// (a relation), index pages that list them (orphans, an index column, a
+/// page total), and a bold count that only one solution has.
+const RULES: &str = r#"version = 1
+[kinds]
+table = "tables/*.md"
+solution = "solutions/*.md"
+tables-index = "tables-index.md"
+
+[[counts]]
+form = "bold"
+kind = "solution"
+pattern = '^(\d+) table\(s\)$'
+
+[[counts]]
+form = "page-total"
+kind = "tables-index"
+pattern = '^(\d+) tables$'
+item-kind = "table"
+
+[[counts]]
+form = "index-column"
+kind = "tables-index"
+column = "Solutions"
+target-kind = "table"
+target-section = "Solutions"
+
+[[relations]]
+from = { kind = "table", section = "Solutions" }
+to = { kind = "solution", section = "Tables Used" }
+both-ways = true
+
+[[orphans]]
+kind = "table"
+index = "tables-index.md"
+"#;
+
+fn write_schema_tree(root: &Path) {
+    write(root, "reftree.toml", RULES);
+    let mut index = String::from("# Tables\n\n**6 tables**\n\n| Table | Solutions |\n|---|---|\n");
+    for t in 0..6 {
+        // Table t is used by solutions t and t + 1 (of 7).
+        write(
+            root,
+            &format!("tables/t{t}.md"),
+            &format!(
+                "# T{t}\n\n## Solutions (2)\n\n- [S{t}](../solutions/s{t}.md)\n- [S{}](../solutions/s{}.md)\n",
+                t + 1,
+                t + 1
+            ),
+        );
+        index.push_str(&format!("| [T{t}](tables/t{t}.md) | 2 |\n"));
+    }
+    write(root, "tables-index.md", &index);
+    for s in 0..7usize {
+        let mut text = format!("# S{s}\n\n");
+        if s == 0 {
+            text.push_str("This solution queries **1 table(s)**.\n\n");
+        }
+        text.push_str("## Tables Used\n\n");
+        for t in [s.wrapping_sub(1), s].into_iter().filter(|&t| t < 6) {
+            text.push_str(&format!("- [T{t}](../tables/t{t}.md)\n"));
+        }
+        write(root, &format!("solutions/s{s}.md"), &text);
+    }
+    common::age(root);
+}
+
+/// Under a rule file, a run after an edit checks again the pages whose
+/// findings read the page (the other side of a relation, the index row
+/// about it, the pages an index lists) and finds what a run without the
+/// caches finds: a missing back-reference, an orphan, a count in an index
+/// row, a count form that now matches nothing.
+#[test]
+fn under_a_rule_file_a_run_after_an_edit_checks_what_reads_the_page_and_finds_the_same() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_schema_tree(root);
+    let run = || {
+        let dir = cache.path().to_str().expect("UTF-8 temp path");
+        let with = reftree(
+            root,
+            &[
+                "--config",
+                "reftree.toml",
+                "--format",
+                "json",
+                "--cache-dir",
+                dir,
+            ],
+        );
+        let without = reftree(
+            root,
+            &["--config", "reftree.toml", "--format", "json", "--no-cache"],
+        );
+        let (with_out, without_out) = (
+            String::from_utf8_lossy(&with.stdout).into_owned(),
+            String::from_utf8_lossy(&without.stdout).into_owned(),
+        );
+        assert_eq!(with_out, without_out, "{}", stderr(&with));
+        let err = stderr(&with);
+        let as_last = err
+            .split_once(" as in the last run")
+            .and_then(|(before, _)| before.rsplit(['(', ' ']).next()?.parse().ok())
+            .unwrap_or(0usize);
+        (as_last, with_out)
+    };
+    let edit = |page: &str, text: &str| {
+        write(root, page, text);
+        date_back(root, page);
+    };
+    let (_, clean) = run();
+    assert!(clean.contains("\"diagnostics\""), "{clean}");
+    assert!(!clean.contains("missing-backref"), "{clean}");
+    assert_eq!(
+        run().0,
+        14,
+        "nothing changed: every page as in the last run"
+    );
+    // S3 no longer lists T3: T3 (which lists S3) is checked again with S3
+    // read, and says S3 does not list it back. T2, which S3 still lists,
+    // is checked again too; the other pages are not.
+    edit(
+        "solutions/s3.md",
+        "# S3\n\n## Tables Used\n\n- [T2](../tables/t2.md)\n",
+    );
+    let (as_last, out) = run();
+    assert!(
+        out.contains("missing-backref") && out.contains("solutions/s3.md"),
+        "{out}"
+    );
+    assert_eq!(as_last, 11, "S3, T2 and T3 checked again");
+    // T4 lists a third solution: the index row that says 2 for it is now
+    // wrong, found on the index, which is checked again with T4 read.
+    edit(
+        "tables/t4.md",
+        "# T4\n\n## Solutions (3)\n\n- [S4](../solutions/s4.md)\n- [S5](../solutions/s5.md)\n- [S6](../solutions/s6.md)\n",
+    );
+    let (as_last, out) = run();
+    assert!(
+        out.contains("`Solutions` says 2 for `tables/t4.md`"),
+        "{out}"
+    );
+    assert!(as_last > 0 && as_last < 14, "{as_last}");
+    // The index drops T5's row: T5 is an orphan, and the page total (6
+    // tables) is now wrong; every table is checked again (the index is
+    // what their `orphan-page` reads), no solution is.
+    let mut index = String::from("# Tables\n\n**6 tables**\n\n| Table | Solutions |\n|---|---|\n");
+    for t in 0..5 {
+        let n = if t == 4 { 3 } else { 2 };
+        index.push_str(&format!("| [T{t}](tables/t{t}.md) | {n} |\n"));
+    }
+    edit("tables-index.md", &index);
+    let (as_last, out) = run();
+    assert!(
+        out.contains("orphan-page") && out.contains("tables/t5.md"),
+        "{out}"
+    );
+    assert_eq!(as_last, 7, "the index and the six tables checked again");
+    // The one page with the bold count drops it: the count form matches
+    // nothing now, though the run checks S0 and T0 only.
+    edit(
+        "solutions/s0.md",
+        "# S0\n\n## Tables Used\n\n- [T0](../tables/t0.md)\n",
+    );
+    let (as_last, out) = run();
+    assert!(out.contains("rule-matches-nothing"), "{out}");
+    assert!(as_last >= 11, "{as_last}");
+    // And back: it matches again.
+    edit(
+        "solutions/s0.md",
+        "# S0\n\nThis solution queries **1 table(s)**.\n\n## Tables Used\n\n- [T0](../tables/t0.md)\n",
+    );
+    let (as_last, out) = run();
+    assert!(!out.contains("rule-matches-nothing"), "{out}");
+    assert!(as_last >= 11, "{as_last}");
+}

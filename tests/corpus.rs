@@ -511,7 +511,7 @@ fn edit(page: &Path, i: usize) {
 }
 
 /// The run cache on real trees: on a copy of each release, checked as a
-/// user without a rule file checks it (the newest also as a vault), a run
+/// user without a rule file checks it (the newest also as a vault), and with the preset, a run
 /// that writes the caches and keeps the walk (files and folders dated
 /// back); then
 /// three rounds of three pages edited at random (dated back, as a
@@ -525,14 +525,20 @@ fn a_partial_run_equals_an_uncached_run_after_random_edits() {
     // The newest release also as a vault (`--dialect obsidian`): its
     // Markdown links resolve by name where their path names no file.
     let vault = Some(reftree::dialect::Dialect::Obsidian);
-    for (seed, tree, dialect) in [
-        (5u64, "sentinel-ninja-2025-12-31", None),
-        (13, "sentinel-ninja-2026-08-14", None),
-        (21, "sentinel-ninja-2026-08-14", vault),
+    // With the preset too: its kinds, counts, relations and index pages.
+    for (seed, tree, dialect, preset) in [
+        (5u64, "sentinel-ninja-2025-12-31", None, false),
+        (13, "sentinel-ninja-2026-08-14", None, false),
+        (21, "sentinel-ninja-2026-08-14", vault, false),
+        (34, "sentinel-ninja-2025-12-31", None, true),
+        (55, "sentinel-ninja-2026-08-14", None, true),
     ] {
         let (_copy, root, pages) = aged_copy(&dir, tree);
         let cache = tempfile::tempdir().expect("tempdir");
-        let mut config = reftree::config::Config::default();
+        let mut config = match preset {
+            true => reftree::config::Config::load(Some("sentinel-ninja"), None).expect("preset"),
+            false => reftree::config::Config::default(),
+        };
         config.dialect = dialect;
         let run = |cache_use| json_run(&root, &config, cache_use);
         let cached = || reftree::CacheUse::In(cache.path().to_path_buf());
@@ -596,7 +602,7 @@ fn a_partial_run_equals_an_uncached_run_after_random_edits() {
                 "{tree}, round {round}: {report:?}"
             );
             eprintln!(
-                "{tree} ({dialect:?}), round {round}: {} of {} pages' findings as in the last run, {} read from the page cache, {} parsed; reports identical",
+                "{tree} ({dialect:?}, preset: {preset}), round {round}: {} of {} pages' findings as in the last run, {} read from the page cache, {} parsed; reports identical",
                 report.replayed,
                 pages.len(),
                 report.hits,

@@ -367,6 +367,80 @@ fn random_tree(rng: &mut Rng, root: &Path) {
     links(rng, root, &pages);
 }
 
+/// Pages of the kinds the shipped preset declares, listing each other in
+/// its relations' sections, some one way only, with counts right or not,
+/// and the index pages that list (some of) them: what its schema rules
+/// (`missing-backref`, `orphan-page`, `count-mismatch` forms,
+/// `rule-matches-nothing`) read across pages.
+fn schema_pages(rng: &mut Rng, root: &Path) {
+    let (tables, solutions) = (1 + rng.below(5), 1 + rng.below(5));
+    // Which table lists which solution, and which solution which table.
+    let mut pairs = Vec::new();
+    for t in 0..tables {
+        for s in 0..solutions {
+            let way = rng.below(4);
+            pairs.push((t, s, way == 0 || way == 1, way == 0 || way == 2));
+        }
+    }
+    let listed = |of_table: bool, i: usize| -> Vec<usize> {
+        let on = |&&(t, s, a, b): &&(usize, usize, bool, bool)| match of_table {
+            true => t == i && a,
+            false => s == i && b,
+        };
+        let other = |&(t, s, _, _): &(usize, usize, bool, bool)| if of_table { s } else { t };
+        pairs.iter().filter(on).map(other).collect()
+    };
+    let table_solutions: Vec<Vec<usize>> = (0..tables).map(|t| listed(true, t)).collect();
+    let solution_tables: Vec<Vec<usize>> = (0..solutions).map(|s| listed(false, s)).collect();
+    let off = |rng: &mut Rng, n: usize| if rng.chance(20) { n + 1 } else { n };
+    let write = |path: &str, text: String| {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    };
+    for (t, listed) in table_solutions.iter().enumerate() {
+        let mut text = format!(
+            "# T{t}\n\n## Solutions ({})\n\n| Solution |\n|---|\n",
+            off(rng, listed.len())
+        );
+        for s in listed {
+            text.push_str(&format!("| [S{s}](../solutions/s{s}.md) |\n"));
+        }
+        write(&format!("tables/t{t}.md"), text);
+    }
+    for (s, listed) in solution_tables.iter().enumerate() {
+        let mut text = format!(
+            "# S{s}\n\nThis solution queries **{} table(s)**.\n\n## Tables Used\n\n| Table |\n|---|\n",
+            off(rng, listed.len())
+        );
+        for t in listed {
+            text.push_str(&format!("| [T{t}](../tables/t{t}.md) |\n"));
+        }
+        write(&format!("solutions/s{s}.md"), text);
+    }
+    if rng.chance(80) {
+        let mut text = format!(
+            "# Tables\n\n**{} tables**\n\n| Table | Solutions |\n|---|---|\n",
+            off(rng, tables)
+        );
+        for (t, listed) in table_solutions.iter().enumerate() {
+            if rng.chance(20) {
+                continue; // an orphan
+            }
+            let n = off(rng, listed.len());
+            text.push_str(&format!("| [T{t}](tables/t{t}.md) | {n} |\n"));
+        }
+        write("tables-index.md", text);
+    }
+    if rng.chance(80) {
+        let mut text = format!("# Solutions\n\n**{} solutions**\n\n", off(rng, solutions));
+        for s in (0..solutions).filter(|_| rng.chance(80)) {
+            text.push_str(&format!("- [S{s}](solutions/s{s}.md)\n"));
+        }
+        write("solutions-index.md", text);
+    }
+}
+
 /// Symlinks (to a page, to a folder, out of the root, dangling) and hard
 /// links, some of the time.
 #[cfg(unix)]
@@ -695,8 +769,22 @@ fn cached_runs_agree(opts: &reftree::Options, rng: &mut Rng) -> Result<(), Strin
                 before.push((path.clone(), old));
             }
             let dir = edited.rsplit_once('/').map_or("", |(d, _)| d);
-            let text = match rng.below(4) {
+            let text = match rng.below(5) {
                 0 | 1 => page(rng, &pages, dir),
+                // A row or list item dropped (a relation's side, an index's entry).
+                4 => {
+                    let t = std::fs::read(&path).unwrap_or_default();
+                    let lines: Vec<&[u8]> = t.split(|&b| b == b'\n').collect();
+                    let linking: Vec<usize> = (0..lines.len())
+                        .filter(|&i| lines[i].windows(2).any(|w| w == b"]("))
+                        .collect();
+                    let drop = linking.get(rng.below(linking.len().max(1))).copied();
+                    let kept: Vec<&[u8]> = (0..lines.len())
+                        .filter(|&i| Some(i) != drop)
+                        .map(|i| lines[i])
+                        .collect();
+                    kept.join(&b'\n')
+                }
                 2 => {
                     let mut t = std::fs::read(&path).unwrap_or_default();
                     t.extend_from_slice(b"\n\n## Added heading\n\n[back](#added-heading)\n");
@@ -737,6 +825,14 @@ fn case(seed: u64) -> Result<(), String> {
     let mut rng = Rng::new(seed);
     random_tree(&mut rng, &root);
     let preset = rng.chance(20);
+    if preset {
+        // Half the time, pages the preset's rule file reads (its own
+        // generator: the trees above stay as they were for each seed).
+        let mut schema = Rng::new(seed ^ 0x5c4e_3a00);
+        if schema.chance(50) {
+            schema_pages(&mut schema, &root);
+        }
+    }
     let kept = tempfile::tempdir().expect("tempdir");
     copy_tree(&root, kept.path());
     let result = std::panic::catch_unwind(|| {

@@ -679,6 +679,14 @@ impl Index {
         }
     }
 
+    /// Whether file `file` is a page of the walk, loaded or not (a partial
+    /// run loads only some: [`crate::replay`]).
+    pub fn is_page_file(&self, file: u32) -> bool {
+        self.files
+            .get(file as usize)
+            .is_some_and(|path| walk::is_page(path))
+    }
+
     pub fn page_by_file(&self, file: u32) -> Option<&Page> {
         self.page_index(file).map(|i| &self.pages[i])
     }

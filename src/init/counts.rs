@@ -85,7 +85,7 @@ fn hub_candidates(index: &Index, kinds_toml: &str, kind_names: &[String]) -> Vec
             let Some(t) = index.page_index(f) else {
                 continue;
             };
-            for &k in &kinds.of_page[t] {
+            for &k in kinds.of_page(t) {
                 groups
                     .entry((q.unit.to_string(), k as usize))
                     .or_default()

@@ -58,10 +58,11 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             // An empty list, or a page with a list cut short, may be what
             // is wrong: the count is not certainly the thing to change.
             let certain = c.certain && c.found != 0 && c.page.facts.rare.cut_lists.is_empty();
-            let d = ctx
+            let mut d = ctx
                 .diag(c.at, format!("declares {}", c.declared), c.message)
                 .with_help(c.help)
                 .with_fix(c.found.to_string(), certain);
+            d.about = c.about;
             match c.related {
                 Some(r) => d.with_related(r),
                 None => d,

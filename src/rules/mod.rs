@@ -49,6 +49,9 @@ pub struct Ctx<'a> {
     pub kinds: &'a crate::schema::Kinds,
     /// The dialect the tree is checked as.
     pub dialect: crate::dialect::Dialect,
+    /// What the last run found on the pages a partial run does not load
+    /// ([`crate::replay`]); empty in a whole run.
+    pub elsewhere: &'a crate::replay::Elsewhere,
 }
 
 impl Ctx<'_> {

@@ -3,7 +3,7 @@
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Location, Pos, Severity};
 use crate::index::Index;
-use crate::schema::index_pages;
+use crate::schema::index_page_files;
 use std::collections::HashSet;
 
 pub(crate) const RULE: Rule = Rule {
@@ -18,12 +18,23 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (orphan, _) in &ctx.config.orphans {
-        let index_pages = index_pages(index, orphan);
+        let index_pages = index_page_files(index, orphan);
         if index_pages.is_empty() {
             continue; // reported by rule-matches-nothing
         }
-        let listed: HashSet<u32> = index_pages.iter().flat_map(|p| p.linked_files()).collect();
-        let names: Vec<&str> = index_pages.iter().map(|p| p.path.as_str()).collect();
+        // What each index page links to: as read, or for one a partial run
+        // did not load (so unchanged), as the last run found it.
+        let mut listed: HashSet<u32> = HashSet::new();
+        for &f in &index_pages {
+            match index.page_by_file(f) {
+                Some(p) => listed.extend(p.linked_files()),
+                None => listed.extend(ctx.elsewhere.links_of(f)),
+            }
+        }
+        let names: Vec<&str> = index_pages
+            .iter()
+            .map(|&f| index.files[f as usize].as_str())
+            .collect();
         // The entries as the rule file writes them (a glob, not its 26 pages).
         let entries = orphan.index.to_vec();
         let mut written = format!("`{}`", entries[..entries.len().min(3)].join("`, `"));

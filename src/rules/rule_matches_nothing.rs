@@ -19,12 +19,15 @@ pub(crate) const RULE: Rule = Rule {
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let cfg = ctx.config;
     let help = "the tree's layout may have changed: fix the entry, or remove it";
-    // An optional kind with no page excuses the entries about it.
+    // An optional kind with no page excuses the entries about it. (A
+    // page's kinds are in its path: known for every page, loaded or not.)
     let excused = |kind: &str| {
-        cfg.optional_kinds.iter().any(|k| k == kind) && ctx.kinds.named(cfg, kind).is_empty()
+        cfg.optional_kinds.iter().any(|k| k == kind) && ctx.kinds.files_named(cfg, kind) == 0
     };
+    // An entry that matches on a page a partial run did not load.
+    let elsewhere = |entry: usize| ctx.elsewhere.matched.get(entry).copied().unwrap_or(false);
     for (i, kind) in cfg.kinds.iter().enumerate() {
-        if ctx.kinds.pages[i].is_empty() && !excused(&kind.name) {
+        if ctx.kinds.files[i] == 0 && !excused(&kind.name) {
             out.push(
                 ctx.diag(
                     kind.at.clone(),
@@ -35,8 +38,8 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for (form, at) in &cfg.counts {
-        if form.is_optional() || form.kinds().iter().any(|k| excused(k)) {
+    for (e, (form, at)) in cfg.counts.iter().enumerate() {
+        if form.is_optional() || form.kinds().iter().any(|k| excused(k)) || elsewhere(e) {
             continue;
         }
         if crate::schema::counts::occurrences(index, &ctx.model(), form) == 0 {
@@ -50,8 +53,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for (rel, at) in &cfg.relations {
-        if rel.optional || excused(&rel.from.kind) || excused(&rel.to.kind) {
+    for (r, (rel, at)) in cfg.relations.iter().enumerate() {
+        let matched_elsewhere = elsewhere(cfg.counts.len() + r);
+        if rel.optional || excused(&rel.from.kind) || excused(&rel.to.kind) || matched_elsewhere {
             continue;
         }
         let any = ctx.kinds.named(cfg, &rel.from.kind).iter().any(
@@ -76,7 +80,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if excused(&orphan.kind) {
             continue;
         }
-        let found = !crate::schema::index_pages(index, orphan).is_empty();
+        let found = !crate::schema::index_page_files(index, orphan).is_empty();
         if !found {
             out.push(
                 ctx.diag(

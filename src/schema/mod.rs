@@ -16,18 +16,36 @@ pub struct Model<'a> {
     pub kinds: &'a Kinds,
 }
 
-/// Pages by kind and kinds by page.
+/// Pages by kind and kinds by page. A page's kinds come from its path
+/// alone, so they are known for every page file of the walk, loaded or not
+/// (a partial run loads only some pages: [`crate::replay`]).
 #[derive(Debug, Default)]
 pub struct Kinds {
-    /// For each kind of the config (same order): indices of its pages.
+    /// For each kind of the config (same order): indices of its loaded pages.
     pub pages: Vec<Vec<usize>>,
-    /// For each page: the kinds it belongs to.
-    pub of_page: Vec<Vec<u16>>,
+    /// For each kind: how many page files of the walk are of it, loaded or not.
+    pub files: Vec<usize>,
+    /// The distinct sets of kinds a page has (the first is the empty set).
+    sets: Vec<Vec<u16>>,
+    /// For each file: its set in `sets` (0 for a file that is not a page).
+    of_file: Vec<u32>,
+    /// For each loaded page: its set in `sets`.
+    of_page: Vec<u32>,
 }
 
 impl Kinds {
     pub fn build(index: &Index, config: &Config) -> Kinds {
         use rayon::prelude::*;
+        let mut kinds = Kinds {
+            pages: vec![Vec::new(); config.kinds.len()],
+            files: vec![0; config.kinds.len()],
+            sets: vec![Vec::new()],
+            of_file: vec![0; index.files.len()],
+            of_page: vec![0; index.pages.len()],
+        };
+        if config.kinds.is_empty() {
+            return kinds;
+        }
         // Each glob's own regex (so it matches exactly what it does), tried
         // on a page only when the page's path starts with the glob's
         // literal start (`tables/` of `tables/*.md`): two or three per page,
@@ -46,51 +64,91 @@ impl Kinds {
                 Some((literal, re, i as u16, *negated))
             })
             .collect();
-        let of_page: Vec<Vec<u16>> = index
-            .pages
-            .par_iter()
-            .map(|page| {
-                let path = page.path.as_str();
-                let Some(globs) = &globs else {
-                    let kinds = config.kinds.iter().enumerate();
-                    return kinds
-                        .filter(|(_, k)| k.matches(path))
-                        .map(|(i, _)| i as u16)
-                        .collect();
-                };
-                let hits: Vec<(u16, bool)> = globs
-                    .iter()
-                    .filter(|(literal, re, ..)| {
-                        path.starts_with(literal) && re.is_match(path.as_bytes())
-                    })
-                    .map(|&(_, _, kind, negated)| (kind, negated))
+        let kinds_of = |path: &str| -> Vec<u16> {
+            let Some(globs) = &globs else {
+                let kinds = config.kinds.iter().enumerate();
+                return kinds
+                    .filter(|(_, k)| k.matches(path))
+                    .map(|(i, _)| i as u16)
                     .collect();
-                let mut kinds: Vec<u16> = hits
-                    .iter()
-                    .filter(|&&(k, negated)| !negated && !hits.contains(&(k, true)))
-                    .map(|&(k, _)| k)
-                    .collect();
-                kinds.sort_unstable();
-                kinds.dedup();
-                kinds
-            })
+            };
+            let hits: Vec<(u16, bool)> = globs
+                .iter()
+                .filter(|(literal, re, ..)| {
+                    path.starts_with(literal) && re.is_match(path.as_bytes())
+                })
+                .map(|&(_, _, kind, negated)| (kind, negated))
+                .collect();
+            let mut kinds: Vec<u16> = hits
+                .iter()
+                .filter(|&&(k, negated)| !negated && !hits.contains(&(k, true)))
+                .map(|&(k, _)| k)
+                .collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            kinds
+        };
+        // Every page file's kinds (a page not loaded has them too).
+        let found: Vec<(u32, Vec<u16>)> = (0..index.files.len() as u32)
+            .into_par_iter()
+            .filter(|&f| crate::walk::is_page(&index.files[f as usize]))
+            .map(|f| (f, kinds_of(&index.files[f as usize])))
+            .filter(|(_, k)| !k.is_empty())
             .collect();
-        let mut pages = vec![Vec::new(); config.kinds.len()];
-        for (p, kinds) in of_page.iter().enumerate() {
-            for &k in kinds {
-                pages[k as usize].push(p);
+        let mut ids: crate::hash::FastMap<Vec<u16>, u32> = Default::default();
+        for (f, set) in found {
+            for &k in &set {
+                kinds.files[k as usize] += 1;
+            }
+            let id = match ids.get(&set) {
+                Some(&id) => id,
+                None => {
+                    let id = kinds.sets.len() as u32;
+                    kinds.sets.push(set.clone());
+                    ids.insert(set, id);
+                    id
+                }
+            };
+            kinds.of_file[f as usize] = id;
+        }
+        for (p, page) in index.pages.iter().enumerate() {
+            let id = kinds.of_file[page.file as usize];
+            kinds.of_page[p] = id;
+            for &k in &kinds.sets[id as usize] {
+                kinds.pages[k as usize].push(p);
             }
         }
-        Kinds { pages, of_page }
+        kinds
     }
 
-    /// Pages of the kind named `name`.
+    /// The kinds of loaded page `page`.
+    pub fn of_page(&self, page: usize) -> &[u16] {
+        &self.sets[self.of_page[page] as usize]
+    }
+
+    /// The kinds of file `file` (none if it is not a page).
+    pub fn of_file(&self, file: u32) -> &[u16] {
+        self.of_file
+            .get(file as usize)
+            .map_or(&[], |&id| &self.sets[id as usize])
+    }
+
+    /// Loaded pages of the kind named `name`.
     pub fn named<'a>(&'a self, config: &Config, name: &str) -> &'a [usize] {
         config
             .kinds
             .iter()
             .position(|k| k.name == name)
             .map_or(&[], |i| &self.pages[i])
+    }
+
+    /// How many page files of the walk are of the kind named `name`, loaded or not.
+    pub fn files_named(&self, config: &Config, name: &str) -> usize {
+        config
+            .kinds
+            .iter()
+            .position(|k| k.name == name)
+            .map_or(0, |i| self.files[i])
     }
 
     pub fn is(&self, config: &Config, page: usize, name: &str) -> bool {
@@ -106,10 +164,55 @@ impl Kinds {
             .map(|i| i as u16)
     }
 
-    /// Whether page `page` is of kind number `id`.
+    /// Whether loaded page `page` is of kind number `id`.
     pub fn has(&self, page: usize, id: u16) -> bool {
-        self.of_page[page].contains(&id)
+        self.of_page(page).contains(&id)
     }
+
+    /// Whether file `file` is a page of kind number `id` (loaded or not).
+    pub fn file_has(&self, file: u32, id: u16) -> bool {
+        self.of_file(file).contains(&id)
+    }
+}
+
+/// For each loaded page, the rule file's entries that match on it: count
+/// forms that find a declared count there (numbered as in the rule file),
+/// then relations whose `from` side has a link there (numbered after the
+/// count forms). Sorted. What `rule-matches-nothing` asks of the pages a
+/// partial run does not check ([`crate::replay::PageRun::matched`]).
+pub fn matched_by_page(index: &Index, model: &Model) -> Vec<Vec<u16>> {
+    use rayon::prelude::*;
+    let config = model.config;
+    let relation_pages = |rel: &crate::config::Relation| -> Vec<usize> {
+        let from = &rel.from;
+        let any = |&p: &usize| matches!(side_links(&index.pages[p], from), Found::Links(l) if !l.is_empty());
+        model
+            .kinds
+            .named(config, &from.kind)
+            .iter()
+            .copied()
+            .filter(any)
+            .collect()
+    };
+    let counts = config
+        .counts
+        .par_iter()
+        .map(|(form, _)| counts::pages_matched(index, model, form));
+    let relations = config
+        .relations
+        .par_iter()
+        .map(|(rel, _)| relation_pages(rel));
+    let per_entry: Vec<Vec<usize>> = counts.chain(relations).collect();
+    let mut out = vec![Vec::new(); index.pages.len()];
+    for (e, pages) in per_entry.iter().enumerate() {
+        for &p in pages {
+            let entries: &mut Vec<u16> = &mut out[p];
+            if entries.last() != Some(&(e as u16)) {
+                entries.push(e as u16);
+            }
+        }
+    }
+    out
 }
 
 /// Sections of `page` whose title is one of `names` (normalised), at the
@@ -302,6 +405,29 @@ pub fn side_name(side: &Side) -> String {
         (None, Some(r)) => format!("row `{r}`"),
         (None, None) => String::new(),
     }
+}
+
+/// The index pages an `[[orphans]]` entry names, loaded or not (a partial
+/// run loads only some): its paths, and the page files its globs match, in
+/// file order (the order of their paths).
+pub fn index_page_files(index: &Index, orphan: &crate::config::Orphan) -> Vec<u32> {
+    let mut found: Vec<u32> = orphan
+        .index
+        .to_vec()
+        .iter()
+        .filter(|p| !crate::config::is_glob(p))
+        .filter_map(|p| match index.entries.exact(p.trim_start_matches("./")) {
+            Some(Target::File(f)) if index.is_page_file(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    if let Some(globs) = &orphan.index_globs {
+        let files = (0..index.files.len() as u32).filter(|&f| index.is_page_file(f));
+        found.extend(files.filter(|&f| globs.is_match(&index.files[f as usize])));
+    }
+    found.sort_unstable_by(|&a, &b| index.files[a as usize].cmp(&index.files[b as usize]));
+    found.dedup();
+    found
 }
 
 /// The index pages an `[[orphans]]` entry names: its paths, and the pages

@@ -56,7 +56,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
             let (found, what) = match (counts, item_kind) {
                 (Some(counts), _) => bold_found(page, strong.offset, counts),
                 (None, Some(k)) => (
-                    items_linking_to(index, model, page, k),
+                    items_linking_to(model, page, k),
                     format!("list items and table rows linking to a `{k}` page"),
                 ),
                 (None, None) => (
@@ -86,6 +86,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
                 help: format!("found {found} {what}; write `{found}` or list what is missing"),
                 certain: extra.is_none(),
                 related: None,
+                about: None,
             });
         }
     }
@@ -119,7 +120,7 @@ fn bold_found(page: &Page, offset: u32, counts: BoldCounts) -> (u64, String) {
 }
 
 /// Items of the page that link to a page of kind `kind`.
-fn items_linking_to(index: &Index, model: &Model, page: &Page, kind: &str) -> u64 {
+fn items_linking_to(model: &Model, page: &Page, kind: &str) -> u64 {
     let Some(kind) = Kinds::id(model.config, kind) else {
         return 0;
     };
@@ -127,10 +128,8 @@ fn items_linking_to(index: &Index, model: &Model, page: &Page, kind: &str) -> u6
         .links
         .iter()
         .filter_map(|l| match (l.at(), &l.target) {
-            (Some((i, _)), Target::File(f)) => {
-                let p = index.page_index(*f)?;
-                model.kinds.has(p, kind).then_some(i)
-            }
+            // A page's kind is in its path: known whether it is loaded or not.
+            (Some((i, _)), Target::File(f)) => model.kinds.file_has(*f, kind).then_some(i),
             _ => None,
         })
         .collect();

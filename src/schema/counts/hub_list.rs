@@ -40,15 +40,21 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
             // The first page the item links to.
             let target = files
                 .get(&(q.of as u32))
-                .and_then(|fs| fs.iter().find_map(|&f| index.page_index(f)));
-            let Some(t) = target.filter(|&t| target_kind.is_none_or(|k| model.kinds.has(t, k)))
+                .and_then(|fs| fs.iter().copied().find(|&f| index.is_page_file(f)));
+            let Some(t) =
+                target.filter(|&t| target_kind.is_none_or(|k| model.kinds.file_has(t, k)))
             else {
                 continue;
             };
-            let tp = &index.pages[t];
+            let at = Location::ascii(&page.path, q.offset, q.pos, q.len);
+            // A page a partial run did not load: the claim is counted, and
+            // what the last run found about it stands (`replay::merge`).
+            let Some(tp) = index.page_by_file(t) else {
+                out.push(Claim::kept(page, at, q.value));
+                continue;
+            };
             let sec = sections_named(tp, target_section).into_iter().next();
             let (found, _) = sec.map_or((0, None), |(_, s)| declared_or_listed(tp, s));
-            let at = Location::ascii(&page.path, q.offset, q.pos, q.len);
             if found == q.value {
                 out.push(Claim::kept(page, at, found));
                 continue;
@@ -72,6 +78,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
                 help: format!("write `{found}`, or fix `{}`", tp.path),
                 certain: sec.is_some(),
                 related: sec.map(|(_, s)| heading_label(tp, s, format!("{found} here"))),
+                about: Some(tp.path.clone()),
             });
         }
     }

@@ -40,14 +40,19 @@ pub fn claims<'a>(
             // The first page the row links to.
             let target = row_files
                 .get(&(i as u32))
-                .and_then(|files| files.iter().find_map(|&f| index.page_index(f)));
-            let Some(t) = target.filter(|&t| model.kinds.has(t, target_kind)) else {
+                .and_then(|files| files.iter().copied().find(|&f| index.is_page_file(f)));
+            let Some(t) = target.filter(|&t| model.kinds.file_has(t, target_kind)) else {
                 continue;
             };
-            let tp = &index.pages[t];
+            let at = Location::ascii(&page.path, num.offset, num.pos, num.len);
+            // A page a partial run did not load: the claim is counted, and
+            // what the last run found about it stands (`replay::merge`).
+            let Some(tp) = index.page_by_file(t) else {
+                out.push(Claim::kept(page, at, num.value));
+                continue;
+            };
             let secs = sections_named(tp, target_section);
             let found: u64 = secs.iter().map(|(_, s)| s.items.len() as u64).sum();
-            let at = Location::ascii(&page.path, num.offset, num.pos, num.len);
             if num.value == found {
                 out.push(Claim::kept(page, at, found));
                 continue;
@@ -69,6 +74,7 @@ pub fn claims<'a>(
                 help: format!("write `{found}`, or fix `{}`", tp.path),
                 certain: true,
                 related,
+                about: Some(tp.path.clone()),
             });
         }
     }

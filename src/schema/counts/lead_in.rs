@@ -54,6 +54,7 @@ pub fn claims<'a>(index: &'a Index, model: &Model, form: &CountForm, out: &mut V
                     location: Location::ascii(&page.path, container.offset, pos, 1),
                     label: format!("{found} item(s) here"),
                 }),
+                about: None,
             });
         }
     }

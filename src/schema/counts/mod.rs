@@ -29,6 +29,9 @@ pub struct Claim<'a> {
     pub help: String,
     pub certain: bool,
     pub related: Option<Related>,
+    /// The other page the claim reads (a row's count about the page it
+    /// links to): the finding is about it ([`crate::diag::Diagnostic::about`]).
+    pub about: Option<String>,
 }
 
 impl<'a> Claim<'a> {
@@ -44,7 +47,33 @@ impl<'a> Claim<'a> {
             help: String::new(),
             certain: true,
             related: None,
+            about: None,
         }
+    }
+}
+
+/// The loaded pages on which a form finds a declared count, each once
+/// per count (so perhaps more than once).
+pub fn pages_matched(index: &Index, model: &Model, form: &CountForm) -> Vec<usize> {
+    match form {
+        CountForm::Heading { kind, unit, .. } => {
+            let units = [normalize(unit)];
+            let has = |&p: &usize| {
+                let page = &index.pages[p];
+                page.sections
+                    .iter()
+                    .any(|s| heading_count(page, s, &units).is_some())
+            };
+            pages_of(index, model, kind)
+                .iter()
+                .copied()
+                .filter(has)
+                .collect()
+        }
+        _ => claims(index, model, form)
+            .iter()
+            .filter_map(|c| index.page_index(c.page.file))
+            .collect(),
     }
 }
 
@@ -281,5 +310,6 @@ pub fn quantity_claim<'a>(
         help: format!("write `{found}`, or fix `{title}`"),
         certain,
         related: Some(related),
+        about: None,
     });
 }

@@ -74,6 +74,7 @@ pub fn claims<'a>(page: &'a Page, sec: &Section, out: &mut Vec<Claim<'a>>) {
             help: format!("write `{found}`, or list what is missing"),
             certain: target.is_some(),
             related,
+            about: None,
         });
     }
 }
