@@ -920,10 +920,16 @@ fn check_partly(
         );
         let (index, diagnostics, reads) =
             run_rules(opts, setup, source, walked.clone(), &elsewhere, stages);
-        // A page checked whole may link to pages the plan did not load.
+        // A page checked whole may link to pages the plan did not load;
+        // a page loaded may take in others with MkDocs' snippets.
         let mut more = false;
         for page in index.pages.iter().filter(|p| checked_whole(p)) {
             for f in replay::deps_of(&index, setup.dialect.0, page, (&reads, false), &[]) {
+                more |= !std::mem::replace(&mut load[f as usize], true);
+            }
+        }
+        for page in index.pages.iter() {
+            for f in index.snippet_files(page) {
                 more |= !std::mem::replace(&mut load[f as usize], true);
             }
         }
@@ -932,15 +938,20 @@ fn check_partly(
         }
     };
     // A page whose aliases changed changes the vault's name tables, which
-    // every page's wiki links read: then every page is checked.
-    let aliases_changed = plan.changed.iter().any(|&n| {
+    // every page's wiki links read; a page with a label MkDocs' autorefs
+    // may take to a heading anywhere reads every page; a page appended to
+    // every page (MkDocs' snippets) is read by every page: then every page
+    // is checked.
+    let reads_every_page = plan.changed.iter().any(|&n| {
         index
             .page_by_file(page_files[n as usize])
             .is_some_and(|page| {
                 replay::aliases_of(&index, setup.dialect.0, page) != last.pages[n as usize].aliases
+                    || index.asks_autorefs(page)
+                    || index.entries.is_appended(&page.path)
             })
     });
-    if aliases_changed {
+    if reads_every_page {
         if let Some(c) = cache {
             c.recount();
         }

@@ -32,9 +32,14 @@
 //!
 //! A run is partial only where every rule's findings in a page depend on
 //! that page, the pages it links to and the file list alone, or on what
-//! the run cache keeps of the others: the GitHub, GitLab and Obsidian
-//! dialects, and a rule file without ignores (an ignore that no finding
-//! uses is reported, which reads every page). Under a rule file:
+//! the run cache keeps of the others: the GitHub, GitLab, Obsidian and
+//! MkDocs dialects, and a rule file without ignores (an ignore that no
+//! finding uses is reported, which reads every page). Under MkDocs, a page
+//! reads the files it and the pages its fragments lead to take in with
+//! snippets (their headings are the page's), which are loaded with it; a
+//! site where autorefs may take a label to a heading anywhere is checked
+//! whole, as is one whose appended file (`auto_append`) changed. Under a
+//! rule file:
 //! - a page's kinds are in its path, so known for every page, loaded or not;
 //! - a page reads the pages of a relation's other side that it lists, and
 //!   an index row's count the page it links to ([`Reads`]): these are among
@@ -602,6 +607,14 @@ pub fn deps_of(
             _ => {}
         }
     }
+    // Under MkDocs, a page's headings include those of the files it takes
+    // in with snippets: the page's own, and those of the pages its
+    // fragments lead to.
+    let included: Vec<u32> = std::iter::once(page)
+        .chain(out.iter().filter_map(|&f| index.page_by_file(f)))
+        .flat_map(|p| index.snippet_files(p))
+        .collect();
+    out.extend(included);
     // A wiki link reads its note only for a `#heading` or `^block`.
     for (w, t) in page.facts.wiki_links.iter().zip(&page.wiki_targets) {
         if let crate::index::wiki::WikiTarget::File(f) = t
@@ -664,8 +677,17 @@ pub fn may_be_partial(
     // In a vault a wiki link resolves by the names of every file and the
     // aliases of every page: the file list, and aliases a partial run keeps.
     let wiki = dialect == Dialect::Obsidian;
-    matches!(dialect, Dialect::Github | Dialect::Gitlab | Dialect::Obsidian)
+    let dialects = [
+        Dialect::Github,
+        Dialect::Gitlab,
+        Dialect::Obsidian,
+        Dialect::Mkdocs,
+    ];
+    dialects.contains(&dialect)
         && config.ignores.is_empty()
+        // A label MkDocs' autorefs may take to a heading anywhere reads
+        // every page.
+        && !index.pages.iter().any(|p| index.asks_autorefs(p))
         && (wiki || index.pages.iter().all(|p| p.facts.wiki_links.is_empty()))
         // Findings off the pages come from the walk alone, or are the
         // rule file's entries that matched nothing (which a partial run

@@ -893,3 +893,72 @@ fn under_a_rule_file_a_run_after_an_edit_checks_what_reads_the_page_and_finds_th
     assert!(!out.contains("rule-matches-nothing"), "{out}");
     assert!(as_last >= 11, "{as_last}");
 }
+
+/// An MkDocs site: pages, one of which takes a heading in from another
+/// file with pymdownx.snippets, and a page its fragments lead to.
+fn write_site(root: &Path, plugins: &str) {
+    write(
+        root,
+        "mkdocs.yml",
+        &format!("site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets\n{plugins}"),
+    );
+    write(
+        root,
+        "docs/index.md",
+        "# Home\n\n[Setup](guide.md#setup) and [Install](guide.md#install)\n",
+    );
+    write(
+        root,
+        "docs/guide.md",
+        "# Guide\n\n--8<-- \"includes/part.md\"\n\n## Install\n\n[Back](#setup)\n",
+    );
+    write(root, "includes/part.md", "## Setup\n\nText.\n");
+    for i in 0..8 {
+        write(
+            root,
+            &format!("docs/p{i}.md"),
+            &format!("# Page {i}\n\n[Home](index.md) [Guide](guide.md)\n"),
+        );
+    }
+    common::age(root);
+}
+
+/// Under MkDocs, a run after an edit is partial too: an edit to a file a
+/// page takes in with snippets checks again that page and the pages whose
+/// fragments lead to it. Where autorefs may take a label to a heading
+/// anywhere in the site, a run after an edit checks every page.
+#[test]
+fn on_an_mkdocs_site_a_run_after_an_edit_checks_what_reads_the_page_and_finds_the_same() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_site(root, "");
+    cached_run(root, cache.path());
+    assert_eq!(cached_run(root, cache.path()).as_last, 11);
+    // The included heading renamed: the included file, the page that
+    // includes it and the page whose fragment leads to it (`#setup`) are
+    // checked again, and both fragments to it are broken.
+    write(root, "includes/part.md", "## Set up\n\nText.\n");
+    date_back(root, "includes/part.md");
+    let reused = cached_run(root, cache.path());
+    assert_eq!(reused.as_last, 8, "{reused:?}");
+    let out = reftree(root, &["--format", "short", "--no-cache"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("broken-fragment").count(), 2, "{text}");
+    // A page of eight others changed: it alone is checked again.
+    write(root, "docs/p3.md", "# Page 3\n\n[Gone](gone.md)\n");
+    date_back(root, "docs/p3.md");
+    assert_eq!(cached_run(root, cache.path()).as_last, 10);
+
+    // With autorefs, a page's `[label][]` may name a heading on any page.
+    let tree = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write_site(root, "plugins:\n  - autorefs\n");
+    write(root, "docs/p0.md", "# Page 0\n\nSee [Install][].\n");
+    common::age(root);
+    cached_run(root, cache.path());
+    write(root, "docs/p5.md", "# Page 5\n\n## Other\n");
+    date_back(root, "docs/p5.md");
+    assert_eq!(cached_run(root, cache.path()).as_last, 0);
+}

@@ -511,7 +511,8 @@ fn edit(page: &Path, i: usize) {
 }
 
 /// The run cache on real trees: on a copy of each release, checked as a
-/// user without a rule file checks it (the newest also as a vault), and with the preset, a run
+/// user without a rule file checks it (the newest also as a vault and as
+/// an MkDocs site), and with the preset, a run
 /// that writes the caches and keeps the walk (files and folders dated
 /// back); then
 /// three rounds of three pages edited at random (dated back, as a
@@ -525,11 +526,13 @@ fn a_partial_run_equals_an_uncached_run_after_random_edits() {
     // The newest release also as a vault (`--dialect obsidian`): its
     // Markdown links resolve by name where their path names no file.
     let vault = Some(reftree::dialect::Dialect::Obsidian);
+    let mkdocs = Some(reftree::dialect::Dialect::Mkdocs);
     // With the preset too: its kinds, counts, relations and index pages.
     for (seed, tree, dialect, preset) in [
         (5u64, "sentinel-ninja-2025-12-31", None, false),
         (13, "sentinel-ninja-2026-08-14", None, false),
         (21, "sentinel-ninja-2026-08-14", vault, false),
+        (89, "sentinel-ninja-2026-08-14", mkdocs, false),
         (34, "sentinel-ninja-2025-12-31", None, true),
         (55, "sentinel-ninja-2026-08-14", None, true),
     ] {

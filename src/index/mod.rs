@@ -54,6 +54,8 @@ pub struct Entries {
 /// the reference labels that the pages appended to each of its pages define.
 struct SiteFolder {
     dir: String,
+    /// The files appended to each of its pages (MkDocs' snippets `auto_append`).
+    appended: Vec<String>,
     labels: FastSet<String>,
     autorefs: crate::dialect::mkdocs::Autorefs,
     snippet_bases: Vec<String>,
@@ -79,6 +81,7 @@ impl SiteFolder {
                     .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
                     .flat_map(|text| parse::defined_labels(&text))
                     .collect(),
+                appended: site.appended.clone(),
                 autorefs: site.autorefs,
                 snippet_bases: site.snippet_bases,
                 directory_urls: site.directory_urls,
@@ -213,6 +216,14 @@ impl Entries {
             path.strip_prefix(site.dir.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         })
+    }
+
+    /// Whether file `path` is appended to every page of a site (MkDocs'
+    /// snippets `auto_append`): the labels it defines are every page's.
+    pub fn is_appended(&self, path: &str) -> bool {
+        self.sites
+            .iter()
+            .any(|s| s.appended.iter().any(|a| a == path))
     }
 
     /// Whether a page appended to every page of the site holding `page`
@@ -687,6 +698,22 @@ impl Index {
             .is_some_and(|path| walk::is_page(path))
     }
 
+    /// Whether MkDocs' autorefs may take one of the reference labels of
+    /// `page` that no page defines: to a heading anywhere in the site, so
+    /// that its findings read every page.
+    pub fn asks_autorefs(&self, page: &Page) -> bool {
+        page.reported
+            && !page.facts.rare.undefined_refs.is_empty()
+            && self.entries.autorefs(&page.path) != crate::dialect::mkdocs::Autorefs::Off
+    }
+
+    /// The files `page` includes with MkDocs' snippets (`--8<-- "file.md"`),
+    /// whose headings are its too.
+    pub fn snippet_files<'a>(&'a self, page: &'a Page) -> impl Iterator<Item = u32> + 'a {
+        let snippets = page.facts.rare.snippets.iter();
+        snippets.filter_map(|file| self.entries.snippet(&page.path, file))
+    }
+
     pub fn page_by_file(&self, file: u32) -> Option<&Page> {
         self.page_index(file).map(|i| &self.pages[i])
     }
@@ -953,7 +980,7 @@ pub fn build(
 fn autorefs(index: &Index) -> Vec<(u32, u32, Autoref)> {
     use crate::dialect::mkdocs::Autorefs;
     let on = |p: &Page| index.entries.autorefs(&p.path) != Autorefs::Off;
-    let asked = |p: &&Page| p.reported && !p.facts.rare.undefined_refs.is_empty() && on(p);
+    let asked = |p: &&Page| index.asks_autorefs(p);
     if !index.pages.iter().any(|p| asked(&p)) {
         return Vec::new();
     }
