@@ -811,9 +811,17 @@ fn run_rules(
         .iter()
         .find(|(r, _)| r.id == "unused-suppression")
         .map(|(_, s)| *s);
-    let diagnostics = suppress::apply(&index, &opts.config, diagnostics, unused);
-    let reads = replay::Reads::new(&index, &opts.config, kinds, setup.run.is_some(), elsewhere);
-    (index, diagnostics, reads)
+    let ignores_elsewhere = elsewhere.matched.get(replay::ignores_from(&opts.config)..);
+    let applied = suppress::apply(
+        &index,
+        &opts.config,
+        diagnostics,
+        unused,
+        ignores_elsewhere.unwrap_or(&[]),
+    );
+    let mut reads = replay::Reads::new(&index, &opts.config, kinds, setup.run.is_some(), elsewhere);
+    reads.add_ignores(&opts.config, applied.ignores_used);
+    (index, applied.kept, reads)
 }
 
 /// Every page read (from the page cache where it can be), every rule run.
@@ -832,7 +840,7 @@ fn check_all(
         // For the run cache: the findings page by page.
         let (pages, other) = by_page(&index, setup.dialect.0, &reads, diagnostics, |_, f| Some(f));
         Found {
-            partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
+            partial_ok: replay::may_be_partial(&index, setup.dialect.0, &other),
             pages: Some(pages),
             other,
             index_links: reads.index_links,
@@ -875,7 +883,7 @@ fn check_partly(
     // the rule file's entries that match there (`rule-matches-nothing`
     // counts them with those it checks), and what the index pages of
     // `[[orphans]]` entries link to (`orphan-page`).
-    let entries = opts.config.counts.len() + opts.config.relations.len();
+    let entries = replay::ignores_from(&opts.config) + opts.config.ignores.len();
     let mut elsewhere = replay::Elsewhere {
         matched: vec![false; entries],
         index_links: std::mem::take(&mut last.index_links),
@@ -893,10 +901,14 @@ fn check_partly(
         }
     }
     // Checked with every file its findings read: a changed page, and a page
-    // with suppressions (whether one is used depends on every finding of
-    // the page). Any other page is checked with what changed (`merge`).
+    // with suppressions or that an ignore of the rule file names (whether
+    // one is used depends on every finding of the page). Any other page is
+    // checked with what changed (`merge`).
+    let ignored = |path: &str| opts.config.ignores.iter().any(|ig| ig.paths.is_match(path));
     let checked_whole = |page: &index::Page| {
-        plan.is_changed[page.file as usize] || !page.facts.rare.suppressions.is_empty()
+        plan.is_changed[page.file as usize]
+            || !page.facts.rare.suppressions.is_empty()
+            || ignored(&page.path)
     };
     let (index, diagnostics, reads) = loop {
         if let Some(c) = cache {
@@ -992,12 +1004,14 @@ fn check_partly(
         .collect();
     // Off the pages: the walk's findings, as the walk is the same; the rule
     // file's entries that match nothing, counted again.
-    let matches_nothing = |d: &Diagnostic| d.rule == "rule-matches-nothing";
+    // (And the rule file's ignores that suppress nothing, counted again.)
+    let matches_nothing =
+        |d: &Diagnostic| matches!(d.rule, "rule-matches-nothing" | "unused-suppression");
     let mut other = std::mem::take(&mut last.other);
     other.retain(|d| !matches_nothing(d));
     other.extend(fresh_other.into_iter().filter(matches_nothing));
     Found {
-        partial_ok: replay::may_be_partial(&index, &opts.config, setup.dialect.0, &other),
+        partial_ok: replay::may_be_partial(&index, setup.dialect.0, &other),
         pages: Some(pages),
         other,
         index_links: reads.index_links,

@@ -33,8 +33,7 @@
 //! A run is partial only where every rule's findings in a page depend on
 //! that page, the pages it links to and the file list alone, or on what
 //! the run cache keeps of the others: the GitHub, GitLab, Obsidian and
-//! MkDocs dialects, and a rule file without ignores (an ignore that no
-//! finding uses is reported, which reads every page). Under MkDocs, a page
+//! MkDocs dialects. Under MkDocs, a page
 //! reads the files it and the pages its fragments lead to take in with
 //! snippets (their headings are the page's), which are loaded with it; a
 //! site where autorefs may take a label to a heading anywhere is checked
@@ -50,7 +49,8 @@
 //!   without loading them;
 //! - `rule-matches-nothing` counts the entries that match on the pages it
 //!   does not check from what the last run found there
-//!   ([`PageRun::matched`]).
+//!   ([`PageRun::matched`]); so does `unused-suppression` the ignores that
+//!   suppress a finding there. A page an ignore names is checked whole.
 //!
 //! In a vault, wiki links also read the
 //! vault's names: every file's, and the aliases of every page, which the
@@ -116,8 +116,9 @@ pub struct PageRun {
     pub aliases: Vec<u128>,
     /// The rule file's count forms and relations (numbered as
     /// [`crate::schema::matched_by_page`] numbers them) that match on the
-    /// page: `rule-matches-nothing` in a partial run counts the pages it
-    /// does not check by these.
+    /// page, and its ignores (numbered after them) that suppress a finding
+    /// on it: `rule-matches-nothing`, and `unused-suppression` for the
+    /// ignores, in a partial run count the pages they do not check by these.
     pub matched: Vec<u16>,
 }
 
@@ -423,12 +424,37 @@ pub struct Reads {
     pub index_of_kind: Vec<Vec<u32>>,
     /// All those index pages, and what each links to ([`Run::index_links`]).
     pub index_links: Vec<(u32, Vec<u32>)>,
-    /// By loaded page: the count forms and relations that match on it
-    /// ([`PageRun::matched`]); empty when the run cache is not written.
+    /// By loaded page: the count forms and relations that match on it,
+    /// and the ignores that suppress a finding on it ([`PageRun::matched`]);
+    /// empty when the run cache is not written.
     pub matched: Vec<Vec<u16>>,
 }
 
+/// The number of the rule file's first ignore among the entries
+/// [`PageRun::matched`] numbers: after the count forms and relations.
+pub fn ignores_from(config: &crate::config::Config) -> usize {
+    config.counts.len() + config.relations.len()
+}
+
 impl Reads {
+    /// Record which of the rule file's ignores suppressed a finding on
+    /// which page (page number, ignore number).
+    pub fn add_ignores(&mut self, config: &crate::config::Config, used: Vec<(usize, u16)>) {
+        if self.matched.is_empty() || used.is_empty() {
+            return;
+        }
+        let from = ignores_from(config) as u16;
+        for (p, i) in used {
+            if let Some(entries) = self.matched.get_mut(p) {
+                entries.push(from + i);
+            }
+        }
+        for entries in self.matched.iter_mut() {
+            entries.sort_unstable();
+            entries.dedup();
+        }
+    }
+
     /// What `config` makes pages read, on `index` (whose pages are of `kinds`).
     pub fn new(
         index: &Index,
@@ -502,7 +528,8 @@ impl Reads {
                 (f, links)
             })
             .collect();
-        let matched = match matched && !(config.counts.is_empty() && config.relations.is_empty()) {
+        let entries = ignores_from(config) + config.ignores.len();
+        let matched = match matched && entries > 0 {
             true => {
                 let model = crate::schema::Model {
                     config,
@@ -669,7 +696,6 @@ pub fn merge(
 /// the file list (see the module's documentation).
 pub fn may_be_partial(
     index: &Index,
-    config: &crate::config::Config,
     dialect: crate::dialect::Dialect,
     other: &[Diagnostic],
 ) -> bool {
@@ -684,7 +710,6 @@ pub fn may_be_partial(
         Dialect::Mkdocs,
     ];
     dialects.contains(&dialect)
-        && config.ignores.is_empty()
         // A label MkDocs' autorefs may take to a heading anywhere reads
         // every page.
         && !index.pages.iter().any(|p| index.asks_autorefs(p))
@@ -695,7 +720,11 @@ pub fn may_be_partial(
         && other.iter().all(|d| {
             matches!(
                 d.rule,
-                "symlink-loop" | "symlink-outside-root" | "unreadable-file" | "rule-matches-nothing"
+                "symlink-loop"
+                    | "symlink-outside-root"
+                    | "unreadable-file"
+                    | "rule-matches-nothing"
+                    | "unused-suppression"
             )
         })
 }

@@ -32,15 +32,30 @@ fn covers(list: &[Suppression], i: usize, d: &Diagnostic) -> bool {
     }
 }
 
-/// Drop suppressed findings; report unused suppressions with `unused` severity (if on).
+/// What [`apply`] kept, and the rule file's ignores that suppressed a
+/// finding located in a loaded page: (page number, ignore number).
+pub struct Applied {
+    pub kept: Vec<Diagnostic>,
+    pub ignores_used: Vec<(usize, u16)>,
+}
+
+/// Drop suppressed findings; report unused suppressions with `unused`
+/// severity (if on). An ignore of the rule file that `used_elsewhere`
+/// marks suppressed a finding on a page a partial run did not check
+/// ([`crate::replay`]): it is not unused.
 pub fn apply(
     index: &Index,
     config: &Config,
     diagnostics: Vec<Diagnostic>,
     unused: Option<Severity>,
-) -> Vec<Diagnostic> {
+    used_elsewhere: &[bool],
+) -> Applied {
     if config.ignores.is_empty() && index.with_suppressions.is_empty() {
-        return diagnostics; // nothing can be suppressed, nothing is unused
+        // Nothing can be suppressed, nothing is unused.
+        return Applied {
+            kept: diagnostics,
+            ignores_used: Vec::new(),
+        };
     }
     // The pages with comments, by path; what each comment suppressed.
     let commented: FastMap<&str, usize> = index
@@ -49,7 +64,10 @@ pub fn apply(
         .map(|&p| (index.pages[p].path.as_str(), p))
         .collect();
     let mut used_inline: FastMap<usize, Vec<bool>> = FastMap::default();
-    let mut used_config = vec![false; config.ignores.len()];
+    let mut used_config: Vec<bool> = (0..config.ignores.len())
+        .map(|i| used_elsewhere.get(i).copied().unwrap_or(false))
+        .collect();
+    let mut ignores_used = Vec::new();
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
         let mut suppressed = false;
@@ -57,6 +75,11 @@ pub fn apply(
             if ig.paths.is_match(&d.location.path) && names(&ig.rules, d.rule) {
                 used_config[i] = true;
                 suppressed = true;
+                let page = match index.entries.exact(&d.location.path) {
+                    Some(crate::index::resolve::Target::File(f)) => index.page_index(f),
+                    _ => None,
+                };
+                ignores_used.extend(page.map(|p| (p, i as u16)));
             }
         }
         if let Some(&p) = commented.get(d.location.path.as_str()) {
@@ -75,7 +98,9 @@ pub fn apply(
             kept.push(d);
         }
     }
-    let Some(severity) = unused else { return kept };
+    let Some(severity) = unused else {
+        return Applied { kept, ignores_used };
+    };
     for &p in &index.with_suppressions {
         let page = &index.pages[p];
         if !page.reported {
@@ -120,5 +145,5 @@ pub fn apply(
             });
         }
     }
-    kept
+    Applied { kept, ignores_used }
 }

@@ -962,3 +962,91 @@ fn on_an_mkdocs_site_a_run_after_an_edit_checks_what_reads_the_page_and_finds_th
     date_back(root, "docs/p5.md");
     assert_eq!(cached_run(root, cache.path()).as_last, 0);
 }
+
+/// Under a rule file with an `[[ignore]]`, a run after an edit is partial
+/// too, and finds when the ignore comes to suppress nothing, though the
+/// page that used it is the only one checked again.
+#[test]
+fn a_partial_run_finds_when_an_ignore_comes_to_suppress_nothing() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = tree.path();
+    write(
+        root,
+        "reftree.toml",
+        "version = 1\n[[ignore]]\npaths = [\"docs/a.md\"]\nrules = [\"broken-link\"]\n",
+    );
+    write(root, "docs/a.md", "# A\n\n[Gone](gone.md) [B](b.md#b)\n");
+    for name in ["b", "c", "d", "e"] {
+        write(
+            root,
+            &format!("docs/{name}.md"),
+            &format!("# {name}\n\n[A](a.md)\n"),
+        );
+    }
+    common::age(root);
+    let run = || {
+        let dir = cache.path().to_str().expect("UTF-8 temp path");
+        let with = reftree(
+            root,
+            &[
+                "--config",
+                "reftree.toml",
+                "--format",
+                "short",
+                "--cache-dir",
+                dir,
+            ],
+        );
+        let without = reftree(
+            root,
+            &[
+                "--config",
+                "reftree.toml",
+                "--format",
+                "short",
+                "--no-cache",
+            ],
+        );
+        let out = String::from_utf8_lossy(&with.stdout).into_owned();
+        assert_eq!(
+            out,
+            String::from_utf8_lossy(&without.stdout),
+            "{}",
+            stderr(&with)
+        );
+        let err = stderr(&with);
+        let as_last = err
+            .split_once(" as in the last run")
+            .and_then(|(before, _)| before.rsplit(['(', ' ']).next()?.parse().ok())
+            .unwrap_or(0usize);
+        (as_last, out)
+    };
+    let (_, out) = run();
+    assert!(!out.contains("unused-suppression"), "{out}");
+    // Another page changed: the ignore is still used, on a page not checked.
+    write(root, "docs/c.md", "# C\n\n[A](a.md) [D](d.md)\n");
+    date_back(root, "docs/c.md");
+    let (as_last, out) = run();
+    assert_eq!(as_last, 4, "{out}");
+    assert!(!out.contains("unused-suppression"), "{out}");
+    // B's heading renamed: A (whose fragment leads to it, and which the
+    // ignore names) is checked again, whole, and still uses the ignore.
+    write(root, "docs/b.md", "# Bee\n\n[A](a.md)\n");
+    date_back(root, "docs/b.md");
+    let (as_last, out) = run();
+    assert_eq!(as_last, 3, "{out}");
+    assert!(
+        out.contains("broken-fragment") && !out.contains("unused-suppression"),
+        "{out}"
+    );
+    // A's broken link fixed: the ignore suppresses nothing now.
+    write(root, "docs/a.md", "# A\n\n[B](b.md#b)\n");
+    date_back(root, "docs/a.md");
+    let (as_last, out) = run();
+    assert!(as_last > 0, "{out}");
+    assert!(
+        out.contains("reftree.toml") && out.contains("unused-suppression"),
+        "{out}"
+    );
+}

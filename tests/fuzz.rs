@@ -501,8 +501,9 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
 /// With `preset`, the schema rules of the shipped preset run too.
 fn exercise(root: &Path, preset: bool, seed: u64) -> Result<(), String> {
     let config = if preset {
-        // The preset, and the forms that read front matter, lead-ins and labels.
-        const MORE: &str = "version = 1\ncut-lists = ['^\\((\\d+) hidden\\)']\n[[counts]]\nform = \"front-matter\"\n[[counts]]\nform = \"lead-in\"\n[[counts]]\nform = \"label\"\n";
+        // The preset, the forms that read front matter, lead-ins and
+        // labels, and an ignore (used or not, as the tree goes).
+        const MORE: &str = "version = 1\ncut-lists = ['^\\((\\d+) hidden\\)']\n[[counts]]\nform = \"front-matter\"\n[[counts]]\nform = \"lead-in\"\n[[counts]]\nform = \"label\"\n[[ignore]]\npaths = [\"docs/**\", \"tables/t1.md\"]\nrules = [\"broken-link\", \"missing-backref\"]\n";
         reftree::config::Config::load(Some("sentinel-ninja"), Some(("more.toml", MORE)))
             .map_err(|e| e.render())?
     } else {
