@@ -794,35 +794,7 @@ fn under_a_rule_file_a_run_after_an_edit_checks_what_reads_the_page_and_finds_th
     let cache = tempfile::tempdir().expect("tempdir");
     let root = tree.path();
     write_schema_tree(root);
-    let run = || {
-        let dir = cache.path().to_str().expect("UTF-8 temp path");
-        let with = reftree(
-            root,
-            &[
-                "--config",
-                "reftree.toml",
-                "--format",
-                "json",
-                "--cache-dir",
-                dir,
-            ],
-        );
-        let without = reftree(
-            root,
-            &["--config", "reftree.toml", "--format", "json", "--no-cache"],
-        );
-        let (with_out, without_out) = (
-            String::from_utf8_lossy(&with.stdout).into_owned(),
-            String::from_utf8_lossy(&without.stdout).into_owned(),
-        );
-        assert_eq!(with_out, without_out, "{}", stderr(&with));
-        let err = stderr(&with);
-        let as_last = err
-            .split_once(" as in the last run")
-            .and_then(|(before, _)| before.rsplit(['(', ' ']).next()?.parse().ok())
-            .unwrap_or(0usize);
-        (as_last, with_out)
-    };
+    let run = || config_run(root, cache.path(), "json");
     let edit = |page: &str, text: &str| {
         write(root, page, text);
         date_back(root, page);
@@ -985,43 +957,7 @@ fn a_partial_run_finds_when_an_ignore_comes_to_suppress_nothing() {
         );
     }
     common::age(root);
-    let run = || {
-        let dir = cache.path().to_str().expect("UTF-8 temp path");
-        let with = reftree(
-            root,
-            &[
-                "--config",
-                "reftree.toml",
-                "--format",
-                "short",
-                "--cache-dir",
-                dir,
-            ],
-        );
-        let without = reftree(
-            root,
-            &[
-                "--config",
-                "reftree.toml",
-                "--format",
-                "short",
-                "--no-cache",
-            ],
-        );
-        let out = String::from_utf8_lossy(&with.stdout).into_owned();
-        assert_eq!(
-            out,
-            String::from_utf8_lossy(&without.stdout),
-            "{}",
-            stderr(&with)
-        );
-        let err = stderr(&with);
-        let as_last = err
-            .split_once(" as in the last run")
-            .and_then(|(before, _)| before.rsplit(['(', ' ']).next()?.parse().ok())
-            .unwrap_or(0usize);
-        (as_last, out)
-    };
+    let run = || config_run(root, cache.path(), "short");
     let (_, out) = run();
     assert!(!out.contains("unused-suppression"), "{out}");
     // Another page changed: the ignore is still used, on a page not checked.
@@ -1049,4 +985,27 @@ fn a_partial_run_finds_when_an_ignore_comes_to_suppress_nothing() {
         out.contains("reftree.toml") && out.contains("unused-suppression"),
         "{out}"
     );
+}
+
+/// A run under `reftree.toml` with the cache in `cache`, in `format`,
+/// checked against a run without it: how many pages' findings were the
+/// last run's, and the report.
+fn config_run(root: &Path, cache: &Path, format: &str) -> (usize, String) {
+    let dir = cache.to_str().expect("UTF-8 temp path");
+    let args = ["--config", "reftree.toml", "--format", format];
+    let with = reftree(root, &[&args[..], &["--cache-dir", dir]].concat());
+    let without = reftree(root, &[&args[..], &["--no-cache"]].concat());
+    let out = String::from_utf8_lossy(&with.stdout).into_owned();
+    assert_eq!(
+        out,
+        String::from_utf8_lossy(&without.stdout),
+        "{}",
+        stderr(&with)
+    );
+    let err = stderr(&with);
+    let as_last = err
+        .split_once(" as in the last run")
+        .and_then(|(before, _)| before.rsplit(['(', ' ']).next()?.parse().ok())
+        .unwrap_or(0usize);
+    (as_last, out)
 }
