@@ -614,12 +614,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                 }
                 stages.done("write the run cache");
                 found.stats = run.pages.iter().map(|p| p.stats).collect();
-                found.diagnostics = run
-                    .pages
-                    .into_iter()
-                    .flat_map(|p| p.findings)
-                    .chain(run.other)
-                    .collect();
+                found.diagnostics = replay::findings_of(run);
             }
             found
         }
@@ -748,12 +743,7 @@ impl Found {
         let replayed = Some(run.pages.len());
         Found {
             stats: run.pages.iter().map(|p| p.stats).collect(),
-            diagnostics: run
-                .pages
-                .into_iter()
-                .flat_map(|p| p.findings)
-                .chain(run.other)
-                .collect(),
+            diagnostics: replay::findings_of(run),
             replayed,
             ..Found::default()
         }

@@ -150,7 +150,20 @@ pub struct Run {
     pub raw: Raw,
 }
 
-/// The bytes of a run cache file's body, and where each page's part is.
+/// Every finding of `run`, page by page, then those off the pages (in
+/// one allocation: a run may hold hundreds of thousands).
+pub fn findings_of(run: Run) -> Vec<Diagnostic> {
+    let n = run.pages.iter().map(|p| p.findings.len()).sum::<usize>() + run.other.len();
+    let mut out = Vec::with_capacity(n);
+    for page in run.pages {
+        out.extend(page.findings);
+    }
+    out.extend(run.other);
+    out
+}
+
+/// The bytes of a run cache file (its frame and body, as read), and where
+/// each page's part is in them.
 #[derive(Debug, Default)]
 pub struct Raw {
     body: Vec<u8>,
@@ -208,7 +221,7 @@ pub(crate) fn read_whole(file: &Path) -> Option<Vec<u8>> {
 /// The last run kept for `root` under `key`, if there is one that reads
 /// back whole.
 pub fn open(dir: &Path, root: &Path, key: u128) -> Option<Run> {
-    decode(&read_whole(&file_of(dir, root))?, key)
+    decode_owned(read_whole(&file_of(dir, root))?, key)
 }
 
 /// The body of a cache file framed by [`framed`] with `magic`, `format`
@@ -237,13 +250,29 @@ pub(crate) fn unframed<'a>(
 /// `body` framed: magic, format, key, the body's length and checksum.
 pub(crate) fn framed(magic: &[u8], format: u32, key: u128, body: &[u8]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(magic.len() + FRAME + body.len());
-    bytes.extend_from_slice(magic);
-    bytes.extend_from_slice(&format.to_le_bytes());
-    bytes.extend_from_slice(&key.to_le_bytes());
-    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    bytes.resize(magic.len() + FRAME, 0);
     bytes.extend_from_slice(body);
+    frame_in_place(magic, format, key, &mut bytes);
     bytes
+}
+
+/// Fill in the frame of `bytes`, whose first `magic.len() + FRAME` bytes
+/// are kept for it and the rest is the body (a large body is not copied
+/// to be framed).
+fn frame_in_place(magic: &[u8], format: u32, key: u128, bytes: &mut [u8]) {
+    let (head, body) = bytes.split_at_mut(magic.len() + FRAME);
+    let fields = [
+        magic,
+        &format.to_le_bytes(),
+        &key.to_le_bytes(),
+        &(body.len() as u64).to_le_bytes(),
+        &xxhash_rust::xxh3::xxh3_64(body).to_le_bytes(),
+    ];
+    let mut at = 0;
+    for field in fields {
+        head[at..at + field.len()].copy_from_slice(field);
+        at += field.len();
+    }
 }
 
 /// Put `bytes` in place as `file` (in `dir`): a new file, renamed.
@@ -261,9 +290,15 @@ pub(crate) fn put(dir: &Path, file: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// A run from the bytes of a run cache file written under `key`.
+#[cfg(test)]
 fn decode(bytes: &[u8], key: u128) -> Option<Run> {
-    let body = unframed(bytes, MAGIC, FORMAT, key)?;
-    let run = decode_body(body.to_vec())?;
+    decode_owned(bytes.to_vec(), key)
+}
+
+/// [`decode`], keeping `bytes` as they are (the body is not copied out).
+fn decode_owned(bytes: Vec<u8>, key: u128) -> Option<Run> {
+    unframed(&bytes, MAGIC, FORMAT, key)?;
+    let run = decode_body_at(bytes, MAGIC.len() + FRAME)?;
     // Whole, and of one tree: every list as long as the others say.
     (run.stamps.len() >= run.pages.len()
         && run.racy.iter().all(|&f| (f as usize) < run.stamps.len())
@@ -281,9 +316,16 @@ fn decode(bytes: &[u8], key: u128) -> Option<Run> {
 /// A [`Run`] from its body, as postcard reads it field by field (a
 /// struct is its fields one after another, a sequence its length then its
 /// items), noting where each page's part is.
+#[cfg(test)]
 fn decode_body(body: Vec<u8>) -> Option<Run> {
+    decode_body_at(body, 0)
+}
+
+/// [`decode_body`] of the body that starts at `start` in `body` (where
+/// each page's part is, is counted from the start of `body`).
+fn decode_body_at(body: Vec<u8>, start: usize) -> Option<Run> {
     type Head = (u128, Vec<Option<Stamp>>, Vec<u32>, usize);
-    let (head, mut rest): (Head, &[u8]) = postcard::take_from_bytes(&body).ok()?;
+    let (head, mut rest): (Head, &[u8]) = postcard::take_from_bytes(body.get(start..)?).ok()?;
     let (walk, stamps, racy, n) = head;
     let mut pages = Vec::with_capacity(n.min(body.len()));
     let mut ranges = Vec::with_capacity(n.min(body.len()));
@@ -317,8 +359,20 @@ fn decode_body(body: Vec<u8>) -> Option<Run> {
 
 /// `run` as [`decode_body`] reads it; a page `n` with `kept[n]` written as
 /// `kept_from` holds it (the run it was read from).
+#[cfg(test)]
 fn encode_body(run: &Run, kept: &[bool], kept_from: &Raw) -> Result<Vec<u8>, postcard::Error> {
-    let mut body = postcard::to_allocvec(&(run.walk, &run.stamps, &run.racy, run.pages.len()))?;
+    encode_after(Vec::new(), run, kept, kept_from)
+}
+
+/// [`encode_body`] after the bytes `out` holds.
+fn encode_after(
+    out: Vec<u8>,
+    run: &Run,
+    kept: &[bool],
+    kept_from: &Raw,
+) -> Result<Vec<u8>, postcard::Error> {
+    let head = (run.walk, &run.stamps, &run.racy, run.pages.len());
+    let mut body = postcard::to_extend(&head, out)?;
     for (n, page) in run.pages.iter().enumerate() {
         match kept_from
             .pages
@@ -368,16 +422,16 @@ pub fn save_behind(
     kept: &[bool],
     kept_from: &Raw,
 ) -> Result<Saving, String> {
-    let body = encode_body(run, kept, kept_from).map_err(|e| e.to_string())?;
+    // The frame, then the body: about as large as the last run's, which
+    // is not grown by doubling (nor copied again to be framed).
+    let mut bytes = Vec::with_capacity(MAGIC.len() + FRAME + kept_from.body.len() + (1 << 16));
+    bytes.resize(MAGIC.len() + FRAME, 0);
+    let mut bytes = encode_after(bytes, run, kept, kept_from).map_err(|e| e.to_string())?;
+    frame_in_place(MAGIC, FORMAT, key, &mut bytes);
     let (dir, root) = (dir.to_path_buf(), root.to_path_buf());
     Ok(Saving(Some(std::thread::spawn(move || {
-        write(&dir, &root, key, body)
+        put(&dir, &file_of(&dir, &root), &bytes)
     }))))
-}
-
-/// Write the run cache file of `root` in `dir` from its body.
-fn write(dir: &Path, root: &Path, key: u128, body: Vec<u8>) -> Result<(), String> {
-    put(dir, &file_of(dir, root), &framed(MAGIC, FORMAT, key, &body))
 }
 
 /// The files whose stamps are not to be trusted from a run that began at
