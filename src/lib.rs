@@ -874,22 +874,7 @@ fn check_partly(
     // counts them with those it checks), and what the index pages of
     // `[[orphans]]` entries link to (`orphan-page`).
     let entries = replay::ignores_from(&opts.config) + opts.config.ignores.len();
-    let mut elsewhere = replay::Elsewhere {
-        matched: vec![false; entries],
-        index_links: std::mem::take(&mut last.index_links),
-    };
-    for (old, _) in last
-        .pages
-        .iter()
-        .zip(&plan.redo)
-        .filter(|(_, redo)| !**redo)
-    {
-        for &e in &old.matched {
-            if let Some(m) = elsewhere.matched.get_mut(e as usize) {
-                *m = true;
-            }
-        }
-    }
+    let elsewhere = replay::Elsewhere::of(&mut last, &plan.redo, entries);
     // Checked with every file its findings read: a changed page, and a page
     // with suppressions or that an ignore of the rule file names (whether
     // one is used depends on every finding of the page). Any other page is
@@ -993,13 +978,13 @@ fn check_partly(
         })
         .collect();
     // Off the pages: the walk's findings, as the walk is the same; the rule
-    // file's entries that match nothing, counted again.
-    // (And the rule file's ignores that suppress nothing, counted again.)
-    let matches_nothing =
+    // file's entries that match nothing and its ignores that suppress
+    // nothing, counted again.
+    let recounted =
         |d: &Diagnostic| matches!(d.rule, "rule-matches-nothing" | "unused-suppression");
     let mut other = std::mem::take(&mut last.other);
-    other.retain(|d| !matches_nothing(d));
-    other.extend(fresh_other.into_iter().filter(matches_nothing));
+    other.retain(|d| !recounted(d));
+    other.extend(fresh_other.into_iter().filter(recounted));
     Found {
         partial_ok: replay::may_be_partial(&index, setup.dialect.0, &other),
         pages: Some(pages),

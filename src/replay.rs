@@ -498,14 +498,18 @@ impl Reads {
             return;
         }
         let from = ignores_from(config) as u16;
+        let mut touched = Vec::new();
         for (p, i) in used {
             if let Some(entries) = self.matched.get_mut(p) {
                 entries.push(from + i);
+                touched.push(p);
             }
         }
-        for entries in self.matched.iter_mut() {
-            entries.sort_unstable();
-            entries.dedup();
+        touched.sort_unstable();
+        touched.dedup();
+        for p in touched {
+            self.matched[p].sort_unstable();
+            self.matched[p].dedup();
         }
     }
 
@@ -573,10 +577,7 @@ impl Reads {
         let index_links = index_files
             .into_iter()
             .map(|f| {
-                let mut links: Vec<u32> = match index.page_by_file(f) {
-                    Some(page) => page.linked_files().collect(),
-                    None => elsewhere.links_of(f).collect(),
-                };
+                let mut links = elsewhere.index_page_links(index, f);
                 links.sort_unstable();
                 links.dedup();
                 (f, links)
@@ -620,7 +621,10 @@ impl Targets {
 
     /// Whether a page of `kinds` is among them (any page for `all`).
     fn has(&self, kinds: &[u16]) -> bool {
-        self.all || kinds.iter().any(|&k| self.kinds[k as usize])
+        self.all
+            || kinds
+                .iter()
+                .any(|&k| self.kinds.get(k as usize) == Some(&true))
     }
 }
 
@@ -636,12 +640,34 @@ pub struct Elsewhere {
 }
 
 impl Elsewhere {
-    /// The files index page `file` links to, as the last run found them.
-    pub fn links_of(&self, file: u32) -> impl Iterator<Item = u32> + '_ {
-        let at = self.index_links.binary_search_by_key(&file, |(f, _)| *f);
-        at.ok()
-            .into_iter()
-            .flat_map(|i| self.index_links[i].1.iter().copied())
+    /// What the last run found of the pages `last` does not check again
+    /// (`redo`, by page number), with `entries` count forms, relations and
+    /// ignores in the rule file.
+    pub fn of(last: &mut Run, redo: &[bool], entries: usize) -> Elsewhere {
+        let mut matched = vec![false; entries];
+        for (old, _) in last.pages.iter().zip(redo).filter(|(_, redo)| !**redo) {
+            for &e in &old.matched {
+                if let Some(m) = matched.get_mut(e as usize) {
+                    *m = true;
+                }
+            }
+        }
+        Elsewhere {
+            matched,
+            index_links: std::mem::take(&mut last.index_links),
+        }
+    }
+
+    /// The files index page `file` links to: as read, or for one a
+    /// partial run did not load (so unchanged), as the last run found them.
+    pub fn index_page_links(&self, index: &Index, file: u32) -> Vec<u32> {
+        if let Some(page) = index.page_by_file(file) {
+            return page.linked_files().collect();
+        }
+        match self.index_links.binary_search_by_key(&file, |(f, _)| *f) {
+            Ok(i) => self.index_links[i].1.clone(),
+            Err(_) => Vec::new(),
+        }
     }
 }
 
@@ -661,26 +687,6 @@ pub fn deps_of(
     findings: &[Diagnostic],
 ) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::new();
-    let reader = reads.kinds.of_file(page.file);
-    let targets = || reader.iter().map(|&k| &reads.by_kind[k as usize]);
-    if reads.every.any() || targets().any(Targets::any) {
-        let read = |f: u32| {
-            let kinds = reads.kinds.of_file(f);
-            reads.every.has(kinds) || targets().any(|t| t.has(kinds))
-        };
-        out.extend(page.links.iter().filter_map(|l| match l.target {
-            Target::File(f) if read(f) => Some(f),
-            _ => None,
-        }));
-    }
-    for &k in reads
-        .kinds
-        .of_file(page.file)
-        .iter()
-        .filter(|_| index_pages)
-    {
-        out.extend(reads.index_of_kind.get(k as usize).into_iter().flatten());
-    }
     for l in page.links.iter().filter(|l| l.fragment().is_some()) {
         match &l.target {
             Target::File(f) => out.push(*f),
@@ -696,6 +702,24 @@ pub fn deps_of(
         .flat_map(|p| index.snippet_files(p))
         .collect();
     out.extend(included);
+    // What the rule file makes it read.
+    let reader = reads.kinds.of_file(page.file);
+    let targets = || reader.iter().filter_map(|&k| reads.by_kind.get(k as usize));
+    if reads.every.any() || targets().any(Targets::any) {
+        let read = |f: u32| {
+            let kinds = reads.kinds.of_file(f);
+            reads.every.has(kinds) || targets().any(|t| t.has(kinds))
+        };
+        out.extend(page.links.iter().filter_map(|l| match l.target {
+            Target::File(f) if read(f) => Some(f),
+            _ => None,
+        }));
+    }
+    if index_pages {
+        for &k in reader {
+            out.extend(reads.index_of_kind.get(k as usize).into_iter().flatten());
+        }
+    }
     // A wiki link reads its note only for a `#heading` or `^block`.
     for (w, t) in page.facts.wiki_links.iter().zip(&page.wiki_targets) {
         if let crate::index::wiki::WikiTarget::File(f) = t

@@ -22,15 +22,10 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if index_pages.is_empty() {
             continue; // reported by rule-matches-nothing
         }
-        // What each index page links to: as read, or for one a partial run
-        // did not load (so unchanged), as the last run found it.
-        let mut listed: HashSet<u32> = HashSet::new();
-        for &f in &index_pages {
-            match index.page_by_file(f) {
-                Some(p) => listed.extend(p.linked_files()),
-                None => listed.extend(ctx.elsewhere.links_of(f)),
-            }
-        }
+        let listed: HashSet<u32> = index_pages
+            .iter()
+            .flat_map(|&f| ctx.elsewhere.index_page_links(index, f))
+            .collect();
         let names: Vec<&str> = index_pages
             .iter()
             .map(|&f| index.files[f as usize].as_str())

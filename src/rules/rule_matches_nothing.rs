@@ -42,7 +42,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if form.is_optional() || form.kinds().iter().any(|k| excused(k)) || elsewhere(e) {
             continue;
         }
-        if crate::schema::counts::occurrences(index, &ctx.model(), form) == 0 {
+        if crate::schema::counts::pages_matched(index, &ctx.model(), form).is_empty() {
             out.push(
                 ctx.diag(
                     at.clone(),

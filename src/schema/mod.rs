@@ -91,7 +91,7 @@ impl Kinds {
         // Every page file's kinds (a page not loaded has them too).
         let found: Vec<(u32, Vec<u16>)> = (0..index.files.len() as u32)
             .into_par_iter()
-            .filter(|&f| crate::walk::is_page(&index.files[f as usize]))
+            .filter(|&f| index.is_page_file(f))
             .map(|f| (f, kinds_of(&index.files[f as usize])))
             .filter(|(_, k)| !k.is_empty())
             .collect();

@@ -52,8 +52,8 @@ impl<'a> Claim<'a> {
     }
 }
 
-/// The loaded pages on which a form finds a declared count, each once
-/// per count (so perhaps more than once).
+/// The loaded pages on which a form finds a declared count (the vacuity
+/// guard's question), each once per count (so perhaps more than once).
 pub fn pages_matched(index: &Index, model: &Model, form: &CountForm) -> Vec<usize> {
     match form {
         CountForm::Heading { kind, unit, .. } => {
@@ -74,24 +74,6 @@ pub fn pages_matched(index: &Index, model: &Model, form: &CountForm) -> Vec<usiz
             .iter()
             .filter_map(|c| index.page_index(c.page.file))
             .collect(),
-    }
-}
-
-/// How many declared counts a form finds (the vacuity guard's question).
-pub fn occurrences(index: &Index, model: &Model, form: &CountForm) -> usize {
-    match form {
-        CountForm::Heading { kind, unit, .. } => pages_of(index, model, kind)
-            .iter()
-            .map(|&p| {
-                let page = &index.pages[p];
-                let units = [normalize(unit)];
-                page.sections
-                    .iter()
-                    .filter(|s| heading_count(page, s, &units).is_some())
-                    .count()
-            })
-            .sum(),
-        _ => claims(index, model, form).len(),
     }
 }
 
