@@ -196,10 +196,14 @@ pub fn init(root: &Path) -> Result<String, Error> {
             &root,
             index::Source::Disk(None, &HashMap::new(), index::Known::default()),
             walked,
-            index::MAX_PAGE_BYTES,
-            None,
-            false,
-            wants,
+            index::Build {
+                max_page_bytes: index::MAX_PAGE_BYTES,
+                progress: None,
+                fingerprint: false,
+                wants,
+                // init reads every page's lists and tables.
+                page_checks: None,
+            },
         )
     };
     // Every optional fact: init tries every form.
@@ -768,14 +772,18 @@ fn run_rules(
     elsewhere: &replay::Elsewhere,
     stages: &mut Stages,
 ) -> (index::Index, Vec<Diagnostic>, replay::Reads) {
-    let index = index::build(
+    let one_page = rules::one_page::OnePage::new(&setup.active, &opts.config, setup.dialect.0);
+    let mut index = index::build(
         setup.root,
         source,
         walked,
-        setup.max,
-        opts.progress.as_deref(),
-        opts.fingerprints,
-        setup.wants.clone(),
+        index::Build {
+            max_page_bytes: setup.max,
+            progress: opts.progress.as_deref(),
+            fingerprint: opts.fingerprints,
+            wants: setup.wants.clone(),
+            page_checks: one_page.as_ref().map(|c| c as &dyn index::PageChecks),
+        },
     );
     stages.done("read, parse and resolve");
     let kinds = schema::Kinds::build(&index, &opts.config);
@@ -796,6 +804,8 @@ fn run_rules(
             out
         })
         .collect();
+    let mut diagnostics = diagnostics;
+    diagnostics.append(&mut index.found_by_page);
     let unused = setup
         .active
         .iter()

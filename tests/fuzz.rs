@@ -517,6 +517,9 @@ fn exercise(root: &Path, preset: bool, seed: u64) -> Result<(), String> {
     };
     let outcome = reftree::check(&opts).map_err(|e| format!("check failed: {e}"))?;
     cached_runs_agree(&opts, &mut Rng::new(seed ^ 0x5eed))?;
+    if !preset {
+        page_by_page_agrees(&opts, &outcome)?;
+    }
     // `init` writes a rule file that loads, and a check runs with it.
     let inferred = reftree::init(root).map_err(|e| format!("init: {e}"))?;
     let config = reftree::config::Config::load(None, Some(("reftree.toml", &inferred)))
@@ -671,6 +674,45 @@ fn exercise(root: &Path, preset: bool, seed: u64) -> Result<(), String> {
 /// pages are edited one by one (rewritten, given a heading, emptied: a
 /// partial run where the tree allows one) all find what a run without them
 /// finds.
+/// Without a rule file, the rules that read one page alone run on each
+/// page as it is read, and the run keeps none of its lists: they find what
+/// they find with every page's lists held until the rules run, as a rule
+/// file with a count form (here one of a kind no page is) makes a run do.
+fn page_by_page_agrees(opts: &reftree::Options, outcome: &reftree::Outcome) -> Result<(), String> {
+    const HOLD: &str = "version = 1\n[kinds]\nnone = \"no-such-folder/*.md\"\n[[counts]]\nform = \"lead-in\"\nkind = \"none\"\n";
+    let config =
+        reftree::config::Config::load(None, Some(("hold.toml", HOLD))).map_err(|e| e.render())?;
+    let held = reftree::check(&reftree::Options {
+        config,
+        ..opts.clone()
+    })
+    .map_err(|e| format!("check holding every page: {e}"))?;
+    let listed = |o: &reftree::Outcome| -> Vec<String> {
+        o.diagnostics
+            .iter()
+            .filter(|d| d.rule != "rule-matches-nothing")
+            .map(|d| {
+                format!(
+                    "{} {:?} {} {}",
+                    d.location.path, d.location.bytes, d.rule, d.message
+                )
+            })
+            .collect()
+    };
+    let (by_page, whole) = (listed(outcome), listed(&held));
+    if by_page != whole {
+        let only = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter().filter(|x| !b.contains(x)).cloned().collect()
+        };
+        return Err(format!(
+            "page by page, the findings differ from a run holding every page: only page by page {:?}, only held {:?}",
+            only(&by_page, &whole),
+            only(&whole, &by_page)
+        ));
+    }
+    Ok(())
+}
+
 fn cached_runs_agree(opts: &reftree::Options, rng: &mut Rng) -> Result<(), String> {
     let plain = reftree::Options {
         fingerprints: false,

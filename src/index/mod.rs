@@ -583,6 +583,29 @@ impl Page {
         }
     }
 
+    /// Drop what only the rules that read one page alone read, once they
+    /// have ([`PageChecks`]): the lists, tables and sections, and the fine
+    /// links in them, kept as their targets only, as fine links elsewhere are.
+    fn keep_shared(&mut self) {
+        self.sections = Vec::new();
+        self.facts.blocks = parse::blocks::Blocks::default();
+        let mut kept = Vec::new();
+        for mut link in std::mem::take(&mut self.links) {
+            match link.target {
+                Target::File(f) if !link.is_suspect() => self.plain_targets.push(f),
+                Target::Dir if !link.is_suspect() => self.plain_dirs += 1,
+                _ => {
+                    // Its list item or row is gone.
+                    link.item = u32::MAX;
+                    kept.push(link);
+                }
+            }
+        }
+        kept.shrink_to_fit();
+        self.links = kept;
+        self.plain_targets.shrink_to_fit();
+    }
+
     /// Every file this page links to (with repeats).
     pub fn linked_files(&self) -> impl Iterator<Item = u32> + '_ {
         let listed = self.links.iter().filter_map(|l| match l.target {
@@ -659,6 +682,12 @@ pub struct Index {
     /// The undefined reference labels of reported pages that MkDocs'
     /// autorefs links (page, index in its `undefined_refs`, how), in order.
     autorefs: Vec<(u32, u32, Autoref)>,
+    /// [`PageChecks`] ran on each page as it was read: the pages keep only
+    /// what rules across pages read, and the rules that read one page
+    /// alone have nothing more to check.
+    pub checked_page_by_page: bool,
+    /// What the [`PageChecks`] found.
+    pub found_by_page: Vec<Diagnostic>,
 }
 
 /// Where MkDocs' autorefs takes `[text][label]` whose label no page defines.
@@ -779,15 +808,39 @@ pub fn stamps(root: &Path, files: &[String]) -> Vec<Option<crate::cache::Stamp>>
     files.par_iter().map(|f| dir.stamp(f)).collect()
 }
 
-pub fn build(
-    root: &Path,
-    source: Source<'_>,
-    walked: Walked,
-    max_page_bytes: u64,
-    progress: Option<&crate::Progress>,
-    fingerprint: bool,
-    wants: parse::Wants,
-) -> Index {
+/// How [`build`] reads the pages.
+pub struct Build<'a> {
+    /// Pages larger than this are not parsed ([`MAX_PAGE_BYTES`] by default).
+    pub max_page_bytes: u64,
+    pub progress: Option<&'a crate::Progress>,
+    /// Hash each page's bytes ([`Page::hash`]).
+    pub fingerprint: bool,
+    pub wants: parse::Wants,
+    /// Checks of one page alone, run on each page as it is read; the page
+    /// then keeps only what rules across pages read ([`Page::keep_shared`]).
+    pub page_checks: Option<&'a dyn PageChecks>,
+}
+
+/// The rules, or parts of rules, that read one page and nothing else,
+/// when no other rule reads the facts only they read (lists, tables,
+/// sections): run as each page is read, they spare the run holding those
+/// facts for every page until the rules run.
+pub trait PageChecks: Sync {
+    /// The findings of `page` (reported and parsed); `files` are the tree's, by id.
+    fn check(&self, page: &Page, files: &[String], out: &mut Vec<Diagnostic>);
+}
+
+/// A page's input problems, and what [`PageChecks`] found on it.
+type ProblemsAndFindings = (Vec<Diagnostic>, Vec<Diagnostic>);
+
+pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) -> Index {
+    let Build {
+        max_page_bytes,
+        progress,
+        fingerprint,
+        wants,
+        page_checks,
+    } = how;
     let entries = Entries::new(
         &walked.files,
         &walked.dirs,
@@ -829,7 +882,7 @@ pub fn build(
         }
         // Pages and the rest in two vectors filled in parallel (one vector of
         // tuples, moved into pages afterwards, took 2.7 ms of page faults).
-        let read: (Vec<Page>, Vec<Vec<Diagnostic>>) = page_files
+        let read: (Vec<Page>, Vec<ProblemsAndFindings>) = page_files
             .par_iter()
             .map(|&file| {
                 if let Some(p) = progress {
@@ -853,18 +906,27 @@ pub fn build(
                 if fingerprint && page.parsed {
                     page.hash = READ_BUF.with_borrow(|b| content_hash(b.get()));
                 }
-                (page, problems)
+                let mut found = Vec::new();
+                if let Some(checks) = page_checks {
+                    if page.reported && page.parsed {
+                        checks.check(&page, &walked.files, &mut found);
+                    }
+                    page.keep_shared();
+                }
+                (page, (problems, found))
             })
             .unzip();
         queue.done.store(true, Relaxed);
         read
     });
     let mut input_problems = walked.problems;
-    for (page, problems) in pages.iter().zip(loaded) {
+    let mut found_by_page = Vec::new();
+    for (page, (problems, found)) in pages.iter().zip(loaded) {
         // An excluded page that cannot be read is not reported (nor exit 2).
         if page.reported {
             input_problems.extend(problems);
         }
+        found_by_page.extend(found);
     }
     let mut page_of = vec![u32::MAX; walked.files.len()];
     let mut with_suppressions = Vec::new();
@@ -885,6 +947,8 @@ pub fn build(
         read_ahead,
         markdown_by_name: Vec::new(),
         autorefs: Vec::new(),
+        checked_page_by_page: page_checks.is_some(),
+        found_by_page,
     };
     index.autorefs = autorefs(&index);
     // Wiki links, and in a vault the Markdown links whose path names no

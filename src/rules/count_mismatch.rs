@@ -22,26 +22,14 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    // Heading counts, unless checked as each page was read (`super::one_page`).
     let headings: Vec<Diagnostic> = (0..index.pages.len())
         .into_par_iter()
-        .filter(|&p| index.pages[p].reported)
+        .filter(|&p| index.pages[p].reported && !index.checked_page_by_page)
         .flat_map_iter(|p| {
-            let page = &index.pages[p];
             let units = heading_units(&ctx.model(), p);
             let mut found = Vec::new();
-            // Each section's subsections, found once (a scan of every
-            // section per section was quadratic: minutes for 20,000 headings).
-            let mut children: Vec<Vec<u32>> = vec![Vec::new(); page.sections.len()];
-            for (i, s) in page.sections.iter().enumerate() {
-                if let Some(parent) = s.parent {
-                    children[parent as usize].push(i as u32);
-                }
-            }
-            for (i, sec) in page.sections.iter().enumerate() {
-                if let Some(count) = heading_count(page, sec, &units) {
-                    check_heading(page, sec, &children[i], count, &units, ctx, &mut found);
-                }
-            }
+            check_headings(ctx, &index.pages[p], &units, &mut found);
             found
         })
         .collect();
@@ -70,6 +58,24 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         })
         .collect();
     out.extend(others);
+}
+
+/// The heading counts of `page` (`(N)`, and `(N unit)` for one of `units`)
+/// against their sections.
+pub(crate) fn check_headings(ctx: &Ctx, page: &Page, units: &[String], out: &mut Vec<Diagnostic>) {
+    // Each section's subsections, found once (a scan of every section per
+    // section was quadratic: minutes for 20,000 headings).
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); page.sections.len()];
+    for (i, s) in page.sections.iter().enumerate() {
+        if let Some(parent) = s.parent {
+            children[parent as usize].push(i as u32);
+        }
+    }
+    for (i, sec) in page.sections.iter().enumerate() {
+        if let Some(count) = heading_count(page, sec, units) {
+            check_heading(page, sec, &children[i], count, units, ctx, out);
+        }
+    }
 }
 
 fn check_heading(

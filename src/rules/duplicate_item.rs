@@ -17,10 +17,18 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    if index.checked_page_by_page {
+        return; // as each page was read: `super::one_page`
+    }
     let found: Vec<Diagnostic> = (0..index.pages.len())
         .into_par_iter()
         .filter(|&p| index.pages[p].reported)
-        .flat_map_iter(|p| check_page(index, ctx, p))
+        .flat_map_iter(|p| {
+            let units = crate::schema::counts::heading_units(&ctx.model(), p);
+            let mut found = Vec::new();
+            check_page(&index.files, ctx, &index.pages[p], &units, &mut found);
+            found
+        })
         .collect();
     out.extend(found);
 }
@@ -42,7 +50,7 @@ fn same_entry(page: &Page, targets: &ItemFiles, counted: bool, a: u32, b: u32) -
 
 /// The finding for item `again`, a repeat of item `first`, under heading `h`.
 fn repeated(
-    index: &Index,
+    files: &[String],
     ctx: &Ctx,
     page: &Page,
     targets: &ItemFiles,
@@ -53,7 +61,7 @@ fn repeated(
     let items = &page.facts.blocks.items;
     let (f, item) = (&items[first as usize], &items[again as usize]);
     let what = match targets.get(&again).and_then(|t| t.first()) {
-        Some(file) => format!("a row or item linking to `{}`", index.files[*file as usize]),
+        Some(file) => format!("a row or item linking to `{}`", files[*file as usize]),
         None => "a row or item".to_string(),
     };
     ctx.diag(
@@ -71,20 +79,24 @@ fn repeated(
     })
 }
 
-/// The repeated rows and list items in the sections of page `p`.
-fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
-    let page = &index.pages[p];
-    let mut out = Vec::new();
+/// The repeated rows and list items in the sections of `page`, whose
+/// heading counts have `units` (`files`: the tree's, by id).
+pub(crate) fn check_page(
+    files: &[String],
+    ctx: &Ctx,
+    page: &Page,
+    units: &[String],
+    out: &mut Vec<Diagnostic>,
+) {
     let items = &page.facts.blocks.items;
     // The files each item links to, in order: what the entry names.
     let targets = page.files_by_item();
-    let units = crate::schema::counts::heading_units(&ctx.model(), p);
     // The section's entries by their whole-row hash: only entries whose
     // hash another shares can be repeats (most sections have none).
     let mut entries: Vec<(u64, u32)> = Vec::new();
     for (s, sec) in page.sections.iter().enumerate() {
         let h = &page.facts.headings[sec.heading as usize];
-        let counted = crate::schema::counts::heading_count(page, sec, &units).is_some();
+        let counted = crate::schema::counts::heading_count(page, sec, units).is_some();
         // Only the section's own items: subsections are checked on their own.
         let own_end = page
             .sections
@@ -117,10 +129,9 @@ fn check_page(index: &Index, ctx: &Ctx, p: usize) -> Vec<Diagnostic> {
                     .find(|&&f| same_entry(page, &targets, counted, f, i))
                 {
                     None => firsts.push(i),
-                    Some(&first) => out.push(repeated(index, ctx, page, &targets, h, first, i)),
+                    Some(&first) => out.push(repeated(files, ctx, page, &targets, h, first, i)),
                 }
             }
         }
     }
-    out
 }

@@ -15,6 +15,7 @@ mod malformed_escape;
 mod malformed_front_matter;
 mod missing_backref;
 mod non_canonical_encoding;
+pub mod one_page;
 mod orphan_page;
 mod rule_matches_nothing;
 mod undefined_reference;
