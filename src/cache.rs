@@ -45,7 +45,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The first bytes of a cache file, and the version of its layout.
 const MAGIC: &[u8; 14] = b"reftree-cache\n";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HEADER: usize = MAGIC.len() + 4 + 16;
 /// A record's length and checksum, before its body.
 const PREFIX: usize = 12;

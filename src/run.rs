@@ -130,9 +130,14 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> std::io::Result<ExitCo
     };
     match &args.output {
         Some(path) => {
-            let mut buf = Vec::new();
-            reftree::report::write(&mut buf, &outcome, &paths, args.format.into(), false)?;
-            if let Err(e) = std::fs::write(path, buf) {
+            // Written as it is rendered, not rendered whole first (tens of
+            // MB at 100,000 pages).
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                reftree::report::write(&mut out, &outcome, &paths, args.format.into(), false)?;
+                out.into_inner().map(drop).map_err(|e| e.into_error())
+            });
+            if let Err(e) = written {
                 sayln!("error: cannot write `{}`: {e}", path.display());
                 return Ok(ExitCode::from(2));
             }

@@ -102,6 +102,14 @@ thread_local! {
     static RESOLVED: std::cell::RefCell<ResolveCache> = std::cell::RefCell::new((0, PathMap::default()));
 }
 
+/// Empty each thread's [`RESOLVED`] once the pages are read: at 100,000
+/// pages it holds 13 MB that nothing reads again.
+fn forget_resolutions() {
+    let forget = || RESOLVED.with_borrow_mut(|c| *c = ResolveCache::default());
+    rayon::broadcast(|_| forget());
+    forget();
+}
+
 impl Entries {
     fn new(
         files: &[String],
@@ -588,7 +596,7 @@ impl Page {
     /// links in them, kept as their targets only, as fine links elsewhere are.
     fn keep_shared(&mut self) {
         self.sections = Vec::new();
-        self.facts.blocks = parse::blocks::Blocks::default();
+        self.facts.blocks = Default::default();
         let mut kept = Vec::new();
         for mut link in std::mem::take(&mut self.links) {
             match link.target {
@@ -919,6 +927,7 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
         queue.done.store(true, Relaxed);
         read
     });
+    forget_resolutions();
     let mut input_problems = walked.problems;
     let mut found_by_page = Vec::new();
     for (page, (problems, found)) in pages.iter().zip(loaded) {

@@ -157,6 +157,50 @@ pub struct RareBlocks {
     pub wholes: Vec<(u32, u64)>,
 }
 
+/// A page's blocks are [`super::Rare`] too: a page without lists or tables
+/// has none, nor has a page whose lists the rules that read one page alone
+/// have read.
+impl super::RareParts for Blocks {
+    fn none() -> &'static Blocks {
+        static NONE: Blocks = Blocks {
+            containers: Vec::new(),
+            items: Vec::new(),
+            nums: Vec::new(),
+            strongs: Vec::new(),
+            breaks: Vec::new(),
+            values: Vec::new(),
+            notes: Vec::new(),
+            rare: super::Rare(None),
+        };
+        &NONE
+    }
+
+    fn is_empty(&self) -> bool {
+        self.containers.is_empty()
+            && self.items.is_empty()
+            && self.nums.is_empty()
+            && self.strongs.is_empty()
+            && self.breaks.is_empty()
+            && self.values.is_empty()
+            && self.notes.is_empty()
+            && self.rare.is_empty()
+    }
+
+    fn take_exact(&mut self) -> Blocks {
+        use super::exact;
+        Blocks {
+            containers: exact(&mut self.containers),
+            items: exact(&mut self.items),
+            nums: exact(&mut self.nums),
+            strongs: exact(&mut self.strongs),
+            breaks: exact(&mut self.breaks),
+            values: exact(&mut self.values),
+            notes: exact(&mut self.notes),
+            rare: self.rare.take_exact(),
+        }
+    }
+}
+
 rare_parts!(RareBlocks {
     labels,
     quantities,

@@ -178,7 +178,10 @@ pub struct PageFacts {
     /// Relative (and otherwise local) links; external URLs are only counted.
     pub links: Vec<RawLink>,
     pub external_links: u32,
-    pub blocks: blocks::Blocks,
+    /// Lists and tables: absent on a page without any, and dropped once
+    /// the rules that read one page alone have read them
+    /// ([`crate::index::PageChecks`]).
+    pub blocks: Rare<blocks::Blocks>,
     /// File offset of each line's first byte.
     pub line_starts: LineStarts,
     /// YAML front matter, when the page opens with it.
@@ -695,16 +698,7 @@ impl PageFacts {
             headings: exact(&mut self.headings),
             links: exact(&mut self.links),
             external_links: std::mem::take(&mut self.external_links),
-            blocks: blocks::Blocks {
-                containers: exact(&mut b.containers),
-                items: exact(&mut b.items),
-                nums: exact(&mut b.nums),
-                strongs: exact(&mut b.strongs),
-                breaks: exact(&mut b.breaks),
-                values: exact(&mut b.values),
-                notes: exact(&mut b.notes),
-                rare: b.rare.take_exact(),
-            },
+            blocks: b.take_exact(),
             line_starts: LineStarts(exact(&mut self.line_starts.0)),
             rare: self.rare.take_exact(),
             front_matter: self.front_matter.take(),
@@ -944,7 +938,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     let mut footnote_refs: crate::hash::FastMap<String, u32> = Default::default();
     let mut html = html::Scanner::default();
     let mut structure =
-        blocks::Builder::with_blocks(std::mem::take(&mut facts.blocks), wants.clone());
+        blocks::Builder::with_blocks(std::mem::take(&mut *facts.blocks), wants.clone());
 
     // State while walking the events.
     let mut heading: Option<(u8, Range<usize>, String)> = None;
@@ -1181,7 +1175,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     if wants.dialect.has_wiki_links() {
         facts.rare.block_ids = block_ids(text);
     }
-    facts.blocks = structure.finish(text);
+    *facts.blocks = structure.finish(text);
     facts
         .line_starts
         .extend(lines.starts.iter().map(|s| s + lines.base));
