@@ -37,7 +37,12 @@ fn path_key(path: &str) -> u128 {
 #[derive(Default)]
 pub struct Entries {
     exact: KeyMap<Option<u32>>,
-    folded: PathMap<Box<str>>,
+    /// A path's lowercase form (its [`path_key`]) -> the first file or
+    /// folder with it: a file's id, or `files.len()` plus a folder's
+    /// index in `dirs`. Names are not copied: they are the tree's.
+    folded: KeyMap<u32>,
+    files: std::sync::Arc<Vec<String>>,
+    dirs: Vec<String>,
     /// Symlinked folders inside the root: link path -> real folder.
     aliases: Vec<(String, String)>,
     /// Tells this tree's resolution cache from another run's.
@@ -112,7 +117,7 @@ fn forget_resolutions() {
 
 impl Entries {
     fn new(
-        files: &[String],
+        files: std::sync::Arc<Vec<String>>,
         dirs: &[String],
         aliases: Vec<(String, String)>,
         absolute: crate::dialect::Absolute,
@@ -134,12 +139,12 @@ impl Entries {
                 exact
             },
             || {
-                let mut folded: PathMap<Box<str>> =
-                    PathMap::with_capacity_and_hasher(n, Default::default());
-                for (p, _) in ids.clone() {
+                let mut folded: KeyMap<u32> =
+                    KeyMap::with_capacity_and_hasher(n, Default::default());
+                for (i, (p, _)) in ids.clone().enumerate() {
                     folded
-                        .entry(p.to_lowercase().into())
-                        .or_insert_with(|| p.as_str().into());
+                        .entry(path_key(&p.to_lowercase()))
+                        .or_insert(i as u32);
                 }
                 folded
             },
@@ -147,6 +152,8 @@ impl Entries {
         Entries {
             exact,
             folded,
+            dirs: dirs.to_vec(),
+            files,
             aliases,
             run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             absolute,
@@ -334,7 +341,12 @@ impl Entries {
 
     /// The real path of an entry that matches `path` ignoring letter case.
     pub fn case_insensitive(&self, path: &str) -> Option<Box<str>> {
-        self.folded.get(path.to_lowercase().as_str()).cloned()
+        let i = *self.folded.get(&path_key(&path.to_lowercase()))? as usize;
+        let name = match self.files.get(i) {
+            Some(file) => file,
+            None => self.dirs.get(i - self.files.len())?,
+        };
+        Some(name.as_str().into())
     }
 
     pub fn contains(&self, path: &str) -> bool {
@@ -592,11 +604,14 @@ impl Page {
     }
 
     /// Drop what only the rules that read one page alone read, once they
-    /// have ([`PageChecks`]): the lists, tables and sections, and the fine
-    /// links in them, kept as their targets only, as fine links elsewhere are.
+    /// have ([`PageChecks`]): the lists, tables and sections, the fine links
+    /// in them (kept as their targets only, as fine links elsewhere are),
+    /// and the line starts.
     fn keep_shared(&mut self) {
         self.sections = Vec::new();
         self.facts.blocks = Default::default();
+        // Only findings on list items read where lines start.
+        self.facts.line_starts = Default::default();
         let mut kept = Vec::new();
         for mut link in std::mem::take(&mut self.links) {
             match link.target {
@@ -670,7 +685,7 @@ impl Page {
 
 pub struct Index {
     pub root: PathBuf,
-    pub files: Vec<String>,
+    pub files: std::sync::Arc<Vec<String>>,
     pub entries: Entries,
     /// Pages in file order.
     pub pages: Vec<Page>,
@@ -849,13 +864,17 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
         wants,
         page_checks,
     } = how;
+    let sites = SiteFolder::all(root, &wants, &walked);
+    let mut walked = walked;
+    // Shared with the entries, which name a file by its id.
+    let files = std::sync::Arc::new(std::mem::take(&mut walked.files));
     let entries = Entries::new(
-        &walked.files,
+        files.clone(),
         &walked.dirs,
         walked.aliases.clone(),
         wants.dialect.absolute(root),
         wants.dialect.serves_pages_as_html(),
-        SiteFolder::all(root, &wants, &walked),
+        sites,
     );
     let root_dir = match source {
         Source::Disk(cache, overlay, known) => {
@@ -868,8 +887,8 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
         Source::Snapshot(..) => (None, &[][..]),
     };
     // A partial run holds only the pages it loads.
-    let page_files: Vec<u32> = (0..walked.files.len() as u32)
-        .filter(|&i| walk::is_page(&walked.files[i as usize]))
+    let page_files: Vec<u32> = (0..files.len() as u32)
+        .filter(|&i| walk::is_page(&files[i as usize]))
         .filter(|&i| only.is_none_or(|only| only[i as usize]))
         .collect();
     use std::sync::atomic::Ordering::Relaxed;
@@ -883,10 +902,10 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
     let mut read_ahead = false;
     let (pages, loaded) = std::thread::scope(|s| {
         if let Files::Disk(dir, _, _, _) = &root_dir
-            && prefetch::is_cold(dir, &walked.files, &page_files)
+            && prefetch::is_cold(dir, &files, &page_files)
         {
             read_ahead = true;
-            prefetch::start(s, dir, &walked.files, &page_files, &queue);
+            prefetch::start(s, dir, &files, &page_files, &queue);
         }
         // Pages and the rest in two vectors filled in parallel (one vector of
         // tuples, moved into pages afterwards, took 2.7 ms of page faults).
@@ -896,7 +915,7 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
                 if let Some(p) = progress {
                     p.pages_done.fetch_add(1, Relaxed);
                 }
-                let path = &walked.files[file as usize];
+                let path = &files[file as usize];
                 let reported = walked.checked[file as usize];
                 let regular = walked.regular[file as usize];
                 let (mut page, problems) = load(
@@ -917,7 +936,7 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
                 let mut found = Vec::new();
                 if let Some(checks) = page_checks {
                     if page.reported && page.parsed {
-                        checks.check(&page, &walked.files, &mut found);
+                        checks.check(&page, &files, &mut found);
                     }
                     page.keep_shared();
                 }
@@ -937,7 +956,7 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
         }
         found_by_page.extend(found);
     }
-    let mut page_of = vec![u32::MAX; walked.files.len()];
+    let mut page_of = vec![u32::MAX; files.len()];
     let mut with_suppressions = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         page_of[page.file as usize] = i as u32;
@@ -947,7 +966,7 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
     }
     let mut index = Index {
         root: root.to_path_buf(),
-        files: walked.files,
+        files,
         entries,
         pages,
         page_of,
