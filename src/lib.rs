@@ -489,13 +489,10 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     let page_files: Vec<u32> = (0..files as u32)
         .filter(|&f| walk::is_page(&walked.files[f as usize]))
         .collect();
-    let reported: Vec<bool> = page_files
+    // The pages whose links the summary counts: checked, and in scope.
+    let counted: Vec<bool> = page_files
         .iter()
-        .map(|&f| walked.checked[f as usize])
-        .collect();
-    let page_paths: Vec<String> = page_files
-        .iter()
-        .map(|&f| walked.files[f as usize].clone())
+        .map(|&f| walked.checked[f as usize] && scope.contains(&walked.files[f as usize]))
         .collect();
     let known = run_cache.map(|_| {
         let stamps = index::stamps(&root, &walked.files);
@@ -584,7 +581,9 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             stages.done("rules over the pages");
             found.cache = cache.map(|c| match (&found.index, found.partial) {
                 // A partial run keeps the records of the pages it did not load.
-                (_, true) => c.finish(page_paths.iter().map(String::as_str)),
+                (Some(index), true) => {
+                    c.finish(page_files.iter().map(|&f| index.files[f as usize].as_str()))
+                }
                 (Some(index), false) => c.finish(
                     index
                         .pages
@@ -592,7 +591,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                         .filter(|p| p.parsed)
                         .map(|p| p.path.as_str()),
                 ),
-                (None, false) => c.finish(std::iter::empty()),
+                (None, _) => c.finish(std::iter::empty()),
             });
             stages.done("write the page cache");
             if let (Some((dir, key)), Some((stamps, digest))) = (run_cache, known)
@@ -642,8 +641,8 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
 
     let mut counts = replay::PageStats::default();
     let mut checked_pages = 0;
-    for (n, path) in page_paths.iter().enumerate() {
-        if reported[n] && in_scope(path) {
+    for (n, counted) in counted.iter().enumerate() {
+        if *counted {
             checked_pages += 1;
             if let Some(s) = found.page_stats(n) {
                 counts.add(s);

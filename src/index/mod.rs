@@ -550,6 +550,14 @@ pub struct Page {
     pub plain_targets: Vec<u32>,
     /// How many such links name a folder.
     pub plain_dirs: u32,
+    /// How many fine links to files the page no longer lists
+    /// ([`Page::keep_shared`]).
+    plain_dropped: u32,
+    /// Once the checks of one page have read its headings
+    /// ([`Page::keep_shared`]): their anchors, each ended by a newline (no
+    /// anchor holds one), in one allocation; the headings themselves are
+    /// then only those whose `{#id}` a rule may report.
+    heading_anchors: Option<Box<str>>,
     pub sections: Vec<sections::Section>,
     /// A hash of the bytes read, when the run asked for one (`--fix`):
     /// a fix is written only if the file still hashes the same.
@@ -597,6 +605,8 @@ impl Page {
             links: Vec::new(),
             plain_targets: Vec::new(),
             plain_dirs: 0,
+            plain_dropped: 0,
+            heading_anchors: None,
             sections: Vec::new(),
             wiki_targets: Vec::new(),
             hash: 0,
@@ -604,18 +614,32 @@ impl Page {
     }
 
     /// Drop what only the rules that read one page alone read, once they
-    /// have ([`PageChecks`]): the lists, tables and sections, the fine links
-    /// in them (kept as their targets only, as fine links elsewhere are),
-    /// and the line starts.
+    /// have ([`PageChecks`]): the lists, tables and sections; the fine
+    /// links, counted only (only the rules of a rule file with relations or
+    /// orphans ask where they lead: [`Page::linked_files`]); the line
+    /// starts; the headings but for their anchors, and those whose `{#id}`
+    /// `broken-fragment` may name.
     fn keep_shared(&mut self) {
         self.sections = Vec::new();
         self.facts.blocks = Default::default();
         // Only findings on list items read where lines start.
         self.facts.line_starts = Default::default();
+        let mut anchors = String::new();
+        for h in &self.facts.headings {
+            anchors.push_str(h.anchor());
+            anchors.push('\n');
+        }
+        self.heading_anchors = Some(anchors.into_boxed_str());
+        self.facts
+            .headings
+            .retain(|h| parse::attr_list_id(h.text()).is_some());
+        self.facts.headings.shrink_to_fit();
+        self.plain_dropped += self.plain_targets.len() as u32;
+        self.plain_targets = Vec::new();
         let mut kept = Vec::new();
         for mut link in std::mem::take(&mut self.links) {
             match link.target {
-                Target::File(f) if !link.is_suspect() => self.plain_targets.push(f),
+                Target::File(_) if !link.is_suspect() => self.plain_dropped += 1,
                 Target::Dir if !link.is_suspect() => self.plain_dirs += 1,
                 _ => {
                     // Its list item or row is gone.
@@ -626,10 +650,10 @@ impl Page {
         }
         kept.shrink_to_fit();
         self.links = kept;
-        self.plain_targets.shrink_to_fit();
     }
 
-    /// Every file this page links to (with repeats).
+    /// Every file this page links to (with repeats); none of its fine
+    /// links once [`Page::keep_shared`] has counted them only.
     pub fn linked_files(&self) -> impl Iterator<Item = u32> + '_ {
         let listed = self.links.iter().filter_map(|l| match l.target {
             Target::File(f) => Some(f),
@@ -669,13 +693,20 @@ impl Page {
 
     /// How many relative links the page has.
     pub fn link_count(&self) -> usize {
-        self.links.len() + self.plain_targets.len() + self.plain_dirs as usize
+        self.links.len()
+            + self.plain_targets.len()
+            + self.plain_dirs as usize
+            + self.plain_dropped as usize
     }
 
     /// Every anchor a fragment can name: headings, then HTML `id`/`name`.
     pub fn anchors(&self) -> impl Iterator<Item = &str> {
-        let headings = self.facts.headings.iter().map(|h| h.anchor());
-        headings.chain(self.facts.rare.html_anchors.iter().map(String::as_str))
+        let kept = self.heading_anchors.as_deref();
+        let headings = self.facts.headings.iter().filter(move |_| kept.is_none());
+        let headings = headings.map(|h| h.anchor());
+        let kept = kept.into_iter().flat_map(|a| a.split_terminator('\n'));
+        let html = self.facts.rare.html_anchors.iter().map(String::as_str);
+        headings.chain(kept).chain(html)
     }
 
     pub fn dir(&self) -> &str {
