@@ -16,6 +16,7 @@ left as it was.
 """
 import argparse
 import pathlib
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -71,6 +72,7 @@ def main():
     finally:
         for page, text in originals.items():
             page.write_bytes(text)
+        shutil.rmtree(cache, ignore_errors=True)
     base = statistics.median(times["uncached"])
     preset = f", --preset {a.preset}" if a.preset else ""
     print(f"{tree.name}{preset}, {len(pages):,} pages, {a.runs} rounds, medians:")

@@ -20,6 +20,7 @@ target/bench-tools/bin or $LYCHEE.
 import argparse
 import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -103,6 +104,7 @@ def main():
         finally:
             for page, text in originals.items():  # the tree is left as it was
                 page.write_bytes(text)
+            shutil.rmtree(cache, ignore_errors=True)
         try:
             r["lychee"], r["lychee_rss"] = median(
                 lambda: timed([lychee, "--offline", "--include-fragments", "--no-progress", "."],

@@ -134,6 +134,31 @@ pub struct Diagnostic {
     pub about: Option<String>,
 }
 
+/// Sort findings by [`Diagnostic::sort_key`], stably, without the scratch
+/// a stable sort of the findings themselves takes (half of them: 8 MB at
+/// 50,000): their order is sorted as indices, then applied in place.
+pub fn sort_findings(findings: &mut [Diagnostic]) {
+    let mut order: Vec<u32> = (0..findings.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&findings[a as usize], &findings[b as usize]);
+        a.sort_key().cmp(&b.sort_key())
+    });
+    // Position `i` takes the finding at `order[i]`: each cycle of the
+    // permutation is followed once, by swaps.
+    for i in 0..findings.len() {
+        let mut at = i;
+        loop {
+            let from = order[at] as usize;
+            order[at] = at as u32;
+            if from == i {
+                break;
+            }
+            findings.swap(at, from);
+            at = from;
+        }
+    }
+}
+
 impl Diagnostic {
     /// Sort key: file, offset, rule, so parallel work prints deterministically.
     pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
@@ -260,5 +285,43 @@ mod code_spans {
         assert_eq!(code("[`a` b][c]"), "``[`a` b][c]``");
         assert_eq!(first_code("no code here"), None);
         assert_eq!(first_code("`a` and `b`"), Some("a"));
+    }
+}
+
+#[cfg(test)]
+mod sorting {
+    use super::{Diagnostic, Pos, Severity, sort_findings};
+
+    fn finding(path: &str, offset: u32, help: &str) -> Diagnostic {
+        let at = (offset, Pos { line: 1, col: 1 });
+        Diagnostic::input("empty-page", Severity::Warning, path, at, "m".into(), help)
+    }
+
+    #[test]
+    fn findings_sort_in_place_as_a_stable_sort_would() {
+        // Paths and offsets in a scrambled order, with ties (same key,
+        // told apart by their help) in a known order.
+        let mut rng = 7u32;
+        let mut found = Vec::new();
+        for n in 0..500 {
+            rng = rng.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let path = ["a.md", "b.md", "c/d.md"][(rng >> 16) as usize % 3];
+            found.push(finding(path, (rng >> 8) % 40, &n.to_string()));
+        }
+        let mut expected = found.clone();
+        expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut found);
+        let show = |v: &[Diagnostic]| -> Vec<(String, u32, Option<String>)> {
+            v.iter()
+                .map(|d| {
+                    (
+                        d.location.path.clone(),
+                        d.location.bytes.start,
+                        d.help.clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(show(&found), show(&expected));
     }
 }

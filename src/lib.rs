@@ -634,7 +634,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     }
     // The last run's findings come sorted, page by page.
     if !diagnostics.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
-        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diag::sort_findings(&mut diagnostics);
     }
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
     stages.done("sort the findings");
@@ -803,15 +803,19 @@ fn run_rules(
             out
         })
         .collect();
-    // Gathered into one vector of the exact size, each rule's freed as it
-    // is moved: tens of thousands of findings, where a parallel collect
-    // held a third copy of them, grown by doubling.
-    let total = by_rule.iter().map(Vec::len).sum::<usize>() + index.found_by_page.len();
-    let mut diagnostics: Vec<Diagnostic> = Vec::with_capacity(total);
+    // Gathered into the largest rule's vector (which may have room for
+    // all: it grew by doubling), each other rule's freed as it is moved:
+    // tens of thousands of findings, of which a parallel collect held
+    // another copy. The order of the rules does not matter: the findings
+    // are sorted, and one rule's keep their order.
+    let mut by_rule = by_rule;
+    by_rule.push(std::mem::take(&mut index.found_by_page));
+    let largest = (0..by_rule.len()).max_by_key(|&r| by_rule[r].len());
+    let mut diagnostics = largest.map_or_else(Vec::new, |r| by_rule.swap_remove(r));
+    diagnostics.reserve_exact(by_rule.iter().map(Vec::len).sum());
     for mut found in by_rule {
         diagnostics.append(&mut found);
     }
-    diagnostics.append(&mut index.found_by_page);
     let unused = setup
         .active
         .iter()

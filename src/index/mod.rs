@@ -1,5 +1,11 @@
 //! The whole tree as data: every file, every page's facts, every link
 //! resolved once. Rules read this and nothing else.
+//!
+//! Where no rule reads a page's lists and tables but the rules of that
+//! page alone (no rule file with count forms, relations or orphans; not a
+//! vault), those rules run as each page is read ([`PageChecks`]), and the
+//! page keeps only what rules across pages read ([`Page::keep_shared`]):
+//! what the run holds at 100,000 pages went from 5 KB a page to under 2.
 
 mod prefetch;
 pub mod resolve;
@@ -655,6 +661,11 @@ impl Page {
     /// Every file this page links to (with repeats); none of its fine
     /// links once [`Page::keep_shared`] has counted them only.
     pub fn linked_files(&self) -> impl Iterator<Item = u32> + '_ {
+        debug_assert!(
+            !self.kept_shared(),
+            "{}: its link targets were not kept",
+            self.path
+        );
         let listed = self.links.iter().filter_map(|l| match l.target {
             Target::File(f) => Some(f),
             _ => None,
@@ -664,6 +675,11 @@ impl Page {
 
     /// The files each list item or table row links to, in page order, by item.
     pub fn files_by_item(&self) -> ItemFiles {
+        debug_assert!(
+            !self.kept_shared(),
+            "{}: its items were not kept",
+            self.path
+        );
         // Links are in page order, so each item's links are one run of them:
         // two flat vectors, not a map of vectors (one per item, on every page).
         let mut out = ItemFiles::default();
@@ -689,6 +705,12 @@ impl Page {
             }
         }
         out
+    }
+
+    /// Whether [`Page::keep_shared`] dropped what only the checks of one
+    /// page read.
+    fn kept_shared(&self) -> bool {
+        self.heading_anchors.is_some()
     }
 
     /// How many relative links the page has.
