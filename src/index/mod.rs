@@ -632,6 +632,13 @@ impl Page {
         self.facts.line_starts = Default::default();
         let mut anchors = String::new();
         for h in &self.facts.headings {
+            // Every dialect's anchors replace spacing (`{#id}`s hold none).
+            debug_assert!(
+                !h.anchor().contains('\n'),
+                "{}: {:?}",
+                self.path,
+                h.anchor()
+            );
             anchors.push_str(h.anchor());
             anchors.push('\n');
         }
