@@ -849,6 +849,10 @@ impl Config {
                 .any(|(r, _)| !r.skip_marked.is_empty()),
             values: sides().any(|s| !(s.only.is_empty() && s.except.is_empty())),
             labels: forms().any(|c| matches!(c, CountForm::Label { .. })),
+            strongs: forms()
+                .any(|c| matches!(c, CountForm::Bold { .. } | CountForm::PageTotal { .. })),
+            nums: forms()
+                .any(|c| matches!(c, CountForm::Summary { .. } | CountForm::IndexColumn { .. })),
             quantities: forms().any(|c| matches!(c, CountForm::HubList { .. })),
             lead_ins: forms().any(|c| matches!(c, CountForm::LeadIn { .. })),
             cut: self.cut_lists.clone(),
@@ -894,6 +898,28 @@ mod tests {
 
     fn load(text: &str) -> Result<Config, ConfigError> {
         Config::load(None, Some(("reftree.toml", text)))
+    }
+
+    #[test]
+    fn the_parser_gathers_bold_spans_and_number_cells_only_for_forms_that_read_them() {
+        // (bold spans, number cells) the parser is asked for, given `[[counts]]`.
+        let asked = |counts: &str| {
+            let text = format!("version = 1\n[kinds]\nsolution = \"solutions/*.md\"\n{counts}");
+            let wants = load(&text).expect("loads").wants();
+            (wants.strongs, wants.nums)
+        };
+        let form = |form: &str, rest: &str| {
+            format!("[[counts]]\nform = \"{form}\"\nkind = \"solution\"\n{rest}\n")
+        };
+        assert_eq!(asked(""), (false, false), "no count form");
+        assert_eq!(
+            asked(&form("heading", "unit = \"columns\"")),
+            (false, false)
+        );
+        let pattern = r"pattern = '^(\d+) table\(s\)$'";
+        assert_eq!(asked(&form("bold", pattern)), (true, false));
+        let section = "section = \"Content Items\"";
+        assert_eq!(asked(&form("summary", section)), (false, true));
     }
 
     #[test]

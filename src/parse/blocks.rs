@@ -746,7 +746,9 @@ impl Builder {
                 self.cell = Some(range.clone());
                 self.cell_text.clear();
                 self.cell_key = KeyHasher::default();
-                self.keep_cell_text = self.in_head || range.len() <= 64;
+                // Short body cells may hold a number or a value, if asked for.
+                self.keep_cell_text =
+                    self.in_head || (range.len() <= 64 && (self.wants.nums || self.wants.values));
             }
             Event::End(TagEnd::TableCell) => self.end_cell(text, lines),
             Event::Start(Tag::List(start)) => {
@@ -764,7 +766,9 @@ impl Builder {
             Event::End(TagEnd::Item) if self.list_depth == 1 && self.table.is_none() => {
                 self.end_item(text, range, lines)
             }
-            Event::Start(Tag::Strong) if self.table.is_none() => {
+            Event::Start(Tag::Strong)
+                if self.table.is_none() && (self.wants.strongs || self.wants.labels) =>
+            {
                 self.strong = Some((range.start, String::new()));
             }
             Event::End(TagEnd::Strong) => {
@@ -777,6 +781,7 @@ impl Builder {
                     self.blocks.rare.labels.push(q);
                 }
                 if let Some((start, s)) = self.strong.take()
+                    && self.wants.strongs
                     && s.bytes().any(|b| b.is_ascii_digit())
                 {
                     let at = start + 2;
@@ -928,7 +933,10 @@ impl Builder {
                 let at = self.blocks.items.len() as u32;
                 self.blocks.values.push((at, key_of(&self.cell_text)));
             }
-            if let Some(value) = parse_count(&self.cell_text).filter(|_| self.keep_cell_text) {
+            if self.wants.nums
+                && self.keep_cell_text
+                && let Some(value) = parse_count(&self.cell_text)
+            {
                 let src = &text[range.clone()];
                 if let Some(d) = src.find(|c: char| c.is_ascii_digit()) {
                     let len = src[d..]

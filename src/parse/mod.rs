@@ -542,7 +542,17 @@ fn known_cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
     let mut starts: Vec<usize> = Vec::new();
     for word in &*MORE {
         for at in word.find_iter(b) {
-            starts.push(memchr::memrchr(b'\n', &b[..at]).map_or(0, |i| i + 1));
+            // The pattern's `more` follows a number and spacing (`5 more`):
+            // any other `more` (a common word) leaves its line unread.
+            let spaced = b[..at].ends_with(b" ") || b[..at].ends_with(b"\t");
+            let before = b[..at].trim_ascii_end();
+            if spaced
+                && before
+                    .last()
+                    .is_some_and(|c| c.is_ascii_digit() || *c == b',')
+            {
+                starts.push(memchr::memrchr(b'\n', &b[..at]).map_or(0, |i| i + 1));
+            }
         }
     }
     if starts.is_empty() {
@@ -828,6 +838,12 @@ pub struct Wants {
     pub values: bool,
     /// `**Label:** N unit` (`form = "label"`).
     pub labels: bool,
+    /// Bold spans with digits, `**18 table(s)**` (`form = "bold"`,
+    /// `"page-total"`).
+    pub strongs: bool,
+    /// Table cells that hold a number, `| Analytic Rules | 17 |` (`form =
+    /// "summary"`, `"index-column"`).
+    pub nums: bool,
     /// Numbers with units in list items (`form = "hub-list"`).
     pub quantities: bool,
     /// Sentences ending with `:` before a list (`form = "lead-in"`).
@@ -866,6 +882,8 @@ impl Wants {
             notes: true,
             values: true,
             labels: true,
+            strongs: true,
+            nums: true,
             quantities: true,
             lead_ins: true,
             cut: None,
@@ -941,7 +959,10 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
         blocks::Builder::with_blocks(std::mem::take(&mut *facts.blocks), wants.clone());
 
     // State while walking the events.
-    let mut heading: Option<(u8, Range<usize>, String)> = None;
+    // The open heading (level, bytes) and its text so far (one buffer for
+    // the page's headings).
+    let mut heading: Option<(u8, Range<usize>)> = None;
+    let mut heading_text = String::new();
     let mut custom_id: Option<String> = None;
     let mut image_depth = 0u32;
     let mut code_block = false;
@@ -954,8 +975,11 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
     )> = Vec::new();
     let mut unrendered_found: Vec<usize> = Vec::new();
 
-    for (event, range) in events.by_ref() {
-        structure.event(&event, &range, text, &lines);
+    // Each event is read where the parser left it, by reference: moving it
+    // out (80 bytes, just written) cost a copy and a stall per event.
+    for next in events.by_ref() {
+        let (event, range) = (&next.0, &next.1);
+        structure.event(event, range, text, &lines);
         let within = structure.position();
         if let Some(top) = open_links.last_mut()
             && !matches!(event, Event::End(TagEnd::Link | TagEnd::Image))
@@ -967,7 +991,7 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 level, id, attrs, ..
             }) => {
                 // `{#id}`, or attr_list's `{ id="id" }` (also unquoted).
-                custom_id = id.map(|i| i.to_string()).or_else(|| {
+                custom_id = id.as_ref().map(|i| i.to_string()).or_else(|| {
                     attrs.iter().find(|(k, _)| &**k == "id").and_then(|(_, v)| {
                         let v = v.as_deref()?;
                         let v = unquote(v).unwrap_or(v);
@@ -977,7 +1001,8 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 if let Some(id) = &custom_id {
                     slugger.reserve(id);
                 }
-                heading = Some((level as u8, range, String::new()));
+                heading = Some((*level as u8, range.clone()));
+                heading_text.clear();
             }
             Event::Start(Tag::FootnoteDefinition(label)) if footnote_anchors => {
                 facts.rare.html_anchors.push(format!("fn:{label}"));
@@ -992,21 +1017,22 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 });
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, bytes, text_)) = heading.take() {
+                if let Some((level, bytes)) = heading.take() {
+                    let text_ = &heading_text;
                     // `{#id}`: MkDocs' anchor (attr_list); text elsewhere.
                     let anchor = match custom_id.take() {
                         Some(id) => id,
                         None => {
-                            if attr_list_id(&text_).is_some() {
+                            if attr_list_id(text_).is_some() {
                                 facts.unchecked.custom_ids += 1;
                             }
-                            slugger.anchor(&text_)
+                            slugger.anchor(text_)
                         }
                     };
-                    let count = heading_count(text, &bytes, &text_, &lines).map(Box::new);
+                    let count = heading_count(text, &bytes, text_, &lines).map(Box::new);
                     facts.headings.push(Heading::new(
                         level,
-                        &text_,
+                        text_,
                         &anchor,
                         lines.file_offset(bytes.start)..lines.file_offset(bytes.end),
                         lines.pos(bytes.start),
@@ -1014,21 +1040,15 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     ));
                 }
             }
-            Event::Code(t) => {
-                if let Some((_, _, h)) = heading.as_mut()
-                    && image_depth == 0
-                {
-                    h.push_str(&t);
-                }
+            Event::Code(t) if heading.is_some() && image_depth == 0 => {
+                heading_text.push_str(t);
             }
             Event::Text(t) => {
-                if let Some((_, _, h)) = heading.as_mut()
-                    && image_depth == 0
-                {
-                    h.push_str(&t);
+                if heading.is_some() && image_depth == 0 {
+                    heading_text.push_str(t);
                 }
                 if mkdocs && !code_block {
-                    mkdocs_anchors(&t, heading.is_none(), text, &range, &mut facts);
+                    mkdocs_anchors(t, heading.is_none(), text, range, &mut facts);
                     // Snippet lines starting in this text (not in code).
                     let first = snippets.partition_point(|(at, _)| *at < range.start);
                     let here = snippets[first..]
@@ -1057,11 +1077,12 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
             }) => {
                 if matches!(link_type, LinkType::Autolink | LinkType::Email) {
                     facts.external_links += 1;
-                } else if is_reference(link_type) {
+                } else if is_reference(*link_type) {
                     used_labels.push(id.to_string());
                 } else {
                     let start = range.start;
-                    open_links.push((range, link_type, dest_url, false, start + 1));
+                    let dest = dest_url.clone();
+                    open_links.push((range.clone(), *link_type, dest, false, start + 1));
                 }
             }
             Event::Start(Tag::Image {
@@ -1071,15 +1092,16 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 ..
             }) => {
                 image_depth += 1;
-                if is_reference(link_type) {
+                if is_reference(*link_type) {
                     used_labels.push(id.to_string());
                 } else {
                     let start = range.start;
-                    open_links.push((range, link_type, dest_url, true, start + 2));
+                    let dest = dest_url.clone();
+                    open_links.push((range.clone(), *link_type, dest, true, start + 2));
                 }
             }
             Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
-                if end == TagEnd::Image {
+                if *end == TagEnd::Image {
                     image_depth = image_depth.saturating_sub(1);
                 }
                 if let Some((range_, LinkType::WikiLink { .. }, dest, image, _)) = open_links.last()
@@ -1102,7 +1124,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                     if !counted_as_gitlab_reference(&mut facts, wants, kind, &dest) {
                         push_link(&mut facts, &lines, text, kind, &dest, dest_range, within);
                     }
-                    if facts.links.len() > before
+                    // A note right after a link marks it (`skip-marked`).
+                    if wants.notes
+                        && facts.links.len() > before
                         && let Some(note) = note_after(text, range.end)
                     {
                         let offset = facts.links[before].offset;
@@ -1116,9 +1140,9 @@ pub fn parse_with(text: &str, base: u32, wants: &Wants) -> PageFacts {
                 if h.len() >= SHORTEST_SUPPRESSION.len()
                     && find_short(h.as_bytes(), b"reftree-").is_some()
                 {
-                    suppressions_in(&h, range.start, &lines, &mut facts.rare.suppressions);
+                    suppressions_in(h, range.start, &lines, &mut facts.rare.suppressions);
                 }
-                for found in html.scan(&h) {
+                for found in html.scan(h) {
                     let at = range.start + found.offset;
                     match found.what {
                         html::Found::Link(dest)
@@ -1522,6 +1546,23 @@ mod tests {
         assert_eq!(facts.pos_at(row), Pos { line: 5, col: 1 });
         assert_eq!(facts.pos_at(row + 2), Pos { line: 5, col: 3 });
         assert_eq!(facts.pos_at(0), Pos { line: 1, col: 1 });
+    }
+
+    #[test]
+    fn bold_spans_and_number_cells_are_gathered_only_when_asked_for() {
+        let text =
+            "Queries **18 table(s)**:\n\n| Rules | Count |\n|---|---|\n| Analytic Rules | 17 |\n";
+        let asked = parse(text, 0);
+        assert_eq!(asked.blocks.strongs.len(), 1);
+        assert_eq!(&*asked.blocks.strongs[0].text, "18 table(s)");
+        assert_eq!(asked.blocks.nums.len(), 1);
+        assert_eq!(asked.blocks.nums[0].value, 17);
+        // A run without a rule file's bold or summary forms reads neither,
+        // but still has the row.
+        let not = parse_with(text, 0, &Wants::default());
+        assert!(not.blocks.strongs.is_empty() && not.blocks.nums.is_empty());
+        assert_eq!(not.blocks.items.len(), 1);
+        assert_eq!(not.blocks.items[0].key(), asked.blocks.items[0].key());
     }
 
     #[test]

@@ -27,8 +27,6 @@
 //! `_1`, `_2`, ... (toc's `unique`): `# Header` three times is `header`,
 //! `header_1`, `header_2`.
 
-use std::collections::HashMap;
-
 /// The anchor GitHub makes for `text`, before de-duplication.
 pub fn slug(text: &str) -> String {
     // Byte by byte (headings are mostly ASCII), a character at a time
@@ -289,14 +287,16 @@ impl Style {
 /// renderer does.
 #[derive(Default)]
 pub struct Slugger {
-    seen: HashMap<String, u32>,
+    /// Anchors handed out (or reserved), with the last number a repeat of
+    /// each took. A fast hash: a page's headings all pass through here.
+    seen: crate::hash::FastMap<String, u32>,
     style: Style,
 }
 
 impl Slugger {
     pub fn new(style: Style) -> Slugger {
         Slugger {
-            seen: HashMap::new(),
+            seen: Default::default(),
             style,
         }
     }
@@ -310,6 +310,11 @@ impl Slugger {
         let original = self.style.slug(text);
         if self.style.python() {
             return self.python_unique(original);
+        }
+        if !self.seen.contains_key(&original) {
+            // The common case: a first heading of that name.
+            self.seen.insert(original.clone(), 0);
+            return original;
         }
         let mut result = original.clone();
         while self.seen.contains_key(&result) {
