@@ -226,6 +226,7 @@ impl CheckArgs {
             cache: self.cache(),
             // `--fix` checks again after writing; a plain check ends here.
             exit_after: !self.writes(),
+            own_process: true,
             overlay: Default::default(),
         })
     }

@@ -74,6 +74,32 @@ pub struct Options {
     /// Pages whose bytes are these, not the file's: what `--diff` checks
     /// after the fixes it shows, as `--fix` would after writing them.
     pub overlay: HashMap<String, Vec<u8>>,
+    /// The process is the command line's own, not a host's: a run over a
+    /// large tree may change how the process's memory is mapped
+    /// ([`no_huge_pages_for_large_trees`]).
+    pub own_process: bool,
+}
+
+/// A tree of this many files or more is large: see
+/// [`no_huge_pages_for_large_trees`].
+pub const LARGE_TREE: usize = 16_384;
+
+/// Turn transparent huge pages off for this process when the tree is
+/// large (Linux). Where the system makes them for every mapping
+/// (`/sys/kernel/mm/transparent_hugepage/enabled` = `always`), each 2 MB
+/// region the allocator touches is zeroed whole on its first fault, and
+/// again after it is given back: at 40,000 and 100,000 pages a run took
+/// 10-16% longer at the median with them, its kernel time varying from 0.5
+/// to 1.4 s (100k); at 20,000 as long or longer; under 11,000 pages they
+/// saved up to 16% (BENCHMARKS.md, session 20). A failure (an older
+/// kernel) costs only speed.
+pub fn no_huge_pages_for_large_trees(files: usize) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if files >= LARGE_TREE {
+        let _ = rustix::thread::disable_transparent_huge_pages(true);
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = files;
 }
 
 /// Whether a run reads and writes the page cache, and where.
@@ -772,6 +798,9 @@ fn run_rules(
     stages: &mut Stages,
 ) -> (index::Index, Vec<Diagnostic>, replay::Reads) {
     let one_page = rules::one_page::OnePage::new(&setup.active, &opts.config, setup.dialect.0);
+    if opts.own_process {
+        no_huge_pages_for_large_trees(walked.files.len());
+    }
     let mut index = index::build(
         setup.root,
         source,
