@@ -534,10 +534,20 @@ static MORE: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
 static WIKI_OPEN: Finder = Finder::new(|| memchr::memmem::Finder::new("[["));
 static LINK_MIDDLE: Finder = Finder::new(|| memchr::memmem::Finder::new("]("));
 
+/// A line that says how many items a list left out (`... and 159 more`):
+/// group 1 is the number.
+fn cut_line() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)^[ \t]*(?:[-*+][ \t]+|\|[ \t]*)?[*_]*[ \t]*(?:\.\.\.|…|\+|\()?[ \t]*(?:and[ \t]+)?([0-9][0-9,]*)[ \t]+more\b",
+        )
+        .expect("valid regex")
+    })
+}
+
 /// The cut-list lines known without configuration.
 fn known_cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
-    use std::sync::OnceLock;
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
     let b = text.as_bytes();
     let mut starts: Vec<usize> = Vec::new();
     for word in &*MORE {
@@ -560,12 +570,7 @@ fn known_cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
     }
     starts.sort_unstable();
     starts.dedup();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)^[ \t]*(?:[-*+][ \t]+|\|[ \t]*)?[*_]*[ \t]*(?:\.\.\.|…|\+|\()?[ \t]*(?:and[ \t]+)?([0-9][0-9,]*)[ \t]+more\b",
-        )
-        .expect("valid regex")
-    });
+    let re = cut_line();
     starts
         .into_iter()
         .filter_map(|start| {
@@ -1563,6 +1568,26 @@ mod tests {
         assert!(not.blocks.strongs.is_empty() && not.blocks.nums.is_empty());
         assert_eq!(not.blocks.items.len(), 1);
         assert_eq!(not.blocks.items[0].key(), asked.blocks.items[0].key());
+    }
+
+    #[test]
+    fn a_cut_list_line_is_found_whatever_more_says_elsewhere() {
+        let text = "# T\n- ... and 159 more\n| 12 more |\n(3 more)\n*5 more*\n\
+            1,234 more tables\n5\tMORE\nmore than 5\n5more\n- and 7 More items\n\
+            no more, 9 more\nmore\n 2 more";
+        let lines = Lines::new(text, 0);
+        let found: Vec<u64> = known_cut_lists(text, &lines)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        // The definition: the pattern tried on every line that says `more`.
+        let every_line: Vec<u64> = text
+            .lines()
+            .filter(|l| ["more", "More", "MORE"].iter().any(|m| l.contains(m)))
+            .filter_map(|l| cut_line().captures(l)?[1].replace(',', "").parse().ok())
+            .collect();
+        assert_eq!(found, every_line);
+        assert_eq!(found, [159, 12, 3, 5, 1234, 5, 7, 2]);
     }
 
     #[test]
