@@ -552,15 +552,10 @@ fn known_cut_lists(text: &str, lines: &Lines) -> Vec<(Range<u32>, u64)> {
     let mut starts: Vec<usize> = Vec::new();
     for word in &*MORE {
         for at in word.find_iter(b) {
-            // The pattern's `more` follows a number and spacing (`5 more`):
+            // The pattern's `more` follows a number and `[ \t]+` (`5 more`):
             // any other `more` (a common word) leaves its line unread.
-            let spaced = b[..at].ends_with(b" ") || b[..at].ends_with(b"\t");
-            let before = b[..at].trim_ascii_end();
-            if spaced
-                && before
-                    .last()
-                    .is_some_and(|c| c.is_ascii_digit() || *c == b',')
-            {
+            let number_end = b[..at].iter().rposition(|&c| c != b' ' && c != b'\t');
+            if number_end.is_some_and(|e| e + 1 < at && matches!(b[e], b'0'..=b'9' | b',')) {
                 starts.push(memchr::memrchr(b'\n', &b[..at]).map_or(0, |i| i + 1));
             }
         }
