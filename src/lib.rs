@@ -91,8 +91,10 @@ pub const LARGE_TREE: usize = 16_384;
 /// again after it is given back: at 40,000 and 100,000 pages a run took
 /// 10-16% longer at the median with them, its kernel time varying from 0.5
 /// to 1.4 s (100k); at 20,000 as long or longer; under 11,000 pages they
-/// saved up to 16% (BENCHMARKS.md, session 20). A failure (an older
-/// kernel) costs only speed.
+/// saved up to 16% (BENCHMARKS.md, session 20). A run that reads back a
+/// run cache asks first, with the file count that cache holds: reading it
+/// back is the run's first large allocation (session 21). A failure (an
+/// older kernel) costs only speed.
 pub fn no_huge_pages_for_large_trees(files: usize) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if files >= LARGE_TREE {
@@ -483,6 +485,13 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
             .as_ref()
             .filter(|_| run_cache.is_none())
             .map(|(dir, key)| s.spawn(move || cache::Cache::open(dir, root, key, read_only)));
+        // The last run's files are as many as this run's, most likely:
+        // reading back a large run is the first large allocation.
+        if opts.own_process
+            && let Some(files) = run_cache.and_then(|(dir, _)| replay::files_in_last_run(dir, root))
+        {
+            no_huge_pages_for_large_trees(files);
+        }
         let last = run_cache.map(|(dir, key)| s.spawn(move || replay::open(dir, root, *key)));
         let walked = match (tree, run_cache) {
             // The last walk, if no folder it listed changed; else a walk

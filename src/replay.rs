@@ -218,6 +218,30 @@ pub(crate) fn read_whole(file: &Path) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
+/// How many files the last run kept for `root` walked, as its file says
+/// at its start (read before the whole file, to tell how large a run it
+/// holds): the length of its stamps. Unchecked: the file is not known to be
+/// whole until [`open`] reads it.
+pub fn files_in_last_run(dir: &Path, root: &Path) -> Option<usize> {
+    let f = crate::cache::open_regular(&file_of(dir, root))?;
+    // The frame, the walk's digest (a varint of at most 19 bytes) and the
+    // stamps' length (at most 10).
+    let mut head = [0u8; MAGIC.len() + FRAME + 32];
+    let mut read = 0;
+    while read < head.len() {
+        match std::io::Read::read(&mut &f, &mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    let body = head[..read].get(MAGIC.len() + FRAME..)?;
+    (head.starts_with(MAGIC)).then_some(())?;
+    let ((_, files), _): ((u128, usize), _) = postcard::take_from_bytes(body).ok()?;
+    Some(files)
+}
+
 /// The last run kept for `root` under `key`, if there is one that reads
 /// back whole.
 pub fn open(dir: &Path, root: &Path, key: u128) -> Option<Run> {
@@ -1013,6 +1037,29 @@ mod tests {
             flipped[at] ^= 0x20;
             assert!(decode(&flipped, 42).is_none(), "byte {at} flipped");
         }
+    }
+
+    #[test]
+    fn a_run_tells_how_many_files_it_walked_from_its_first_bytes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new("/r");
+        assert_eq!(files_in_last_run(dir.path(), root), None, "no file");
+        let mut r = run();
+        r.stamps = vec![None; 20_000];
+        save_behind(dir.path(), root, u128::MAX, &r, &[], &Raw::default())
+            .and_then(Saving::wait)
+            .expect("saved");
+        assert_eq!(files_in_last_run(dir.path(), root), Some(20_000));
+        let file = file_of(dir.path(), root);
+        let bytes = std::fs::read(&file).expect("written");
+        std::fs::write(&file, &bytes[..HEADER + 3]).expect("cut");
+        assert_eq!(
+            files_in_last_run(dir.path(), root),
+            None,
+            "cut in the length"
+        );
+        std::fs::write(&file, b"not a run").expect("replaced");
+        assert_eq!(files_in_last_run(dir.path(), root), None, "not a run");
     }
 
     #[test]
