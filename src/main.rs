@@ -40,7 +40,7 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc gives back memory left free for 10 ms (100 ms in an arena), and
 /// the next allocation there faults it in again, zeroed: over a million
 /// pages that cost 5.0 to 20.7 s of kernel time from run to run (20.4-32.4
-/// s in all), against 4.8-5.5 s (19.9-20.4 s) without giving back. Peak
+/// s in all), against 4.8-5.5 s (19.9-20.7 s) without giving back. Peak
 /// memory grows by 5-10% at 100,000 pages and more, not measurably on
 /// smaller trees (BENCHMARKS.md, session 21).
 fn keep_freed_memory() {

@@ -236,8 +236,10 @@ pub fn files_in_last_run(dir: &Path, root: &Path) -> Option<usize> {
             Err(_) => return None,
         }
     }
+    if !head[..read].starts_with(MAGIC) {
+        return None;
+    }
     let body = head[..read].get(MAGIC.len() + FRAME..)?;
-    (head.starts_with(MAGIC)).then_some(())?;
     let ((_, files), _): ((u128, usize), _) = postcard::take_from_bytes(body).ok()?;
     Some(files)
 }
