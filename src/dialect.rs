@@ -88,6 +88,38 @@ impl Dialect {
         self == Dialect::Mdbook
     }
 
+    /// Whether the page at `path` (root-relative) is a template that this
+    /// forge puts into the text of a new issue or pull (merge) request:
+    /// `.github/ISSUE_TEMPLATE/*.md`, `.github/PULL_REQUEST_TEMPLATE/*.md`,
+    /// a `pull_request_template.md` (any case) at the top, in `docs/` or
+    /// in `.github/`; GitLab's `.gitlab/issue_templates/*.md` and
+    /// `.gitlab/merge_request_templates/*.md`. There, a link to `/path`
+    /// is read from the forge's site (`/owner/repo/blob/main/x.md`), not
+    /// from the repository.
+    pub fn is_body_template(self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        let (folder, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+        if !name.ends_with(".md") {
+            return false;
+        }
+        match self {
+            Dialect::Github => {
+                matches!(
+                    folder,
+                    ".github/issue_template" | ".github/pull_request_template"
+                ) || (matches!(folder, "" | "docs" | ".github")
+                    && matches!(name, "pull_request_template.md" | "issue_template.md"))
+            }
+            Dialect::Gitlab => {
+                matches!(
+                    folder,
+                    ".gitlab/issue_templates" | ".gitlab/merge_request_templates"
+                )
+            }
+            _ => false,
+        }
+    }
+
     /// Whether a link whose whole destination is a GitLab reference
     /// (`group/project!123`, `project@0a4cdd86`) leads to that merge
     /// request, issue or commit, as on GitLab ([`gitlab_reference`]).
@@ -639,5 +671,27 @@ mod absolute_tests {
         assert_eq!(Dialect::Mdbook.absolute(root).add, "pages");
         std::fs::write(root.join("book.toml"), "[book]\nsrc = \"../up\"\n").unwrap();
         assert_eq!(Dialect::Mdbook.absolute(root).add, "");
+    }
+
+    #[test]
+    fn issue_and_pull_request_templates_are_told_by_their_place() {
+        let github = |p| Dialect::Github.is_body_template(p);
+        assert!(github(".github/PULL_REQUEST_TEMPLATE.md"));
+        assert!(github("pull_request_template.md"));
+        assert!(github("docs/Pull_Request_Template.md"));
+        assert!(github(".github/PULL_REQUEST_TEMPLATE/feature.md"));
+        assert!(github(".github/ISSUE_TEMPLATE/bug_report.md"));
+        assert!(!github(".github/ISSUE_TEMPLATE/config.yml"));
+        assert!(
+            !github(".github/ISSUE_TEMPLATE/old/bug.md"),
+            "one folder deep only"
+        );
+        assert!(!github("guide/pull_request_template.md"));
+        assert!(!github(".gitlab/issue_templates/bug.md"));
+        let gitlab = |p| Dialect::Gitlab.is_body_template(p);
+        assert!(gitlab(".gitlab/merge_request_templates/default.md"));
+        assert!(gitlab(".gitlab/issue_templates/Bug.md"));
+        assert!(!gitlab(".github/PULL_REQUEST_TEMPLATE.md"));
+        assert!(!Dialect::Mkdocs.is_body_template(".github/PULL_REQUEST_TEMPLATE.md"));
     }
 }

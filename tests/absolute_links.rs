@@ -177,3 +177,44 @@ fn template_links_on_a_site_with_macros_are_counted_not_reported() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_issue_or_pull_request_template_reads_a_slash_from_the_forge_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir(d.join(".git")).expect("a repository top");
+    write(d, "CONTRIBUTING.md", "# Contributing\n");
+    let body =
+        "# Checklist\n\n- [guide](/owner/repo/blob/main/CONTRIBUTING.md)\n- [gone](GONE.md)\n";
+    // A forge puts these into a new issue's or pull request's text, where
+    // `/owner/repo/...` is a page of its site: not checked.
+    write(d, ".github/PULL_REQUEST_TEMPLATE.md", body);
+    write(d, ".github/ISSUE_TEMPLATE/bug.md", body);
+    write(d, ".gitlab/merge_request_templates/default.md", body);
+    // Anywhere else the same `/path` is read from the repository top.
+    write(d, "docs/guide.md", body);
+    let slash = |dialect: &str| -> Vec<String> {
+        let out = short(d, &["--dialect", dialect]);
+        // Relative links are checked in every page.
+        assert_eq!(out.matches("`GONE.md` does not exist").count(), 4, "{out}");
+        out.lines()
+            .filter(|l| l.contains("`/owner/repo/"))
+            .map(|l| l.split(':').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        slash("github"),
+        [
+            ".gitlab/merge_request_templates/default.md",
+            "docs/guide.md"
+        ]
+    );
+    assert_eq!(
+        slash("gitlab"),
+        [
+            ".github/ISSUE_TEMPLATE/bug.md",
+            ".github/PULL_REQUEST_TEMPLATE.md",
+            "docs/guide.md"
+        ]
+    );
+}

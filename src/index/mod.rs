@@ -57,6 +57,9 @@ pub struct Entries {
     pub absolute: crate::dialect::Absolute,
     /// `x.html` reaches the page `x.md` (mdBook).
     pub html_pages: bool,
+    /// The dialect, for the pages it reads links in otherwise
+    /// ([`crate::dialect::Dialect::is_body_template`]).
+    dialect: crate::dialect::Dialect,
     /// The folders sites are built from, innermost first.
     sites: Vec<SiteFolder>,
 }
@@ -129,6 +132,7 @@ impl Entries {
         absolute: crate::dialect::Absolute,
         html_pages: bool,
         sites: Vec<SiteFolder>,
+        dialect: crate::dialect::Dialect,
     ) -> Self {
         static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let n = files.len() + dirs.len();
@@ -165,6 +169,7 @@ impl Entries {
             absolute,
             html_pages,
             sites,
+            dialect,
         }
     }
 
@@ -935,6 +940,7 @@ pub fn build(root: &Path, source: Source<'_>, walked: Walked, how: Build<'_>) ->
         wants.dialect.absolute(root),
         wants.dialect.serves_pages_as_html(),
         sites,
+        wants.dialect,
     );
     let root_dir = match source {
         Source::Disk(cache, overlay, known) => {
@@ -1528,9 +1534,16 @@ fn index_page<'t>(
     let raws = std::mem::take(&mut facts.links);
     page.facts = facts;
     let dir = page.dir().to_string();
+    // An issue or pull request template's `/path` links are the forge
+    // site's, as external as `https://github.com/path`.
+    let site_paths = entries.dialect.is_body_template(&page.path);
     entries.in_folder(&dir, |resolver| {
         for raw in raws {
             let written = written(&raw);
+            if site_paths && written.starts_with('/') {
+                page.facts.external_links += 1;
+                continue;
+            }
             let link = Link::new(raw, written, resolver);
             // A fine link outside any list or table (a navigation bar, prose) is
             // kept as its target only: a rule never reports on it.
