@@ -97,25 +97,22 @@ impl Dialect {
     /// is read from the forge's site (`/owner/repo/blob/main/x.md`), not
     /// from the repository.
     pub fn is_body_template(self, path: &str) -> bool {
-        let lower = path.to_ascii_lowercase();
-        let (folder, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
-        if !name.ends_with(".md") {
-            return false;
-        }
+        // Compared without a lowercase copy: this runs once per page.
+        let is = |s: &str, names: &[&str]| names.iter().any(|n| s.eq_ignore_ascii_case(n));
+        let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let md = name.len() >= 3 && name.as_bytes()[name.len() - 3..].eq_ignore_ascii_case(b".md");
         match self {
-            Dialect::Github => {
-                matches!(
+            Dialect::Github if md => {
+                is(
                     folder,
-                    ".github/issue_template" | ".github/pull_request_template"
-                ) || (matches!(folder, "" | "docs" | ".github")
-                    && matches!(name, "pull_request_template.md" | "issue_template.md"))
+                    &[".github/issue_template", ".github/pull_request_template"],
+                ) || (is(folder, &["", "docs", ".github"])
+                    && is(name, &["pull_request_template.md", "issue_template.md"]))
             }
-            Dialect::Gitlab => {
-                matches!(
-                    folder,
-                    ".gitlab/issue_templates" | ".gitlab/merge_request_templates"
-                )
-            }
+            Dialect::Gitlab if md => is(
+                folder,
+                &[".gitlab/issue_templates", ".gitlab/merge_request_templates"],
+            ),
             _ => false,
         }
     }
@@ -681,6 +678,7 @@ mod absolute_tests {
         assert!(github("docs/Pull_Request_Template.md"));
         assert!(github(".github/PULL_REQUEST_TEMPLATE/feature.md"));
         assert!(github(".github/ISSUE_TEMPLATE/bug_report.md"));
+        assert!(github(".Github/Issue_Template/BUG.MD"), "any case");
         assert!(!github(".github/ISSUE_TEMPLATE/config.yml"));
         assert!(
             !github(".github/ISSUE_TEMPLATE/old/bug.md"),
