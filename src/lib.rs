@@ -478,7 +478,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
     // The page cache's records are indexed beside the walk, unless the
     // last run's findings may spare it; the last run is read beside it.
     let mut walk_digest = None;
-    let (walked, cache, last) = std::thread::scope(|s| {
+    let (walked, cache, last, stamps) = std::thread::scope(|s| {
         let root = &root;
         let cache = setup
             .cache
@@ -508,11 +508,15 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
                 walk::from_listing(s.files.clone(), s.regular.clone(), s.dirs.clone(), exclude)
             }
         };
+        stages.done("walk");
+        // Each file's stamp, taken while the last run is read back.
+        let stamps = run_cache.map(|_| index::stamps(root, &walked.files));
+        stages.done("stamps");
         let cache = cache.map(|c| c.join().expect("opening the cache does not panic"));
         let last = last.and_then(|l| l.join().expect("reading the last run does not panic"));
-        (walked, cache, last)
+        stages.done("read back the last run");
+        (walked, cache, last, stamps)
     });
-    stages.done("walk");
     let files = walked.files.len();
     // Every page is checked: a change to one page can break links in another.
     let stale_temporaries: Vec<String> = walked
@@ -529,9 +533,7 @@ fn check_tree(opts: &Options, setup: &Setup<'_>, tree: Tree<'_>) -> Result<Outco
         .iter()
         .map(|&f| walked.checked[f as usize] && scope.contains(&walked.files[f as usize]))
         .collect();
-    let known = run_cache.map(|_| {
-        let stamps = index::stamps(&root, &walked.files);
-        stages.done("stamps");
+    let known = stamps.map(|stamps| {
         let digest = match walk_digest {
             Some(digest) => digest,
             None => {
