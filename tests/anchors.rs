@@ -296,3 +296,36 @@ fn all_contributors_emoji_links_are_counted_not_reported() {
         "{out}"
     );
 }
+
+#[test]
+fn github_anchors_keep_joiners_and_drop_other_numbers() {
+    // An emoji sequence keeps its zero width joiner in GitHub's anchor; a
+    // superscript number is dropped; the suggestion says what to type.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "README.md",
+        "# Modes\n\n\
+         - [Code](#code-mode-%E2%80%8D)\n\
+         - [Code, as a generator wrote it](#code-mode-)\n\
+         - [Vila](#vila-augmented)\n\
+         - [Vila kept](#vila²-augmented)\n\n\
+         ## Code Mode 👨\u{200d}💻\n\n\
+         ## VILA² Augmented\n",
+    );
+    assert_eq!(
+        short(dir.path()),
+        "README.md:4:36: error[broken-fragment] fragment `#code-mode-` not found in this page\n\
+         README.md:6:16: error[broken-fragment] fragment `#vila²-augmented` not found in this page\n"
+    );
+    let human = Command::new(env!("CARGO_BIN_EXE_reftree"))
+        .current_dir(dir.path())
+        .args(["check", "--root", ".", "--no-cache"])
+        .output()
+        .expect("reftree runs");
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("did you mean `#code-mode-%E2%80%8D`?"),
+        "{human}"
+    );
+}

@@ -1,14 +1,20 @@
 //! Heading text -> anchor, by the dialect's rules. The only place anchors
 //! are made.
 //!
-//! GitHub (github-slugger): lowercase; drop every character that is not a
-//! letter, mark, number, `_`, `-` or space; each space becomes `-`; nothing is
-//! trimmed or collapsed. Repeated anchors get `-1`, `-2`, ... in page order.
+//! GitHub: lowercase; drop every character that is not a word character
+//! (Unicode's `\w`: alphabetic, a mark, a decimal digit, a connector such
+//! as `_`, or a joiner, U+200C and U+200D), `-` or space; each space becomes
+//! `-`; nothing is trimmed or collapsed. Repeated anchors get `-1`, `-2`,
+//! ... in page order. This is github-slugger's rule except for the joiners,
+//! which GitHub keeps (an emoji sequence such as 👨‍💻 leaves its U+200D
+//! in the anchor) and github-slugger drops; both drop the other numbers
+//! (`²`, `①`, `½`).
 //!
 //! GitLab (<https://docs.gitlab.com/user/markdown/#heading-ids-and-links>):
 //! the same, except that two or more hyphens in a row become one
 //! (`This - and that` -> `this-and-that`, where GitHub gives
-//! `this---and-that`).
+//! `this---and-that`), and that the characters kept are letters, marks,
+//! numbers and connectors (comrak's anchorizer).
 //!
 //! mdBook (`id_from_content` in mdbook-html): the text trimmed and
 //! lowercased; letters, numbers, `_` and `-` kept, each whitespace
@@ -29,6 +35,12 @@
 
 /// The anchor GitHub makes for `text`, before de-duplication.
 pub fn slug(text: &str) -> String {
+    slug_keeping(text, keeps)
+}
+
+/// `text` lowercased, ASCII letters, digits, `_` and `-` kept, each space
+/// made `-`, the non-ASCII characters that `keep` says kept, the rest dropped.
+fn slug_keeping(text: &str, keep: fn(char) -> bool) -> String {
     // Byte by byte (headings are mostly ASCII), a character at a time
     // only where one starts that is not.
     let bytes = text.as_bytes();
@@ -48,7 +60,7 @@ pub fn slug(text: &str) -> String {
         }
         let c = text[i..].chars().next().expect("a character starts here");
         i += c.len_utf8();
-        if keeps(c) {
+        if keep(c) {
             for l in c.to_lowercase() {
                 out.extend_from_slice(l.encode_utf8(&mut [0u8; 4]).as_bytes());
             }
@@ -57,18 +69,33 @@ pub fn slug(text: &str) -> String {
     String::from_utf8(out).expect("whole characters only")
 }
 
-/// Non-ASCII characters GitHub keeps: letters, marks (U+FE0F included) and numbers.
+/// Non-ASCII characters GitHub keeps: word characters (alphabetic, marks,
+/// U+FE0F included, decimal digits, connectors and the two joiners).
 fn keeps(c: char) -> bool {
     use std::sync::OnceLock;
     static KEEP: OnceLock<regex::Regex> = OnceLock::new();
-    let re = KEEP.get_or_init(|| regex::Regex::new(r"^[\p{L}\p{M}\p{N}]$").expect("valid regex"));
+    let re = KEEP.get_or_init(|| {
+        regex::Regex::new(r"^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]$")
+            .expect("valid regex")
+    });
     let mut buf = [0u8; 4];
     re.is_match(c.encode_utf8(&mut buf))
 }
 
+/// Non-ASCII characters GitLab keeps: letters, marks, numbers and
+/// connectors (comrak's anchorizer, which GitLab's Markdown is rendered
+/// by; its joiners and other numbers are not known to follow GitHub's).
+fn gitlab_keeps(c: char) -> bool {
+    use std::sync::OnceLock;
+    static KEEP: OnceLock<regex::Regex> = OnceLock::new();
+    let re =
+        KEEP.get_or_init(|| regex::Regex::new(r"^[\p{L}\p{M}\p{N}\p{Pc}]$").expect("valid regex"));
+    re.is_match(c.encode_utf8(&mut [0u8; 4]))
+}
+
 /// The anchor GitLab makes for `text`, before de-duplication.
 pub fn gitlab_slug(text: &str) -> String {
-    let github = slug(text);
+    let github = slug_keeping(text, gitlab_keeps);
     let mut out = String::with_capacity(github.len());
     for c in github.chars() {
         if !(c == '-' && out.ends_with('-')) {
@@ -492,6 +519,41 @@ mod tests {
     #[test]
     fn emoji_is_dropped_but_its_variation_selector_is_kept() {
         assert_eq!(slug("🛠️ Troubleshooting"), "\u{fe0f}-troubleshooting");
+    }
+
+    #[test]
+    fn joiners_are_kept_as_github_keeps_them() {
+        // GitHub's anchor for a heading ending in 👨‍💻 keeps the U+200D
+        // between the two emoji (links to it write `%E2%80%8D`); a Persian
+        // heading keeps its U+200C (EbookFoundation/free-programming-books
+        // links `#مهندسی-نرم‌افزار` so).
+        assert_eq!(slug("Code Mode 👨\u{200d}💻"), "code-mode-\u{200d}");
+        assert_eq!(slug("مهندسی نرم\u{200c}افزار"), "مهندسی-نرم\u{200c}افزار");
+    }
+
+    #[test]
+    fn numbers_other_than_digits_are_dropped() {
+        // GitHub renders `VILA²: VILA Augmented VILA` as `#vila-vila-augmented-vila`.
+        assert_eq!(
+            slug("VILA²: VILA Augmented VILA"),
+            "vila-vila-augmented-vila"
+        );
+        assert_eq!(slug("Step ① ½"), "step--");
+        // Letter numbers are alphabetic, and digits of any script count.
+        assert_eq!(slug("Henry Ⅷ"), "henry-ⅷ");
+        assert_eq!(slug("Part ٣"), "part-٣");
+    }
+
+    #[test]
+    fn gitlab_keeps_letters_marks_numbers_and_connectors() {
+        assert_eq!(gitlab_slug("VILA² - Step ①"), "vila²-step-①");
+        assert_eq!(gitlab_slug("Code Mode 👨\u{200d}💻"), "code-mode-");
+    }
+
+    #[test]
+    fn connectors_and_alphabetic_symbols_are_kept() {
+        assert_eq!(slug("a‿b"), "a‿b");
+        assert_eq!(slug("Ⓐ plan"), "ⓐ-plan");
     }
 
     #[test]

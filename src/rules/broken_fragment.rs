@@ -74,7 +74,7 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .diag(link.location(&page.path, range), "no such anchor", message)
             .with_about(target.path.clone());
         if let Some((h, _)) = custom {
-            let anchor = h.anchor();
+            let anchor = visible(h.anchor());
             out.push(
                 d.with_help(format!(
                     "link to `#{anchor}` (the anchor {} makes from the whole heading), or check the tree with `--dialect mkdocs` if it is an MkDocs site",
@@ -98,8 +98,9 @@ fn check(index: &Index, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         match nearest(fragment, target) {
             Some(a) => {
+                let a = visible(a);
                 d = d.with_help(format!("did you mean `#{a}`?"));
-                d = d.with_fix(a, false);
+                d = d.with_fix(a.into_owned(), false);
             }
             None if target.anchors().next().is_none() => {
                 d = d.with_help(format!(
@@ -220,6 +221,22 @@ fn found(fragment: &str, page: &Page) -> bool {
 
 /// An anchor that starts with the fragment and a `-` (`#solutions` for the
 /// heading `Solutions (29)`), else the closest by edit distance.
+/// `anchor` as a link should write it: a character that shows as nothing
+/// (a joiner such as the U+200D inside 👨‍💻, a variation selector) is
+/// percent-encoded, so that a suggestion says what to type.
+fn visible(anchor: &str) -> std::borrow::Cow<'_, str> {
+    use std::sync::OnceLock;
+    static INVISIBLE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = INVISIBLE.get_or_init(|| {
+        regex::Regex::new(r"\p{Default_Ignorable_Code_Point}").expect("valid regex")
+    });
+    re.replace_all(anchor, |c: &regex::Captures<'_>| {
+        c[0].bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
+    })
+}
+
 fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
     let f = fragment.to_lowercase();
     let prefix = format!("{f}-");
@@ -259,4 +276,17 @@ fn folder_page<'a>(
     index
         .folder_page(ctx.dialect, page, link)
         .and_then(|f| index.page_by_file(f))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn invisible_characters_are_suggested_percent_encoded() {
+        assert_eq!(super::visible("code-mode-\u{200d}"), "code-mode-%E2%80%8D");
+        assert_eq!(
+            super::visible("\u{fe0f}-troubleshooting"),
+            "%EF%B8%8F-troubleshooting"
+        );
+        assert_eq!(super::visible("ärger-über"), "ärger-über");
+    }
 }
