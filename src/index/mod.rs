@@ -7,6 +7,7 @@
 //! page keeps only what rules across pages read ([`Page::keep_shared`]):
 //! what the run holds at 100,000 pages went from 5 KB a page to under 2.
 
+mod keys;
 mod prefetch;
 pub mod resolve;
 pub mod sections;
@@ -39,14 +40,18 @@ fn path_key(path: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(path.as_bytes())
 }
 
+/// The value [`Entries`]' path table gives a folder.
+const DIR: u32 = u32::MAX;
+
 /// Every path under the root, for exact and case-insensitive lookups.
 #[derive(Default)]
 pub struct Entries {
-    exact: KeyMap<Option<u32>>,
+    /// A path's [`path_key`] -> its file's id, or [`DIR`] for a folder.
+    exact: keys::KeyTable,
     /// A path's lowercase form (its [`path_key`]) -> the first file or
     /// folder with it: a file's id, or `files.len()` plus a folder's
     /// index in `dirs`. Names are not copied: they are the tree's.
-    folded: KeyMap<u32>,
+    folded: keys::KeyTable,
     files: std::sync::Arc<Vec<String>>,
     dirs: Vec<String>,
     /// Symlinked folders inside the root: link path -> real folder.
@@ -144,19 +149,17 @@ impl Entries {
         // The two maps side by side: this runs before any page is read.
         let (exact, folded) = rayon::join(
             || {
-                let mut exact = KeyMap::with_capacity_and_hasher(n, Default::default());
-                exact.extend(ids.clone().map(|(p, id)| (path_key(p), id)));
-                exact
+                keys::KeyTable::new(
+                    n,
+                    ids.clone().map(|(p, id)| (path_key(p), id.unwrap_or(DIR))),
+                )
             },
             || {
-                let mut folded: KeyMap<u32> =
-                    KeyMap::with_capacity_and_hasher(n, Default::default());
-                for (i, (p, _)) in ids.clone().enumerate() {
-                    folded
-                        .entry(path_key(&p.to_lowercase()))
-                        .or_insert(i as u32);
-                }
-                folded
+                let folded = ids.clone().enumerate();
+                keys::KeyTable::new(
+                    n,
+                    folded.map(|(i, (p, _))| (path_key(&p.to_lowercase()), i as u32)),
+                )
             },
         );
         Entries {
@@ -196,19 +199,19 @@ impl Entries {
 
     /// The file or folder at exactly this root-relative path.
     pub fn exact(&self, path: &str) -> Option<Target> {
-        let id = match self.exact.get(&path_key(path)) {
-            Some(id) => *id,
+        let id = match self.exact.get(path_key(path)) {
+            Some(id) => id,
             None => self.through_alias(path)?,
         };
         Some(match id {
-            Some(id) => Target::File(id),
-            None => Target::Dir,
+            DIR => Target::Dir,
+            id => Target::File(id),
         })
     }
 
     /// `path` through a symlinked folder (`docs-link/page.md` when
     /// `docs-link` -> `docs`): the entry in the real folder. Followed once.
-    fn through_alias(&self, path: &str) -> Option<Option<u32>> {
+    fn through_alias(&self, path: &str) -> Option<u32> {
         self.aliases.iter().find_map(|(alias, real)| {
             let rest = path.strip_prefix(alias.as_str())?.strip_prefix('/')?;
             let target = if real.is_empty() {
@@ -216,7 +219,7 @@ impl Entries {
             } else {
                 format!("{real}/{rest}")
             };
-            self.exact.get(&path_key(&target)).copied()
+            self.exact.get(path_key(&target))
         })
     }
 
@@ -352,7 +355,7 @@ impl Entries {
 
     /// The real path of an entry that matches `path` ignoring letter case.
     pub fn case_insensitive(&self, path: &str) -> Option<Box<str>> {
-        let i = *self.folded.get(&path_key(&path.to_lowercase()))? as usize;
+        let i = self.folded.get(path_key(&path.to_lowercase()))? as usize;
         let name = match self.files.get(i) {
             Some(file) => file,
             None => self.dirs.get(i - self.files.len())?,
@@ -361,7 +364,7 @@ impl Entries {
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.exact.contains_key(&path_key(path))
+        self.exact.get(path_key(path)).is_some()
     }
 }
 
