@@ -33,6 +33,8 @@
 //! `_1`, `_2`, ... (toc's `unique`): `# Header` three times is `header`,
 //! `header_1`, `header_2`.
 
+use std::sync::OnceLock;
+
 /// The anchor GitHub makes for `text`, before de-duplication.
 pub fn slug(text: &str) -> String {
     slug_keeping(text, keeps)
@@ -69,28 +71,30 @@ fn slug_keeping(text: &str, keep: fn(char) -> bool) -> String {
     String::from_utf8(out).expect("whole characters only")
 }
 
+/// Whether `c` is in the character class `class` (a regex such as
+/// `[\p{L}\p{N}]`, compiled once into `cell`).
+fn in_class(cell: &'static OnceLock<regex::Regex>, class: &str, c: char) -> bool {
+    let re = cell.get_or_init(|| regex::Regex::new(&format!("^{class}$")).expect("valid regex"));
+    re.is_match(c.encode_utf8(&mut [0u8; 4]))
+}
+
 /// Non-ASCII characters GitHub keeps: word characters (alphabetic, marks,
 /// U+FE0F included, decimal digits, connectors and the two joiners).
 fn keeps(c: char) -> bool {
-    use std::sync::OnceLock;
     static KEEP: OnceLock<regex::Regex> = OnceLock::new();
-    let re = KEEP.get_or_init(|| {
-        regex::Regex::new(r"^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]$")
-            .expect("valid regex")
-    });
-    let mut buf = [0u8; 4];
-    re.is_match(c.encode_utf8(&mut buf))
+    in_class(
+        &KEEP,
+        r"[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]",
+        c,
+    )
 }
 
 /// Non-ASCII characters GitLab keeps: letters, marks, numbers and
 /// connectors (comrak's anchorizer, which GitLab's Markdown is rendered
 /// by; its joiners and other numbers are not known to follow GitHub's).
 fn gitlab_keeps(c: char) -> bool {
-    use std::sync::OnceLock;
     static KEEP: OnceLock<regex::Regex> = OnceLock::new();
-    let re =
-        KEEP.get_or_init(|| regex::Regex::new(r"^[\p{L}\p{M}\p{N}\p{Pc}]$").expect("valid regex"));
-    re.is_match(c.encode_utf8(&mut [0u8; 4]))
+    in_class(&KEEP, r"[\p{L}\p{M}\p{N}\p{Pc}]", c)
 }
 
 /// The anchor GitLab makes for `text`, before de-duplication.
@@ -132,13 +136,11 @@ fn py_space(c: char) -> bool {
 
 /// Python's `\w` on text: a letter, a number or `_` (marks are not).
 fn py_word(c: char) -> bool {
-    use std::sync::OnceLock;
     static WORD: OnceLock<regex::Regex> = OnceLock::new();
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
-    let re = WORD.get_or_init(|| regex::Regex::new(r"^[\p{L}\p{N}]$").expect("valid regex"));
-    re.is_match(c.encode_utf8(&mut [0u8; 4]))
+    in_class(&WORD, r"[\p{L}\p{N}]", c)
 }
 
 /// The anchor Python-Markdown's `toc` makes for `text` (MkDocs), before

@@ -219,8 +219,6 @@ fn found(fragment: &str, page: &Page) -> bool {
     page.anchors().any(|a| a == fragment || a == lower)
 }
 
-/// An anchor that starts with the fragment and a `-` (`#solutions` for the
-/// heading `Solutions (29)`), else the closest by edit distance.
 /// `anchor` as a link should write it: a character that shows as nothing
 /// (a joiner such as the U+200D inside 👨‍💻, a variation selector) is
 /// percent-encoded, so that a suggestion says what to type.
@@ -230,13 +228,14 @@ fn visible(anchor: &str) -> std::borrow::Cow<'_, str> {
     let re = INVISIBLE.get_or_init(|| {
         regex::Regex::new(r"\p{Default_Ignorable_Code_Point}").expect("valid regex")
     });
+    // Such characters are never ASCII: each of their bytes is encoded.
     re.replace_all(anchor, |c: &regex::Captures<'_>| {
-        c[0].bytes()
-            .map(|b| format!("%{b:02X}"))
-            .collect::<String>()
+        percent_encoding::utf8_percent_encode(&c[0], percent_encoding::NON_ALPHANUMERIC).to_string()
     })
 }
 
+/// An anchor that starts with the fragment and a `-` (`#solutions` for the
+/// heading `Solutions (29)`), else the closest by edit distance.
 fn nearest<'a>(fragment: &str, page: &'a Page) -> Option<&'a str> {
     let f = fragment.to_lowercase();
     let prefix = format!("{f}-");
